@@ -55,6 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-sesv2',
     '@aws-sdk/client-sqs',
     '@aws-sdk/lib-dynamodb',
     '@aws-lambda-powertools/logger',
