@@ -1,0 +1,2 @@
+export * from './secure-event-bus';
+export * from './reliable-route';

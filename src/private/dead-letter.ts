@@ -1,0 +1,59 @@
+import {
+  Duration,
+  Stack,
+  Token,
+  aws_cloudwatch as cloudwatch,
+  aws_sqs as sqs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { propError, show } from './errors';
+
+/**
+ * Creates the standard dead-letter queue of our constructs: SSE-SQS encryption, TLS enforced, 14 days retention.
+ */
+export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  return new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}
+
+/**
+ * An alarm that fires as soon as a queue holds a visible message.
+ */
+export function createQueueNotEmptyAlarm(scope: Construct, id: string, queue: sqs.IQueue, description: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription: description,
+  });
+}
+
+/**
+ * Checks a dead-letter queue given by the user: a standard (not FIFO) queue in the same region as `scope`.
+ */
+export function checkDeadLetterQueue(scope: Construct, constructType: string, prop: string, queue: sqs.IQueue): void {
+  if (queue.fifo) {
+    throw propError(scope, constructType, prop,
+      `must be a standard SQS queue (EventBridge cannot send to a FIFO dead-letter queue), got FIFO queue ${show(queue.node.path)}`);
+  }
+  checkDeadLetterRegion(scope, constructType, prop, queue.env.region);
+}
+
+/**
+ * Checks that a dead-letter queue's region (when known) is the region of `scope`.
+ */
+export function checkDeadLetterRegion(scope: Construct, constructType: string, prop: string, queueRegion: string | undefined): void {
+  const here = Stack.of(scope).region;
+  if (queueRegion === undefined || Token.isUnresolved(here) || Token.isUnresolved(queueRegion)) {
+    return;
+  }
+  if (here !== queueRegion) {
+    throw propError(scope, constructType, prop,
+      `must be a queue in the rule's region (${here}), got a queue in ${queueRegion}`);
+  }
+}

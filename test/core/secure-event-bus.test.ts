@@ -1,0 +1,380 @@
+import { App, Duration, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_iam as iam, aws_kms as kms, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { SecureEventBus } from '../../src';
+import { stableTemplate } from '../helpers';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+}
+
+describe('SecureEventBus defaults', () => {
+  let template: Template;
+  let bus: SecureEventBus;
+  let stack: Stack;
+  beforeAll(() => {
+    stack = newStack();
+    bus = new SecureEventBus(stack, 'Bus');
+    template = Template.fromStack(stack);
+  });
+
+  test('creates one event bus without a CMK or bus-level dead-letter queue', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    const [props] = Object.values(template.findResources('AWS::Events::EventBus')).map((r) => r.Properties);
+    expect(props.KmsKeyIdentifier).toBeUndefined();
+    expect(props.DeadLetterConfig).toBeUndefined();
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    expect(bus.encryptionKey).toBeUndefined();
+    expect(bus.deadLetterQueue).toBeUndefined();
+  });
+
+  test('archives every event for 30 days', () => {
+    template.resourceCountIs('AWS::Events::Archive', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'Arn'] },
+      RetentionDays: 30,
+      EventPattern: Match.absent(),
+      KmsKeyIdentifier: Match.absent(),
+    });
+    expect(bus.defaultArchive).toBeDefined();
+  });
+
+  test('alarms on failed and dead-lettered invocations summed over the bus', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    for (const metric of ['FailedInvocations', 'InvocationsSentToDlq']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        Metrics: [Match.objectLike({
+          Expression: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`SELECT SUM\\(${metric}\\) FROM SCHEMA\\("AWS/Events", EventBusName, RuleName\\)`)])] },
+        })],
+      });
+    }
+  });
+
+  test('has no resource policy until one is asked for', () => {
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+  });
+
+  test('matches the snapshot (asset hashes normalized)', () => {
+    expect(stableTemplate(stack)).toMatchSnapshot();
+  });
+});
+
+describe('SecureEventBus with a customer-managed key', () => {
+  let template: Template;
+  let bus: SecureEventBus;
+  beforeAll(() => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    bus = new SecureEventBus(stack, 'Bus', { kmsKey: key, eventBusName: 'orders' });
+    template = Template.fromStack(stack);
+  });
+
+  test('encrypts the bus and the archive with the key', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', {
+      KmsKeyIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      KmsKeyIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+    });
+  });
+
+  test('lets EventBridge use the key for the archive, bound to the bus by encryption context', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowEventBridgeArchives',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*', 'kms:DescribeKey'],
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': '111111111111',
+              'kms:EncryptionContext:aws:events:event-bus:arn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111111111111:event-bus/orders']],
+              },
+            },
+          },
+        })]),
+      },
+    });
+  });
+
+  test('creates an encrypted bus-level dead-letter queue that only this bus may write to', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    template.hasResourceProperties('AWS::Events::EventBus', {
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BusDeadLetterQueue'), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Sid: 'AllowEventBusDeadLetters',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+    expect(bus.deadLetterQueue).toBeDefined();
+  });
+
+  test('alarms when the bus-level dead-letter queue is not empty', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BusDeadLetterQueue'), 'QueueName'] } }],
+    });
+  });
+
+  test('exposes the key', () => {
+    expect(bus.encryptionKey).toBeDefined();
+  });
+});
+
+describe('SecureEventBus overrides', () => {
+  test('archive retention, name and pattern can be set', () => {
+    const stack = newStack();
+    new SecureEventBus(stack, 'Bus', {
+      archiveRetention: Duration.days(90),
+      archiveName: 'orders-archive',
+      archiveEventPattern: { source: ['com.example.orders'], detailType: ['OrderPlaced'] },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: 90,
+      ArchiveName: 'orders-archive',
+      EventPattern: { 'source': ['com.example.orders'], 'detail-type': ['OrderPlaced'] },
+    });
+  });
+
+  test('Duration.days(0) keeps archived events indefinitely', () => {
+    const stack = newStack();
+    new SecureEventBus(stack, 'Bus', { archiveRetention: Duration.days(0) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Archive', { RetentionDays: 0 });
+  });
+
+  test('the archive can be turned off', () => {
+    const stack = newStack();
+    const bus = new SecureEventBus(stack, 'Bus', { archive: false });
+    Template.fromStack(stack).resourceCountIs('AWS::Events::Archive', 0);
+    expect(bus.defaultArchive).toBeUndefined();
+  });
+
+  test('alarms can be turned off', () => {
+    const stack = newStack();
+    new SecureEventBus(stack, 'Bus', { alarms: false, kmsKey: new kms.Key(stack, 'Key') });
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  test('alarm actions apply to every alarm', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Topic');
+    new SecureEventBus(stack, 'Bus', { kmsKey: new kms.Key(stack, 'Key'), alarmActions: [new actions.SnsAction(topic)] });
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(3);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+    }
+  });
+
+  test('a given bus-level dead-letter queue is used instead of a new one', () => {
+    const stack = newStack();
+    const dlq = new sqs.Queue(stack, 'MyDlq', { enforceSSL: true });
+    const bus = new SecureEventBus(stack, 'Bus', { kmsKey: new kms.Key(stack, 'Key'), deadLetterQueue: dlq });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::Events::EventBus', {
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyDlq'), 'Arn'] } },
+    });
+    expect(bus.deadLetterQueue).toBe(dlq);
+  });
+
+  test('a dead-letter queue can be given without a key', () => {
+    const stack = newStack();
+    new SecureEventBus(stack, 'Bus', { deadLetterQueue: new sqs.Queue(stack, 'MyDlq') });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::EventBus', { DeadLetterConfig: Match.anyValue() });
+  });
+
+  test('name, description and log configuration are passed through', () => {
+    const stack = newStack();
+    new SecureEventBus(stack, 'Bus', {
+      eventBusName: 'orders',
+      description: 'Order events',
+      logConfig: { level: events.Level.ERROR, includeDetail: events.IncludeDetail.FULL },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::EventBus', {
+      Name: 'orders',
+      Description: 'Order events',
+      LogConfig: { Level: 'ERROR', IncludeDetail: 'FULL' },
+    });
+  });
+
+  test('an additional archive() keeps its kmsKey (aws/aws-cdk#38298)', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const bus = new SecureEventBus(stack, 'Bus', { archive: false });
+    bus.archive('Extra', { eventPattern: { source: ['a'] }, kmsKey: key, retention: Duration.days(7) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Archive', {
+      KmsKeyIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      RetentionDays: 7,
+    });
+  });
+
+  test('warns when an imported key cannot be given the archive policy', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    new SecureEventBus(stack, 'Bus', { kmsKey: key });
+    Annotations.fromStack(stack).hasWarning('/Test/Bus', Match.stringLikeRegexp('archive key is imported'));
+  });
+});
+
+describe('SecureEventBus validation', () => {
+  test('throws when archive retention is not whole days', () => {
+    const stack = newStack();
+    expect(() => new SecureEventBus(stack, 'Bus', { archiveRetention: Duration.hours(36) }))
+      .toThrow("SecureEventBus 'Test/Bus': archiveRetention must be a whole number of days, got 1 day 12 hours");
+  });
+
+  test('throws when the archive name is invalid', () => {
+    const stack = newStack();
+    expect(() => new SecureEventBus(stack, 'Bus', { archiveName: 'has space' }))
+      .toThrow(/archiveName must be 1 to 48 characters of letters, digits, ".", "-" or "_", got "has space"/);
+  });
+
+  test('does not validate a token archive name', () => {
+    const stack = newStack();
+    const name = new (require('aws-cdk-lib').CfnParameter)(stack, 'Name').valueAsString;
+    expect(() => new SecureEventBus(stack, 'Bus', { archiveName: name })).not.toThrow();
+  });
+
+  test('throws when archive settings are given with archive: false', () => {
+    const stack = newStack();
+    expect(() => new SecureEventBus(stack, 'Bus', { archive: false, archiveRetention: Duration.days(1) }))
+      .toThrow(/archive is false, so archiveRetention, archiveName and archiveEventPattern cannot be set/);
+  });
+
+  test('throws when the dead-letter queue is FIFO', () => {
+    const stack = newStack();
+    const fifo = new sqs.Queue(stack, 'Fifo', { fifo: true });
+    expect(() => new SecureEventBus(stack, 'Bus', { deadLetterQueue: fifo }))
+      .toThrow(/SecureEventBus 'Test\/Bus': deadLetterQueue must be a standard SQS queue .*got FIFO queue "Test\/Fifo"/);
+  });
+
+  test('throws when the dead-letter queue is in another region', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const other = new Stack(app, 'Other', { env: { account: '111111111111', region: 'us-east-1' } });
+    const queue = new sqs.Queue(other, 'Far');
+    expect(() => new SecureEventBus(stack, 'Bus', { deadLetterQueue: queue }))
+      .toThrow(/deadLetterQueue must be a queue in the rule's region \(eu-west-1\), got a queue in us-east-1/);
+  });
+});
+
+describe('SecureEventBus resource policies', () => {
+  let template: Template;
+  beforeAll(() => {
+    const stack = newStack();
+    const bus = new SecureEventBus(stack, 'Bus', { archive: false, alarms: false });
+    bus.allowPutEventsFromAccounts(['222222222222', '333333333333']);
+    bus.allowPutEventsFromOrganization('o-a1b2c3d4e5');
+    bus.allowPutEventsFromServicePrincipal('pipes.amazonaws.com');
+    bus.allowPutEventsFromServicePrincipal('scheduler.amazonaws.com', {
+      sourceAccount: '444444444444',
+      sourceArn: 'arn:aws:scheduler:eu-west-1:444444444444:schedule/default/nightly',
+    });
+    template = Template.fromStack(stack);
+  });
+
+  test('accounts are named principals', () => {
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Principal: { AWS: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:root']] },
+        ] },
+      }),
+    });
+  });
+
+  test('an organization is "*" only with aws:PrincipalOrgID', () => {
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Principal: { AWS: '*' },
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      }),
+    });
+  });
+
+  test('a service principal gets aws:SourceAccount (the bus account by default) and optionally aws:SourceArn', () => {
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Principal: { Service: 'pipes.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      }),
+    });
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '444444444444' },
+          ArnEquals: { 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:444444444444:schedule/default/nightly' },
+        },
+      }),
+    });
+  });
+
+  test('no statement has an open principal without a condition', () => {
+    const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
+    expect(policies).toHaveLength(4);
+    for (const policy of policies) {
+      const statement = policy.Properties.Statement;
+      const open = statement.Principal === '*' || statement.Principal?.AWS === '*';
+      expect(open && statement.Condition === undefined).toBe(false);
+    }
+  });
+
+  test('throws on an open principal without a condition', () => {
+    const stack = newStack();
+    const bus = new SecureEventBus(stack, 'Bus');
+    expect(() => bus.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'Open', principals: [new iam.AnyPrincipal()], actions: ['events:PutEvents'], resources: [bus.eventBusArn],
+    }))).toThrow(/resource policy statement "Open" allows every principal \("\*"\) without a condition/);
+  });
+
+  test('throws on invalid account IDs, organization IDs and service principals', () => {
+    const stack = newStack();
+    const bus = new SecureEventBus(stack, 'Bus');
+    expect(() => bus.allowPutEventsFromAccounts(['12345'])).toThrow(/allowPutEventsFromAccounts\(accountIds\) must be 12-digit AWS account IDs, got "12345"/);
+    expect(() => bus.allowPutEventsFromAccounts([])).toThrow(/must name at least one account, got \[\]/);
+    expect(() => bus.allowPutEventsFromOrganization('org-1')).toThrow(/must be an AWS Organizations ID like "o-a1b2c3d4e5" .*got "org-1"/);
+    expect(() => bus.allowPutEventsFromServicePrincipal('*')).toThrow(/must be a service principal such as "pipes.amazonaws.com", got "\*"/);
+    expect(() => bus.allowPutEventsFromServicePrincipal('pipes.amazonaws.com', { sourceAccount: 'me' }))
+      .toThrow(/options.sourceAccount\) must be a 12-digit AWS account ID, got "me"/);
+  });
+
+  test('grantPutEvents grants events:PutEvents on the bus', () => {
+    const stack = newStack();
+    const bus = new SecureEventBus(stack, 'Bus');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    bus.grantPutEvents(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'Arn'] } }] },
+    });
+  });
+
+  test('imports by name and ARN', () => {
+    const stack = newStack();
+    const byName = SecureEventBus.fromEventBusName(stack, 'ByName', 'orders');
+    const byArn = SecureEventBus.fromEventBusArn(stack, 'ByArn', 'arn:aws:events:eu-west-1:111111111111:event-bus/audit');
+    expect(byName.eventBusName).toBe('orders');
+    expect(byArn.eventBusName).toBe('audit');
+  });
+});
