@@ -70,10 +70,11 @@ project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 // ts-jest only transpiles (isolatedModules), so type-check tests, benchmarks and examples first.
 project.testTask.prependExec('tsc -p test/tsconfig.json --noEmit');
 
-project.addTask('synth:example', {
-  description: 'Synthesize the example app to cdk.out/ (offline, no credentials needed)',
-  exec: 'cdk synth --quiet --no-notices',
+const synthExample = project.addTask('synth:example', {
+  description: 'Bundle the Lambda handlers and synthesize the example app to cdk.out/ (offline, no credentials needed)',
 });
+synthExample.spawn(project.tasks.tryFind('bundle')!);
+synthExample.exec('cdk synth --quiet --no-notices');
 
 project.addTask('bench', {
   description: 'Run the benchmarks (not part of the test command)',
