@@ -61,7 +61,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/logger',
     '@aws-lambda-powertools/idempotency',
   ],
-  gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/'],
 });
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');

@@ -20,7 +20,7 @@ export interface EventPatternValidationProps {
  * pattern fails `cdk synth` with its path and EventBridge's wording instead of failing the deployment.
  *
  * @example
- * import { Aspects } from 'aws-cdk-lib';
+ * declare const app: App;
  * Aspects.of(app).add(new EventPatternValidation());
  */
 export class EventPatternValidation implements IAspect {

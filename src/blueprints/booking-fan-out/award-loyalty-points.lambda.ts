@@ -1,0 +1,104 @@
+/**
+ * Booking fan-out: award loyalty points for a booking.
+ *
+ * Input (cut out of `BookingConfirmed` by the rule's input transformer): `{ bookingId, memberId, fareAmount, currency }`.
+ * `memberId` null, missing or "" (the customer has no `loyaltyId`) is not an error: nothing is awarded.
+ * Points = floor(fareAmount * POINTS_PER_CURRENCY_UNIT); no currency conversion.
+ * Returns `{ status: 'awarded', bookingId, memberId, points, totalPoints } | { status: 'duplicate', bookingId, memberId }
+ *   | { status: 'skipped', bookingId, reason }`.
+ *
+ * Idempotent per booking without a separate idempotency table: ONE conditional UpdateItem adds the points
+ * and the booking id to the member's `awardedBookingIds` string set, on condition that the set does not
+ * contain it yet. The guard and the increment are atomic, so a redelivery (however late) awards nothing.
+ * (A member's item holds a few thousand booking ids before DynamoDB's 400 KB item limit; archive old ids
+ * if members can have more bookings than that.)
+ *
+ * Environment: LOYALTY_TABLE_NAME (pk `memberId` S; attributes `points` N, `awardedBookingIds` SS),
+ * POINTS_PER_CURRENCY_UNIT (optional, default 1), POWERTOOLS_SERVICE_NAME (optional).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { loyaltyPoints, parseLoyaltyInput } from './booking';
+import type { LoyaltyInput } from './booking';
+import type { Env } from '../shared/env';
+import { numberEnv, requireEnv } from '../shared/env';
+import { createLogger, lazyHandler } from '../shared/runtime';
+import { InvalidEventError } from '../shared/validation';
+
+export type AwardLoyaltyPointsResult =
+  | { status: 'awarded'; bookingId: string; memberId: string; points: number; totalPoints: number }
+  | { status: 'duplicate'; bookingId: string; memberId: string }
+  | { status: 'skipped'; bookingId: string; reason: string };
+
+export interface AwardLoyaltyPointsConfig {
+  readonly loyaltyTableName: string;
+  /** @default 1 */
+  readonly pointsPerCurrencyUnit?: number;
+}
+
+export interface AwardLoyaltyPointsDeps {
+  readonly dynamoDb: DynamoDBClient;
+  readonly logger?: Logger;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+export function awardLoyaltyPointsConfigFromEnv(env: Env): AwardLoyaltyPointsConfig {
+  return {
+    loyaltyTableName: requireEnv(env, 'LOYALTY_TABLE_NAME'),
+    pointsPerCurrencyUnit: numberEnv(env, 'POINTS_PER_CURRENCY_UNIT', 1, { min: 0, max: 1_000_000 }),
+  };
+}
+
+export function createAwardLoyaltyPointsHandler(config: AwardLoyaltyPointsConfig, deps: AwardLoyaltyPointsDeps) {
+  const logger = deps.logger ?? createLogger('booking-fan-out');
+  const now = deps.now ?? Date.now;
+  const doc = DynamoDBDocumentClient.from(deps.dynamoDb);
+  const perUnit = config.pointsPerCurrencyUnit ?? 1;
+
+  return async function awardLoyaltyPoints(event: unknown, _context?: unknown): Promise<AwardLoyaltyPointsResult> {
+    let input: LoyaltyInput;
+    try {
+      input = parseLoyaltyInput(event);
+    } catch (err) {
+      if (err instanceof InvalidEventError) logger.error('Rejected malformed award-loyalty-points input', { problems: err.problems });
+      throw err;
+    }
+    if (input.memberId === undefined) {
+      logger.info('Customer is not a loyalty member; no points awarded', { bookingId: input.bookingId });
+      return { status: 'skipped', bookingId: input.bookingId, reason: 'no loyalty member id' };
+    }
+    const points = loyaltyPoints(input.fareAmount, perUnit);
+    try {
+      const out = await doc.send(new UpdateCommand({
+        TableName: config.loyaltyTableName,
+        Key: { memberId: input.memberId },
+        UpdateExpression: 'SET points = if_not_exists(points, :zero) + :points, updatedAt = :now ADD awardedBookingIds :booking',
+        ConditionExpression: 'attribute_not_exists(awardedBookingIds) OR NOT contains(awardedBookingIds, :bookingId)',
+        ExpressionAttributeValues: {
+          ':zero': 0,
+          ':points': points,
+          ':now': new Date(now()).toISOString(),
+          ':booking': new Set([input.bookingId]),
+          ':bookingId': input.bookingId,
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }));
+      const totalPoints = Number(out.Attributes?.points ?? points);
+      logger.info('Loyalty points awarded', { bookingId: input.bookingId, memberId: input.memberId, points, totalPoints, currency: input.currency });
+      return { status: 'awarded', bookingId: input.bookingId, memberId: input.memberId, points, totalPoints };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as Error | undefined)?.name === 'ConditionalCheckFailedException') {
+        logger.info('Points for this booking were already awarded', { bookingId: input.bookingId, memberId: input.memberId });
+        return { status: 'duplicate', bookingId: input.bookingId, memberId: input.memberId };
+      }
+      throw err;
+    }
+  };
+}
+
+/** Lambda entry point: builds clients and configuration from the environment on first use. */
+export const handler = lazyHandler(() => createAwardLoyaltyPointsHandler(awardLoyaltyPointsConfigFromEnv(process.env), {
+  dynamoDb: new DynamoDBClient({}),
+}));

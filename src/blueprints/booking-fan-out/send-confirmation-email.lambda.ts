@@ -1,0 +1,101 @@
+/**
+ * Booking fan-out: send the booking confirmation email with SESv2 SendEmail.
+ *
+ * Input (cut out of `BookingConfirmed` by the rule's input transformer): `{ bookingId, email, name, flight }`.
+ * Returns `{ status: 'sent', bookingId, messageId }`.
+ *
+ * Idempotent per `bookingId` (Powertools `makeIdempotent`): a redelivered event returns the stored result
+ * and sends nothing. SES has no idempotency token, so one gap remains: if the function dies after SES
+ * accepted the message but before Powertools stored the result, the retry sends a second email.
+ *
+ * Environment: SENDER_ADDRESS (a verified SES identity), CONFIGURATION_SET_NAME (optional),
+ * IDEMPOTENCY_TABLE_NAME, POWERTOOLS_SERVICE_NAME (optional).
+ */
+import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SendEmailCommandOutput } from '@aws-sdk/client-sesv2';
+import type { Context } from 'aws-lambda';
+import { confirmationEmail, parseConfirmationEmailInput } from './booking';
+import type { ConfirmationEmailInput } from './booking';
+import type { Env } from '../shared/env';
+import { optionalEnv, requireEnv } from '../shared/env';
+import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler } from '../shared/runtime';
+import { InvalidEventError } from '../shared/validation';
+
+export interface SendConfirmationEmailResult {
+  readonly status: 'sent';
+  readonly bookingId: string;
+  readonly messageId: string;
+}
+
+export interface SendConfirmationEmailConfig {
+  readonly senderAddress: string;
+  readonly configurationSetName?: string;
+  readonly idempotencyTableName: string;
+}
+
+export interface SendEmailClient {
+  send(command: SendEmailCommand): Promise<SendEmailCommandOutput>;
+}
+
+export interface SendConfirmationEmailDeps {
+  readonly dynamoDb: DynamoDBClient;
+  readonly ses: SendEmailClient;
+  readonly logger?: Logger;
+}
+
+export function sendConfirmationEmailConfigFromEnv(env: Env): SendConfirmationEmailConfig {
+  const configurationSetName = optionalEnv(env, 'CONFIGURATION_SET_NAME');
+  return {
+    senderAddress: requireEnv(env, 'SENDER_ADDRESS'),
+    ...(configurationSetName !== undefined ? { configurationSetName } : {}),
+    idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
+  };
+}
+
+export function createSendConfirmationEmailHandler(config: SendConfirmationEmailConfig, deps: SendConfirmationEmailDeps) {
+  const logger = deps.logger ?? createLogger('booking-fan-out');
+
+  async function send(input: ConfirmationEmailInput, _context: Context): Promise<SendConfirmationEmailResult> {
+    const content = confirmationEmail(input);
+    const out = await deps.ses.send(new SendEmailCommand({
+      FromEmailAddress: config.senderAddress,
+      Destination: { ToAddresses: [input.email] },
+      Content: {
+        Simple: {
+          Subject: { Data: content.subject, Charset: 'UTF-8' },
+          Body: { Text: { Data: content.text, Charset: 'UTF-8' }, Html: { Data: content.html, Charset: 'UTF-8' } },
+        },
+      },
+      ...(config.configurationSetName ? { ConfigurationSetName: config.configurationSetName } : {}),
+      EmailTags: [{ Name: 'bookingId', Value: input.bookingId.replace(/[^A-Za-z0-9_-]/g, '_') }],
+    }));
+    const messageId = out.MessageId ?? 'unknown';
+    logger.info('Confirmation email sent', { bookingId: input.bookingId, messageId });
+    return { status: 'sent', bookingId: input.bookingId, messageId };
+  }
+
+  const idempotentSend = makeIdempotent(send, {
+    persistenceStore: idempotencyStore(config.idempotencyTableName, deps.dynamoDb),
+    config: idempotencyConfig('bookingId'),
+  });
+
+  return async function sendConfirmationEmail(event: unknown, context: Context): Promise<SendConfirmationEmailResult> {
+    let input: ConfirmationEmailInput;
+    try {
+      input = parseConfirmationEmailInput(event);
+    } catch (err) {
+      if (err instanceof InvalidEventError) logger.error('Rejected malformed send-confirmation-email input', { problems: err.problems });
+      throw err;
+    }
+    return idempotentSend(input, context);
+  };
+}
+
+/** Lambda entry point: builds clients and configuration from the environment on first use. */
+export const handler = lazyHandler(() => createSendConfirmationEmailHandler(sendConfirmationEmailConfigFromEnv(process.env), {
+  dynamoDb: new DynamoDBClient({}),
+  ses: new SESv2Client({}),
+}));

@@ -1,0 +1,186 @@
+/**
+ * Start and stop a local moto server (Python) for integration tests.
+ *
+ * - binds to 127.0.0.1 on a free port (loopback only);
+ * - runs `python3 test/moto/moto_server.py`, which patches a moto 5.2.1 CloudFormation bug first;
+ * - waits until `GET /moto-api/` answers;
+ * - is addressed as `http://localhost:PORT`: moto treats `127.0.0.1` in an S3 URL as a
+ *   virtual-hosted bucket name, `localhost` keeps path-style addressing working;
+ * - `stop()` kills the child by its PID and waits for it to exit.
+ *
+ * Usage in a jest file (`*.moto.ts`):
+ *
+ *   let moto: MotoServer;
+ *   beforeAll(async () => { moto = await startMoto(); useMotoEnvironment(moto); });
+ *   afterAll(() => moto?.stop());
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+
+export interface MotoServer {
+  /** `http://localhost:PORT` */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Kill the server (by PID) and wait until it has exited. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Wipe every moto backend (`POST /moto-api/reset`). */
+  reset(): Promise<void>;
+}
+
+export interface StartMotoOptions {
+  /** Python interpreter. @default process.env.MOTO_PYTHON ?? 'python3' */
+  readonly python?: string;
+  /** How long to wait for the server to answer. @default 30000 */
+  readonly startTimeoutMs?: number;
+  /** Forward the server's output to this process's stderr. @default process.env.MOTO_DEBUG === '1' */
+  readonly verbose?: boolean;
+}
+
+const WRAPPER = path.join(__dirname, 'moto_server.py');
+
+/** A free TCP port on 127.0.0.1, chosen by the OS. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('could not determine a free port'))));
+    });
+  });
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
+  const python = options.python ?? process.env.MOTO_PYTHON ?? 'python3';
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const verbose = options.verbose ?? process.env.MOTO_DEBUG === '1';
+
+  let lastError: unknown;
+  // Another process may grab the port between freePort() and the bind: try a few ports.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    try {
+      return await launch(python, port, startTimeoutMs, verbose);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function launch(python: string, port: number, startTimeoutMs: number, verbose: boolean): Promise<MotoServer> {
+  const child: ChildProcess = spawn(python, [WRAPPER, '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8_000);
+    if (verbose) process.stderr.write(chunk);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitCode = code ?? (signal ? -1 : 0);
+      resolve();
+    });
+    child.once('error', (err) => {
+      output += `\n${err.message}`;
+      exitCode = -1;
+      resolve();
+    });
+  });
+
+  const stop = async () => {
+    if (exitCode === undefined && child.pid !== undefined) {
+      try {
+        process.kill(child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        if (exitCode === undefined && child.pid !== undefined) {
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      }, 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+
+  const probe = `http://127.0.0.1:${port}/moto-api/`;
+  const deadline = Date.now() + startTimeoutMs;
+  while (!(await answers(probe))) {
+    if (exitCode !== undefined) {
+      throw new Error(`moto server exited (code ${exitCode}) before answering on port ${port}:\n${output}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`moto server did not answer on port ${port} within ${startTimeoutMs} ms:\n${output}`);
+    }
+    await delay(200);
+  }
+
+  const endpoint = `http://localhost:${port}`;
+  return {
+    endpoint,
+    port,
+    stop,
+    reset: async () => {
+      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+    },
+  };
+}
+
+/**
+ * Point the AWS SDK v3 at moto through environment variables (fake credentials, us-east-1).
+ * Returns a function that restores the previous values.
+ */
+export function useMotoEnvironment(moto: Pick<MotoServer, 'endpoint'>): () => void {
+  const values: Record<string, string> = {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+  };
+  const previous: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(values)) {
+    previous[key] = process.env[key];
+    process.env[key] = value;
+  }
+  return () => {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
+
+/** The account id moto uses by default. */
+export const MOTO_ACCOUNT_ID = '123456789012';
