@@ -79,6 +79,7 @@ synthExample.exec('cdk synth --quiet --no-notices');
 project.addTask('bench', {
   description: 'Run the benchmarks (not part of the test command)',
   exec: 'node --expose-gc -r ts-node/register/transpile-only bench/index.ts',
+  receiveArgs: true,
 });
 
 project.addTask('test:moto', {

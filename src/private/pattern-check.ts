@@ -1,5 +1,6 @@
 import { Stack, Token, aws_events as events } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { EventPatternEngine } from '../pattern-matching';
 
 /** Stands in for a CloudFormation intrinsic (Ref, Fn::*) inside a pattern: an opaque string value. */
 const TOKEN_PLACEHOLDER = '${Token}';
@@ -54,7 +55,7 @@ export function rulePatternProblems(rule: events.CfnRule): string[] {
   if (pattern === undefined) {
     return [];
   }
-  return structuralProblems(pattern, '');
+  return EventPatternEngine.validate(pattern).map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`);
 }
 
 /**
@@ -64,30 +65,4 @@ export function addPatternValidation(scope: IConstruct, rule: events.CfnRule): v
   scope.node.addValidation({
     validate: () => rulePatternProblems(rule).map((p) => `invalid event pattern at ${p}`),
   });
-}
-
-function structuralProblems(value: any, path: string): string[] {
-  const at = path === '' ? '(root)' : path;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return [`${at}: Filter is not an object`];
-  }
-  const keys = Object.keys(value);
-  if (keys.length === 0) {
-    return [`${at}: Empty objects are not allowed`];
-  }
-  const problems: string[] = [];
-  for (const key of keys) {
-    const child = value[key];
-    const childPath = path === '' ? key : `${path}.${key}`;
-    if (Array.isArray(child)) {
-      if (child.length === 0) {
-        problems.push(`${childPath}: Empty arrays are not allowed`);
-      }
-    } else if (child !== null && typeof child === 'object') {
-      problems.push(...structuralProblems(child, childPath));
-    } else {
-      problems.push(`${childPath}: "${key}" must be an object or an array`);
-    }
-  }
-  return problems;
 }

@@ -19,6 +19,14 @@ describe('EventPatternValidation aspect', () => {
     Annotations.fromStack(stack).hasError('/L1/Raw', Match.stringLikeRegexp('detail\\.price'));
   });
 
+  test('reports operator problems found by the pattern engine', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Ops');
+    new events.CfnRule(stack, 'Raw', { eventPattern: { 'source': ['a'], 'detail-type': [{ 'anything-but': null }] } });
+    Aspects.of(stack).add(new EventPatternValidation());
+    Annotations.fromStack(stack).hasError('/Ops/Raw', Match.stringLikeRegexp('detail-type\\[0\\]: Value of anything-but must be an array or single string/number value'));
+  });
+
   test('a valid pattern gets no annotation', () => {
     const app = new App();
     const stack = new Stack(app, 'Valid');

@@ -335,6 +335,16 @@ describe('ReliableRoute validation', () => {
     expect(() => app.synth()).toThrow(/\[Test\/Route\/Rule\] invalid event pattern at detail\.price: "price" must be an object or an array/);
   });
 
+  test('operator mistakes fail synthesis in EventBridge\'s wording (pattern engine)', () => {
+    const app = new App();
+    const stack = newStack(app);
+    new ReliableRoute(stack, 'Route', {
+      eventPattern: { source: ['a'], detail: { price: [{ numeric: ['<', 20, '>=', 10] }], ip: [{ cidr: 'not-an-ip/8' }] } },
+    });
+    expect(() => app.synth()).toThrow(/detail\.price\[0\]: Too many elements in numeric expression/);
+    expect(() => app.synth()).toThrow(/detail\.ip\[0\]: Nonstandard IP address: not-an-ip/);
+  });
+
   test('a pattern with tokens validates', () => {
     const app = new App();
     const stack = new Stack(app, 'Agnostic');

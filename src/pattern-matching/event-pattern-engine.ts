@@ -1,0 +1,64 @@
+import { PatternProblem, PatternValidationOptions } from './pattern-problem';
+import { evaluatePattern } from './private/evaluator';
+import { flattenEvent, pathPrefixes } from './private/event-flattener';
+import { compileOrThrow, preparePattern, prepareEvent } from './private/prepare';
+
+/**
+ * Validates Amazon EventBridge event patterns and matches events against them,
+ * offline, with the semantics of EventBridge's open-source engine
+ * (aws/event-ruler).
+ *
+ * Patterns and events may be given as objects or as JSON text. JSON text keeps
+ * the exact spelling of numbers, which event-ruler uses for numbers that a
+ * double cannot hold (`[12345678901234567890]` only matches that literal).
+ *
+ * Supported: exact values (strings, numbers, `true`, `false`, `null`), `prefix`,
+ * `suffix` (both also with `equals-ignore-case`), `equals-ignore-case`,
+ * `wildcard`, `anything-but` (values, lists, `prefix`, `suffix`, `wildcard`,
+ * `equals-ignore-case`), `numeric`, `exists`, `cidr`, `exactly`, `$or`, arrays
+ * in events (with array consistency for arrays of objects) and nested fields.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html
+ * @see https://github.com/aws/event-ruler
+ */
+export class EventPatternEngine {
+  /**
+   * Returns every problem in the pattern, each with its JSON path; an empty
+   * array when the pattern is valid. Never throws, whatever the input.
+   *
+   * @param pattern the event pattern, as an object or as JSON text
+   * @param options limits on size and on `$or` combinations
+   */
+  public static validate(pattern: any, options?: PatternValidationOptions): PatternProblem[] {
+    return preparePattern(pattern, options).problems.map((p) => ({ path: p.path, message: p.message }));
+  }
+
+  /**
+   * Whether the pattern is valid (has no problems).
+   *
+   * @param pattern the event pattern, as an object or as JSON text
+   * @param options limits on size and on `$or` combinations
+   */
+  public static isValid(pattern: any, options?: PatternValidationOptions): boolean {
+    return preparePattern(pattern, options).problems.length === 0;
+  }
+
+  /**
+   * Whether the event matches the pattern.
+   *
+   * The pattern is validated with the default limits (2,048 characters, 1,000
+   * `$or` combinations).
+   *
+   * @param pattern the event pattern, as an object or as JSON text
+   * @param event the event, as an object or as JSON text
+   * @throws Error listing every problem if the pattern is invalid; Error if the
+   * event is not valid JSON text or not a JSON object
+   */
+  public static matches(pattern: any, event: any): boolean {
+    const compiled = compileOrThrow(pattern);
+    const flat = flattenEvent(prepareEvent(event), new Set(pathPrefixes(compiled.paths)));
+    return evaluatePattern(compiled, flat);
+  }
+
+  private constructor() {}
+}

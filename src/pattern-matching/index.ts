@@ -1,0 +1,3 @@
+export * from './pattern-problem';
+export * from './event-pattern-engine';
+export * from './pattern-rule-set';

@@ -1,0 +1,52 @@
+/**
+ * Internal model of a compiled pattern and a flattened event.
+ */
+
+/** One leaf value of an event, with its array membership. */
+export interface Leaf {
+  /** The value: string, number, boolean or null. */
+  readonly v: string | number | boolean | null;
+  /** Original spelling of a number from JSON text, when it differs from `String(v)`. */
+  readonly raw: string | undefined;
+  /**
+   * Array membership from the root: pairs of (array id, element index), or
+   * undefined when the leaf is not inside any array.
+   */
+  readonly m: number[] | undefined;
+  /** Cached hex form if the value is an IP literal (null: it is not). */
+  ip?: string | null;
+}
+
+/** A test of one leaf value. */
+export interface Matcher {
+  readonly test: (leaf: Leaf) => boolean;
+  /**
+   * Set for matchers that can be looked up in a hash index: exact values
+   * (`s`tring, `n`umber, `r`aw number text, `t`rue, `f`alse, null `z`) and
+   * string `p`refixes.
+   */
+  readonly key?: string;
+  /** `{"exists": false}`. */
+  readonly absence?: boolean;
+}
+
+/** The ORed match values of one field path. */
+export interface Condition {
+  readonly path: string;
+  readonly matchers: Matcher[];
+  /** True if one of the matchers is `{"exists": false}`. */
+  readonly absence: boolean;
+  /** Index keys when every matcher is indexable (an exact value or a prefix). */
+  readonly keys: string[] | undefined;
+}
+
+/** A conjunction of conditions: one branch of the `$or` expansion. */
+export interface SubRule {
+  readonly conditions: Condition[];
+}
+
+/** A compiled pattern: its `$or` branches, and all field paths it reads. */
+export interface CompiledPattern {
+  readonly subRules: SubRule[];
+  readonly paths: string[];
+}

@@ -1,0 +1,109 @@
+import { PatternRuleSet } from '../../src/pattern-matching';
+
+const ORDER = { 'source': 'com.shop', 'detail-type': 'OrderPlaced', 'detail': { total: 120, country: 'DE', items: [{ sku: 'A', qty: 1 }] } };
+
+describe('PatternRuleSet', () => {
+  test('starts empty', () => {
+    const rules = new PatternRuleSet();
+    expect(rules.size).toBe(0);
+    expect(rules.ruleNames).toEqual([]);
+    expect(rules.matchingRules(ORDER)).toEqual([]);
+  });
+
+  test('returns the matching rules in the order they were added', () => {
+    const rules = new PatternRuleSet();
+    rules.add('big', { detail: { total: [{ numeric: ['>', 100] }] } });
+    rules.add('shop', { 'source': ['com.shop'], 'detail-type': ['OrderPlaced'] });
+    rules.add('other-shop', { source: ['com.other'] });
+    rules.add('de', { source: ['com.shop'], detail: { country: ['DE'] } });
+    rules.add('sku-b', { detail: { items: { sku: ['B'] } } });
+    expect(rules.matchingRules(ORDER)).toEqual(['big', 'shop', 'de']);
+    expect(rules.matchingRules(JSON.stringify(ORDER))).toEqual(['big', 'shop', 'de']);
+  });
+
+  test('has, size and ruleNames reflect adds and removes', () => {
+    const rules = new PatternRuleSet();
+    rules.add('a', { source: ['x'] });
+    rules.add('b', { source: ['y'] });
+    expect(rules.has('a')).toBe(true);
+    expect(rules.has('c')).toBe(false);
+    expect(rules.size).toBe(2);
+    expect(rules.ruleNames).toEqual(['a', 'b']);
+    expect(rules.remove('a')).toBe(true);
+    expect(rules.remove('a')).toBe(false);
+    expect(rules.has('a')).toBe(false);
+    expect(rules.size).toBe(1);
+    expect(rules.ruleNames).toEqual(['b']);
+    expect(rules.matchingRules({ source: 'x' })).toEqual([]);
+    expect(rules.matchingRules({ source: 'y' })).toEqual(['b']);
+  });
+
+  test('adding an existing name replaces its pattern and moves it last', () => {
+    const rules = new PatternRuleSet();
+    rules.add('a', { source: ['com.shop'] });
+    rules.add('b', { source: ['com.shop'] });
+    rules.add('a', { 'detail-type': ['OrderPlaced'] });
+    expect(rules.size).toBe(2);
+    expect(rules.ruleNames).toEqual(['b', 'a']);
+    expect(rules.matchingRules(ORDER)).toEqual(['b', 'a']);
+    expect(rules.matchingRules({ source: 'com.shop' })).toEqual(['b']);
+  });
+
+  test('throws with every problem when a pattern is invalid, and keeps the set unchanged', () => {
+    const rules = new PatternRuleSet();
+    rules.add('a', { source: ['x'] });
+    expect(() => rules.add('a', { source: 'x', detail: { n: [{ exists: 'yes' }] } })).toThrow(
+      'Invalid event pattern for rule "a" (2 problems):\n'
+      + '  - source: "source" must be an object or an array\n'
+      + '  - detail.n[0]: exists match pattern must be either true or false.',
+    );
+    expect(rules.ruleNames).toEqual(['a']);
+    expect(rules.matchingRules({ source: 'x' })).toEqual(['a']);
+  });
+
+  test('applies its validation options to every pattern', () => {
+    const rules = new PatternRuleSet({ maxLength: 30 });
+    rules.add('short', { source: ['x'] });
+    expect(() => rules.add('long', { source: ['a-rather-long-source-name'] })).toThrow(
+      'Event pattern is 40 characters long; the maximum is 30',
+    );
+  });
+
+  test('matches rules without exact fields (not indexed) as well as indexed ones', () => {
+    const rules = new PatternRuleSet();
+    rules.add('prefix', { source: [{ prefix: 'com.' }] });
+    rules.add('absent', { detail: { missing: [{ exists: false }] } });
+    rules.add('or', { $or: [{ source: ['nope'] }, { detail: { country: ['DE'] } }] });
+    rules.add('many-values', { source: ['a', 'b', 'c', 'com.shop'], detail: { country: ['FR', 'DE'] } });
+    expect(rules.matchingRules(ORDER)).toEqual(['prefix', 'absent', 'or', 'many-values']);
+  });
+
+  test('enforces array consistency for indexed fields', () => {
+    const rules = new PatternRuleSet();
+    rules.add('same-element', { detail: { items: { sku: ['A'], qty: [2] } } });
+    expect(rules.matchingRules({ detail: { items: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }] } })).toEqual([]);
+    expect(rules.matchingRules({ detail: { items: [{ sku: 'B', qty: 1 }, { sku: 'A', qty: 2 }] } })).toEqual(['same-element']);
+  });
+
+  test('reports a rule once when several array elements or $or branches match', () => {
+    const rules = new PatternRuleSet();
+    rules.add('r', { $or: [{ tags: ['a'] }, { tags: ['b'] }] });
+    expect(rules.matchingRules({ tags: ['a', 'b', 'a'] })).toEqual(['r']);
+  });
+
+  test('matches numbers by value, including JSON text spellings', () => {
+    const rules = new PatternRuleSet();
+    rules.add('n300', { n: [300] });
+    rules.add('big', '{"n":[12345678901234567890]}');
+    expect(rules.matchingRules('{"n": 3.0e2}')).toEqual(['n300']);
+    expect(rules.matchingRules('{"n": 12345678901234567890}')).toEqual(['big']);
+    expect(rules.matchingRules('{"n": 12345678901234567891}')).toEqual([]);
+  });
+
+  test('throws a clear Error for an invalid event', () => {
+    const rules = new PatternRuleSet();
+    rules.add('a', { source: ['x'] });
+    expect(() => rules.matchingRules('{')).toThrow('Invalid event JSON: Expected a string key but found end of input at position 1');
+    expect(() => rules.matchingRules('"x"')).toThrow('Event must be a JSON object, got string');
+  });
+});
