@@ -1,11 +1,15 @@
 import { App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { EventPatternValidation } from '../src';
+import { addCloudTrailAuditExamples } from './cloudtrail-audit-stack';
 import { CoreExampleStack } from './core-stack';
+import { addErrorToTicketExamples } from './error-to-ticket-stack';
 
 const app = new App();
 
 new CoreExampleStack(app, 'CoreExample');
+addErrorToTicketExamples(app);
+addCloudTrailAuditExamples(app);
 
 // Every rule pattern in the app is checked at synth, and cdk-nag fails synthesis on any unacknowledged finding.
 Aspects.of(app).add(new EventPatternValidation());

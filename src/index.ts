@@ -1,2 +1,4 @@
 export * from './core';
 export * from './pattern-matching';
+export * from './blueprints/error-to-ticket';
+export * from './blueprints/cloudtrail-audit';

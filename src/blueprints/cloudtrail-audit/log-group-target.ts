@@ -1,0 +1,52 @@
+import {
+  ArnFormat,
+  Stack,
+  aws_events as events,
+  aws_iam as iam,
+  aws_logs as logs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+/** The construct id of the one CloudWatch Logs resource policy per stack. */
+export const AUDIT_LOGS_RESOURCE_POLICY_ID = 'CloudTrailAuditLogsResourcePolicy';
+
+/**
+ * A CloudWatch Logs log group as a rule target, WITHOUT a resource policy of its own.
+ *
+ * aws-cdk-lib's `targets.CloudWatchLogGroup` creates, for every rule it is bound to, an `AwsCustomResource` (a
+ * Lambda function and a `Custom::CloudwatchLogResourcePolicy`) that calls `PutResourcePolicy` with a policy of its
+ * own; CloudWatch Logs allows only 10 resource policies per account and region. This target leaves the policy to
+ * {@link allowEventBridgeToWrite}, which keeps a single native `AWS::Logs::ResourcePolicy` per stack.
+ */
+export class LogGroupTarget implements events.IRuleTarget {
+  constructor(private readonly logGroup: logs.ILogGroup) {}
+
+  public bind(_rule: events.IRuleRef, _id?: string): events.RuleTargetConfig {
+    return {
+      arn: Stack.of(this.logGroup).formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        resourceName: this.logGroup.logGroupName,
+      }),
+      targetResource: this.logGroup,
+    };
+  }
+}
+
+/**
+ * Lets EventBridge write to `logGroup`, through the one CloudWatch Logs resource policy of `scope`'s stack
+ * (created on first use, one statement per log group).
+ */
+export function allowEventBridgeToWrite(scope: Construct, logGroup: logs.ILogGroup): logs.ResourcePolicy {
+  const stack = Stack.of(scope);
+  const policy = (stack.node.tryFindChild(AUDIT_LOGS_RESOURCE_POLICY_ID) as logs.ResourcePolicy | undefined)
+    ?? new logs.ResourcePolicy(stack, AUDIT_LOGS_RESOURCE_POLICY_ID);
+  policy.document.addStatements(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    // logGroupArn ends with ":*", which covers the group's log streams.
+    resources: [logGroup.logGroupArn],
+  }));
+  return policy;
+}

@@ -1,0 +1,445 @@
+import {
+  Annotations,
+  CfnResource,
+  Duration,
+  RemovalPolicy,
+  Token,
+  aws_cloudwatch as cloudwatch,
+  aws_dynamodb as dynamodb,
+  aws_events as events,
+  aws_events_targets as targets,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_secretsmanager as secretsmanager,
+  aws_sqs as sqs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { OpenTicketFunction } from './open-ticket-function';
+import { TicketDelivery } from './ticket-delivery';
+import { EventContract } from '../../core/event-contract';
+import { ReliableRoute } from '../../core/reliable-route';
+import { ISchemaRegistry, SchemaRegistry } from '../../core/schema-registry';
+import { SecureEventBus } from '../../core/secure-event-bus';
+import { createBlueprintFunction } from '../../private/blueprint-function';
+import { propError, show } from '../../private/errors';
+
+const TYPE = 'ErrorToTicket';
+
+/** The `detail-type` of application error events. */
+const ERROR_DETAIL_TYPE = 'ErrorReported';
+const ALARM_SOURCE = 'aws.cloudwatch';
+const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
+/** Severity of tickets opened for CloudWatch alarms (as the default handler does). */
+const ALARM_SEVERITY = 'high';
+
+/** DynamoDB actions of the default handler's deduplication store (dedup-store.ts). */
+const DEDUP_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'];
+
+/**
+ * Properties of an {@link ErrorToTicket}.
+ */
+export interface ErrorToTicketProps {
+  /**
+   * The bus on which applications publish their `ErrorReported` events.
+   *
+   * @default - a new `SecureEventBus`
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * The schema registry in which the `ErrorReported` contract is published.
+   *
+   * @default - a new `SchemaRegistry`
+   */
+  readonly registry?: ISchemaRegistry;
+
+  /**
+   * The `source` of the application `ErrorReported` events.
+   *
+   * @default 'com.example.app'
+   */
+  readonly errorSource?: string;
+
+  /**
+   * How tickets are delivered to the ticketing system.
+   *
+   * @default TicketDelivery.lambda()
+   */
+  readonly delivery?: TicketDelivery;
+
+  /**
+   * The Secrets Manager secret holding the ticketing system's endpoint and credentials, as JSON
+   * `{ "endpoint": "https://...", "authorization": "Bearer ...", "headers": { ... } }` (`authorization` and
+   * `headers` optional). The function is granted read access (and decrypt, when the secret has its own KMS key).
+   *
+   * Required with the default Lambda delivery; refused with `TicketDelivery.apiDestination()`, whose credentials
+   * live in its EventBridge connection.
+   *
+   * @default - none
+   */
+  readonly ticketingSecret?: secretsmanager.ISecret;
+
+  /**
+   * How long errors with the same fingerprint (and alarms with the same name) open no further ticket after the
+   * first one. Between 1 minute and 366 days. Only for the Lambda delivery (`DEDUP_WINDOW_SECONDS`); the API
+   * destination delivery has no deduplication.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly dedupWindow?: Duration;
+
+  /**
+   * What happens to the deduplication table when it is removed from the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly dedupTableRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether CloudWatch alarms that go into ALARM open tickets too.
+   *
+   * @default true
+   */
+  readonly alarmTickets?: boolean;
+
+  /**
+   * Only alarms whose name starts with one of these prefixes open tickets.
+   *
+   * @default - every alarm of the account and region
+   */
+  readonly alarmNamePrefixes?: string[];
+
+  /**
+   * The bus on which CloudWatch alarm state changes arrive. CloudWatch sends them to the account's default bus;
+   * give another bus only when you forward them there.
+   *
+   * @default - the account's default event bus
+   */
+  readonly alarmEventBus?: events.IEventBus;
+
+  /**
+   * How many times EventBridge retries a failed delivery (0 to 185).
+   *
+   * @default 185
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * The maximum age of an event that EventBridge still tries to deliver (1 minute to 24 hours).
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * Actions of the alarms on the routes' dead-letter queues (and of the default function's on-failure queue).
+   *
+   * @default - no actions
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+}
+
+/**
+ * Error to ticket: application errors (`ErrorReported` events) and CloudWatch alarms that go into ALARM open a
+ * ticket in an HTTP ticketing system. By default a Lambda function opens one ticket per error fingerprint and
+ * deduplication window; `TicketDelivery.apiDestination()` lets EventBridge call the ticketing system directly.
+ */
+export class ErrorToTicket extends Construct {
+  /** The bus of the application error events. */
+  public readonly eventBus: events.IEventBus;
+
+  /** The registry of the contract. */
+  public readonly registry: ISchemaRegistry;
+
+  /** The contract of the `ErrorReported` events. */
+  public readonly errorReportedContract: EventContract;
+
+  /** The route of the application errors to the delivery. */
+  public readonly errorRoute: ReliableRoute;
+
+  /** The route of the CloudWatch alarm state changes to the delivery, unless `alarmTickets: false`. */
+  public readonly alarmRoute?: ReliableRoute;
+
+  /** The function that opens tickets (the default one or yours), with the Lambda delivery. */
+  public readonly ticketFunction?: lambda.IFunction;
+
+  /** The default function's role, when the default function is used. */
+  public readonly ticketFunctionRole?: iam.Role;
+
+  /** The default function's log group, when the default function is used. */
+  public readonly ticketFunctionLogGroup?: logs.LogGroup;
+
+  /** Where failed asynchronous invocations of the default function go, when the default function is used. */
+  public readonly ticketFunctionDeadLetterQueue?: sqs.Queue;
+
+  /** The alarm on `ticketFunctionDeadLetterQueue`. */
+  public readonly ticketFunctionDeadLetterQueueAlarm?: cloudwatch.Alarm;
+
+  /** The deduplication table (partition key `fingerprint`, TTL `expiresAt`), with the Lambda delivery. */
+  public readonly dedupTable?: dynamodb.Table;
+
+  /** The API destination, with the API destination delivery. */
+  public readonly apiDestination?: events.ApiDestination;
+
+  /** The connection of the API destination (created or yours), with the API destination delivery. */
+  public readonly connection?: events.IConnection;
+
+  constructor(scope: Construct, id: string, props: ErrorToTicketProps = {}) {
+    super(scope, id);
+
+    const delivery = props.delivery ?? TicketDelivery.lambda();
+    const alarmTickets = props.alarmTickets ?? true;
+    this.checkProps(props, delivery, alarmTickets);
+
+    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus', { alarmActions: props.alarmActions });
+    this.registry = props.registry ?? new SchemaRegistry(this, 'Registry', {
+      description: 'Contracts of the error-to-ticket blueprint',
+    });
+    this.errorReportedContract = new EventContract(this, 'ErrorReported', {
+      registry: this.registry,
+      source: props.errorSource ?? 'com.example.app',
+      detailType: ERROR_DETAIL_TYPE,
+      description: 'An application reported an error that should open a ticket',
+      detailSchema: ERROR_REPORTED_DETAIL_SCHEMA,
+    });
+
+    const routeOptions = {
+      retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
+      alarmActions: props.alarmActions,
+    };
+    this.errorRoute = new ReliableRoute(this, 'ErrorRoute', {
+      ...routeOptions,
+      eventBus: this.eventBus,
+      eventPattern: this.errorReportedContract.pattern(),
+      description: 'Application errors to the ticketing system',
+    });
+    if (alarmTickets) {
+      const prefixes = props.alarmNamePrefixes ?? [];
+      this.alarmRoute = new ReliableRoute(this, 'AlarmRoute', {
+        ...routeOptions,
+        eventBus: props.alarmEventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+        eventPattern: {
+          source: [ALARM_SOURCE],
+          detailType: [ALARM_DETAIL_TYPE],
+          detail: {
+            state: { value: ['ALARM'] },
+            ...(prefixes.length > 0 ? { alarmName: prefixes.map((prefix) => ({ prefix })) } : {}),
+          },
+        },
+        description: 'CloudWatch alarms going into ALARM to the ticketing system',
+      });
+    }
+
+    if (delivery.apiDestinationOptions) {
+      const options = delivery.apiDestinationOptions;
+      this.connection = options.connection ?? new events.Connection(this, 'Connection', {
+        authorization: options.authorization!,
+        description: `Ticketing system of ${this.node.path}`,
+      });
+      this.apiDestination = new events.ApiDestination(this, 'ApiDestination', {
+        connection: this.connection,
+        endpoint: options.endpoint,
+        httpMethod: options.httpMethod ?? events.HttpMethod.POST,
+        rateLimitPerSecond: options.rateLimitPerSecond ?? 10,
+        description: `Ticketing system of ${this.node.path}`,
+      });
+      this.errorRoute.addTarget(new targets.ApiDestination(this.apiDestination, {
+        event: errorTicketBody(),
+        headerParameters: options.headers,
+      }));
+      this.alarmRoute?.addTarget(new targets.ApiDestination(this.apiDestination, {
+        event: alarmTicketBody(),
+        headerParameters: options.headers,
+      }));
+      return;
+    }
+
+    const lambdaOptions = delivery.lambdaOptions ?? {};
+    this.dedupTable = new dynamodb.Table(this, 'DedupTable', {
+      partitionKey: { name: 'fingerprint', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.dedupTableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    let fn: lambda.IFunction;
+    if (lambdaOptions.handler) {
+      fn = lambdaOptions.handler;
+      if (props.dedupWindow !== undefined || lambdaOptions.httpTimeout !== undefined) {
+        Annotations.of(this).addWarningV2('cdk-eventbridge-blueprints:errorToTicketOwnHandlerSettings',
+          'dedupWindow and httpTimeout only configure the default function; your own handler reads its own configuration');
+      }
+    } else {
+      const httpTimeout = lambdaOptions.httpTimeout ?? Duration.seconds(5);
+      const timeout = Duration.seconds(Math.max(30, httpTimeout.toSeconds() + 20));
+      const parts = createBlueprintFunction(this, 'OpenTicket', {
+        serviceName: 'error-to-ticket',
+        timeout,
+        environment: {
+          TICKETING_SECRET_ARN: props.ticketingSecret!.secretArn,
+          DEDUP_TABLE_NAME: this.dedupTable.tableName,
+          DEDUP_WINDOW_SECONDS: String((props.dedupWindow ?? Duration.hours(1)).toSeconds()),
+          HTTP_TIMEOUT_MS: String(httpTimeout.toMilliseconds()),
+          // A claim must outlive the invocation that holds it, or a slow invocation could be overtaken.
+          CLAIM_LEASE_SECONDS: String(timeout.toSeconds() + 30),
+        },
+      }, (s, i, o) => new OpenTicketFunction(s, i, o));
+      fn = parts.function;
+      dropRedundantRoleDependency(parts.function, parts.role);
+      this.ticketFunctionRole = parts.role;
+      this.ticketFunctionLogGroup = parts.logGroup;
+      this.ticketFunctionDeadLetterQueue = parts.deadLetterQueue;
+      this.ticketFunctionDeadLetterQueueAlarm = new cloudwatch.Alarm(this, 'OpenTicketDeadLetterQueueAlarm', {
+        metric: parts.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Errors for which ${this.node.path} could not open a ticket (after Lambda's retries) are waiting in its on-failure queue.`,
+      });
+      if (props.alarmActions && props.alarmActions.length > 0) {
+        this.ticketFunctionDeadLetterQueueAlarm.addAlarmAction(...props.alarmActions);
+      }
+    }
+    this.ticketFunction = fn;
+
+    iam.Grant.addToPrincipal({ grantee: fn, actions: DEDUP_TABLE_ACTIONS, resourceArns: [this.dedupTable.tableArn] });
+    props.ticketingSecret?.grantRead(fn);
+
+    this.errorRoute.addTarget(new targets.LambdaFunction(fn));
+    this.alarmRoute?.addTarget(new targets.LambdaFunction(fn));
+  }
+
+  private checkProps(props: ErrorToTicketProps, delivery: TicketDelivery, alarmTickets: boolean): void {
+    if (delivery.apiDestinationOptions) {
+      const options = delivery.apiDestinationOptions;
+      if (props.ticketingSecret) {
+        throw propError(this, TYPE, 'ticketingSecret',
+          'cannot be used with TicketDelivery.apiDestination(): the API destination takes its credentials from its connection (`authorization` or `connection`)');
+      }
+      if (props.dedupWindow !== undefined) {
+        throw propError(this, TYPE, 'dedupWindow',
+          'cannot be used with TicketDelivery.apiDestination(): EventBridge API destinations do not deduplicate; use TicketDelivery.lambda() for one ticket per fingerprint');
+      }
+      if (props.dedupTableRemovalPolicy !== undefined) {
+        throw propError(this, TYPE, 'dedupTableRemovalPolicy', 'cannot be used with TicketDelivery.apiDestination(), which has no deduplication table');
+      }
+      if (options.connection && options.authorization) {
+        throw propError(this, TYPE, 'delivery', 'takes `connection` or `authorization`, not both: `authorization` is for a connection created by the blueprint');
+      }
+      if (!options.connection && !options.authorization) {
+        throw propError(this, TYPE, 'delivery', 'needs `connection` or `authorization`: EventBridge calls an API destination through a connection');
+      }
+      if (!Token.isUnresolved(options.endpoint) && !/^https:\/\/[^/\s]+/.test(options.endpoint)) {
+        throw propError(this, TYPE, 'delivery endpoint', `must be an https:// URL (EventBridge only calls HTTPS endpoints), got ${show(options.endpoint)}`);
+      }
+      const rate = options.rateLimitPerSecond;
+      if (rate !== undefined && !Token.isUnresolved(rate) && (!Number.isInteger(rate) || rate < 1 || rate > 300)) {
+        throw propError(this, TYPE, 'delivery rateLimitPerSecond', `must be a whole number between 1 and 300, got ${show(rate)}`);
+      }
+    } else {
+      const options = delivery.lambdaOptions ?? {};
+      if (!options.handler && !props.ticketingSecret) {
+        throw propError(this, TYPE, 'ticketingSecret',
+          'is required with the default Lambda delivery: the function reads the ticketing endpoint and credentials from it '
+          + '(JSON {"endpoint": "https://...", "authorization": "Bearer ..."})');
+      }
+      if (props.dedupWindow !== undefined && !Token.isUnresolved(props.dedupWindow.toSeconds())) {
+        const seconds = props.dedupWindow.toSeconds();
+        if (seconds < 60 || seconds > 366 * 86_400) {
+          throw propError(this, TYPE, 'dedupWindow', `must be between 1 minute and 366 days, got ${seconds} seconds`);
+        }
+      }
+      if (options.httpTimeout !== undefined && !Token.isUnresolved(options.httpTimeout.toMilliseconds())) {
+        const ms = options.httpTimeout.toMilliseconds();
+        if (ms < 1000 || ms > 600_000) {
+          throw propError(this, TYPE, 'delivery httpTimeout', `must be between 1 second and 10 minutes, got ${ms} ms`);
+        }
+      }
+    }
+    if (!alarmTickets && (props.alarmNamePrefixes !== undefined || props.alarmEventBus !== undefined)) {
+      throw propError(this, TYPE, props.alarmNamePrefixes !== undefined ? 'alarmNamePrefixes' : 'alarmEventBus',
+        'cannot be used with alarmTickets: false, which opens no tickets for alarms');
+    }
+    for (const prefix of props.alarmNamePrefixes ?? []) {
+      if (!Token.isUnresolved(prefix) && (typeof prefix !== 'string' || prefix === '')) {
+        throw propError(this, TYPE, 'alarmNamePrefixes', `must hold non-empty strings, got ${show(prefix)}`);
+      }
+    }
+    if (props.alarmNamePrefixes !== undefined && props.alarmNamePrefixes.length === 0) {
+      throw propError(this, TYPE, 'alarmNamePrefixes', 'must not be empty (an empty list would match no alarm); omit it to match every alarm, or set alarmTickets: false');
+    }
+  }
+}
+
+/**
+ * JSON Schema draft 4 of the `detail` of an `ErrorReported` event, as the default handler reads it (fingerprint.ts).
+ */
+const ERROR_REPORTED_DETAIL_SCHEMA = {
+  type: 'object',
+  required: ['service', 'errorType', 'message'],
+  properties: {
+    service: { type: 'string', minLength: 1, maxLength: 256, description: 'The service that failed' },
+    errorType: { type: 'string', minLength: 1, maxLength: 256, description: 'The error class or code' },
+    message: { type: 'string', minLength: 1, maxLength: 65536, description: 'The error message; its first line becomes the ticket title' },
+    severity: { type: 'string', enum: ['low', 'medium', 'high', 'critical'], description: 'Defaults to medium' },
+    fingerprint: {
+      type: 'string',
+      maxLength: 512,
+      description: 'Deduplication key chosen by the producer; defaults to a hash of service, errorType and the normalized message',
+    },
+    occurredAt: { type: 'string', format: 'date-time', description: 'When the error occurred (ISO 8601)' },
+  },
+};
+
+/**
+ * The ticket body of an application error for the API destination: the default handler's body
+ * (`{ title, description, severity, fingerprint, kind, occurredAt, labels }`, see ticketing-client.ts), built by an
+ * input transformer. Fields absent from the event are sent empty.
+ */
+function errorTicketBody(): events.RuleTargetInput {
+  const service = events.EventField.fromPath('$.detail.service');
+  const errorType = events.EventField.fromPath('$.detail.errorType');
+  return events.RuleTargetInput.fromObject({
+    title: `${service}: ${errorType}`,
+    description: events.EventField.fromPath('$.detail.message'),
+    severity: events.EventField.fromPath('$.detail.severity'),
+    fingerprint: events.EventField.fromPath('$.detail.fingerprint'),
+    kind: 'error',
+    occurredAt: events.EventField.fromPath('$.detail.occurredAt'),
+    labels: { service, errorType },
+    eventId: events.EventField.eventId,
+  });
+}
+
+/** The ticket body of a CloudWatch alarm for the API destination (as the default handler builds it). */
+function alarmTicketBody(): events.RuleTargetInput {
+  const alarmName = events.EventField.fromPath('$.detail.alarmName');
+  const account = events.EventField.account;
+  const region = events.EventField.region;
+  return events.RuleTargetInput.fromObject({
+    title: `[${ALARM_SEVERITY}] CloudWatch alarm ${alarmName} is in ALARM (${account}, ${region})`,
+    description: events.EventField.fromPath('$.detail.state.reason'),
+    severity: ALARM_SEVERITY,
+    fingerprint: `alarm:${account}:${region}:${alarmName}`,
+    kind: 'alarm',
+    occurredAt: events.EventField.fromPath('$.detail.state.timestamp'),
+    labels: { alarmName, account, region },
+    eventId: events.EventField.eventId,
+  });
+}
+
+/**
+ * aws-cdk-lib makes a function depend on its whole role, which renders as `DependsOn: [Role, DefaultPolicy]`;
+ * the role is already referenced by `Fn::GetAtt`, and cfn-lint warns about it (W3005). Keep only the policy.
+ */
+function dropRedundantRoleDependency(fn: lambda.Function, role: iam.Role): void {
+  const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+  if (policy instanceof CfnResource) {
+    (fn.node.defaultChild as CfnResource).addOverride('DependsOn', [policy.logicalId]);
+  }
+}

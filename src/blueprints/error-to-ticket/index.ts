@@ -1,0 +1,3 @@
+export * from './ticket-delivery';
+export * from './error-to-ticket';
+export * from './error-to-ticket-stack';
