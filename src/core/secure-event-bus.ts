@@ -171,6 +171,8 @@ export class SecureEventBus extends events.EventBus {
   public readonly deadLetterQueueAlarm?: cloudwatch.Alarm;
 
   private readonly alarmActions: cloudwatch.IAlarmAction[];
+  private counter = 0;
+  private archiveKeyPolicyAdded = false;
 
   constructor(scope: Construct, id: string, props: SecureEventBusProps = {}) {
     super(scope, id, {
@@ -352,7 +354,6 @@ export class SecureEventBus extends events.EventBus {
     return this.busMetric('InvocationsSentToDlq', props);
   }
 
-  private counter = 0;
   private policyCounter(): number {
     this.counter += 1;
     return this.counter;
@@ -384,7 +385,6 @@ export class SecureEventBus extends events.EventBus {
     return archive;
   }
 
-  private archiveKeyPolicyAdded = false;
   private allowArchiveEncryption(key: kms.IKey): void {
     if (this.archiveKeyPolicyAdded && key === this.encryptionKey) {
       return;

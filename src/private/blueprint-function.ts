@@ -72,17 +72,17 @@ export function createBlueprintFunction<T extends lambda.Function>(
   });
 
   const fn = create(scope, id, {
-      role,
-      logGroup,
-      tracing: lambda.Tracing.ACTIVE,
-      memorySize: settings.memorySize ?? 256,
-      timeout: settings.timeout ?? Duration.seconds(30),
-      loggingFormat: lambda.LoggingFormat.JSON,
-      onFailure: new destinations.SqsDestination(deadLetterQueue),
-      retryAttempts: 2,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: settings.serviceName,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+    role,
+    logGroup,
+    tracing: lambda.Tracing.ACTIVE,
+    memorySize: settings.memorySize ?? 256,
+    timeout: settings.timeout ?? Duration.seconds(30),
+    loggingFormat: lambda.LoggingFormat.JSON,
+    onFailure: new destinations.SqsDestination(deadLetterQueue),
+    retryAttempts: 2,
+    environment: {
+      POWERTOOLS_SERVICE_NAME: settings.serviceName,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
       ...settings.environment,
     },
   });

@@ -1,4 +1,4 @@
-import { App, Duration, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_iam as iam, aws_kms as kms, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_iam as iam, aws_kms as kms, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { SecureEventBus } from '../../src';
 import { stableTemplate } from '../helpers';
@@ -249,7 +249,7 @@ describe('SecureEventBus validation', () => {
 
   test('does not validate a token archive name', () => {
     const stack = newStack();
-    const name = new (require('aws-cdk-lib').CfnParameter)(stack, 'Name').valueAsString;
+    const name = new CfnParameter(stack, 'Name').valueAsString;
     expect(() => new SecureEventBus(stack, 'Bus', { archiveName: name })).not.toThrow();
   });
 
@@ -296,10 +296,12 @@ describe('SecureEventBus resource policies', () => {
       Statement: Match.objectLike({
         Action: 'events:PutEvents',
         Effect: 'Allow',
-        Principal: { AWS: [
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] },
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:root']] },
-        ] },
+        Principal: {
+          AWS: [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:root']] },
+          ],
+        },
       }),
     });
   });

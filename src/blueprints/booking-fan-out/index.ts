@@ -1,0 +1,2 @@
+export * from './booking-fan-out';
+export * from './booking-fan-out-stack';

@@ -1,0 +1,2 @@
+export * from './order-to-inventory';
+export * from './order-to-inventory-stack';
