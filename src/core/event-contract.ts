@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { EventSchema } from './event-schema';
 import { SchemaDefinition } from './schema-definition';
 import type { ISchemaRegistry } from './schema-registry';
+import { show } from '../private/errors';
 import {
   DETAIL_TYPE_MAX_LENGTH,
   EVENT_SOURCE_MAX_LENGTH,
@@ -15,7 +16,6 @@ import {
   isPlainObject,
   jsonSchemaDraft4Problems,
   schemaNameProblems,
-  show,
 } from '../private/schema-validation';
 
 /**

@@ -12,7 +12,8 @@ import {
 import { Construct } from 'constructs';
 import { SchemaDefinition, SchemaType } from './schema-definition';
 import type { ISchemaRegistry } from './schema-registry';
-import { descriptionProblems, schemaNameProblems, show } from '../private/schema-validation';
+import { assertNoProblems, show } from '../private/errors';
+import { descriptionProblems, schemaNameProblems } from '../private/schema-validation';
 
 /**
  * IAM actions that read one schema and its versions.
@@ -143,16 +144,6 @@ class ImportedEventSchema extends EventSchemaBase {
   }
 }
 
-function assertSchemaName(what: string, name: string): void {
-  if (Token.isUnresolved(name)) {
-    return;
-  }
-  const problems = schemaNameProblems(name);
-  if (problems.length > 0) {
-    throw new Error(`${what}: schemaName ${problems.join('; ')}`);
-  }
-}
-
 /**
  * An EventBridge schema: the documented shape of an event, stored in a schema registry.
  *
@@ -182,7 +173,7 @@ export class EventSchema extends EventSchemaBase {
         throw new Error(`${what}: schemaArn must look like arn:<partition>:schemas:<region>:<account>:schema/<registry>/<name>, got ${show(schemaArn)}`);
       }
       schemaName = parts.resourceName.slice(slash + 1);
-      assertSchemaName(what, schemaName);
+      assertNoProblems(what, 'schemaName', schemaName, schemaNameProblems);
     }
     return new ImportedEventSchema(scope, id, schemaName, schemaArn, { account: parts.account, region: parts.region });
   }
@@ -196,7 +187,7 @@ export class EventSchema extends EventSchemaBase {
    * @param schemaName the schema's name
    */
   public static fromSchemaName(scope: Construct, id: string, registry: ISchemaRegistry, schemaName: string): IEventSchema {
-    assertSchemaName(`EventSchema.fromSchemaName '${scope.node.path}/${id}'`, schemaName);
+    assertNoProblems(`EventSchema.fromSchemaName '${scope.node.path}/${id}'`, 'schemaName', schemaName, schemaNameProblems);
     return new ImportedEventSchema(scope, id, schemaName, schemaArnFor(scope, registry.registryName, schemaName), {});
   }
 
@@ -223,7 +214,7 @@ export class EventSchema extends EventSchemaBase {
     super(scope, id, { physicalName: props.schemaName });
 
     if (props.schemaName !== undefined) {
-      assertSchemaName(`EventSchema '${this.node.path}'`, props.schemaName);
+      assertNoProblems(`EventSchema '${this.node.path}'`, 'schemaName', props.schemaName, schemaNameProblems);
     }
     if (props.description !== undefined && !Token.isUnresolved(props.description)) {
       const problems = descriptionProblems(props.description);

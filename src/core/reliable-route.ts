@@ -24,9 +24,44 @@ const DEFAULT_MAX_EVENT_AGE = Duration.hours(24);
 const RULE_NAME = /^[.\-_A-Za-z0-9]+$/;
 
 /**
+ * How EventBridge delivers to targets: retries, event age and alarms. Shared by {@link ReliableRoute} and the
+ * blueprints, which pass them to their routes.
+ */
+export interface ReliableDeliveryOptions {
+  /**
+   * How many times EventBridge retries a failed delivery to a target that does not set its own (0 to 185).
+   *
+   * @default 185
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * The maximum age of an event that EventBridge still tries to deliver to a target that does not set its own
+   * (1 minute to 24 hours).
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * Whether to create an alarm that fires when a route's dead-letter queue is not empty.
+   *
+   * @default true
+   */
+  readonly alarms?: boolean;
+
+  /**
+   * Actions to run when a delivery alarm goes into ALARM.
+   *
+   * @default - no actions
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+}
+
+/**
  * Properties of a {@link ReliableRoute}.
  */
-export interface ReliableRouteProps {
+export interface ReliableRouteProps extends ReliableDeliveryOptions {
   /**
    * The bus whose events the route matches.
    *
@@ -88,34 +123,6 @@ export interface ReliableRouteProps {
    */
   readonly deadLetterQueue?: sqs.IQueue;
 
-  /**
-   * How many times EventBridge retries a failed delivery to a target that does not set its own (0 to 185).
-   *
-   * @default 185
-   */
-  readonly retryAttempts?: number;
-
-  /**
-   * The maximum age of an event that EventBridge still tries to deliver to a target that does not set its own
-   * (1 minute to 24 hours).
-   *
-   * @default Duration.hours(24)
-   */
-  readonly maxEventAge?: Duration;
-
-  /**
-   * Whether to create an alarm that fires when the route's dead-letter queue is not empty.
-   *
-   * @default true
-   */
-  readonly alarms?: boolean;
-
-  /**
-   * Actions to run when the route's alarm goes into ALARM.
-   *
-   * @default - no actions
-   */
-  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**

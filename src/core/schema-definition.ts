@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { show } from '../private/errors';
 import {
   SCHEMA_CONTENT_MAX_LENGTH,
   isPlainObject,
   jsonSchemaDraft4Problems,
   openApi3Problems,
   parseJson,
-  show,
 } from '../private/schema-validation';
 
 /**

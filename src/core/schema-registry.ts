@@ -11,7 +11,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EventSchema, EventSchemaOptions } from './event-schema';
-import { descriptionProblems, registryNameProblems, show } from '../private/schema-validation';
+import { assertNoProblems, show } from '../private/errors';
+import { descriptionProblems, registryNameProblems } from '../private/schema-validation';
 
 /**
  * IAM actions that read a registry and the schemas in it.
@@ -146,16 +147,6 @@ class ImportedSchemaRegistry extends SchemaRegistryBase {
   }
 }
 
-function assertRegistryName(what: string, name: string): void {
-  if (Token.isUnresolved(name)) {
-    return;
-  }
-  const problems = registryNameProblems(name);
-  if (problems.length > 0) {
-    throw new Error(`${what}: registryName ${problems.join('; ')}`);
-  }
-}
-
 /**
  * An EventBridge schema registry.
  *
@@ -174,7 +165,7 @@ export class SchemaRegistry extends SchemaRegistryBase {
    * @param registryName the registry's name
    */
   public static fromRegistryName(scope: Construct, id: string, registryName: string): ISchemaRegistry {
-    assertRegistryName(`SchemaRegistry.fromRegistryName '${scope.node.path}/${id}'`, registryName);
+    assertNoProblems(`SchemaRegistry.fromRegistryName '${scope.node.path}/${id}'`, 'registryName', registryName, registryNameProblems);
     const stack = Stack.of(scope);
     const registryArn = stack.formatArn({
       service: 'schemas',
@@ -199,7 +190,7 @@ export class SchemaRegistry extends SchemaRegistryBase {
       if (parts.service !== 'schemas' || parts.resource !== 'registry' || !parts.resourceName) {
         throw new Error(`${what}: registryArn must look like arn:<partition>:schemas:<region>:<account>:registry/<name>, got ${show(registryArn)}`);
       }
-      assertRegistryName(what, parts.resourceName);
+      assertNoProblems(what, 'registryName', parts.resourceName, registryNameProblems);
     }
     return new ImportedSchemaRegistry(scope, id, parts.resourceName!, registryArn, {
       account: parts.account,
@@ -219,7 +210,7 @@ export class SchemaRegistry extends SchemaRegistryBase {
     super(scope, id, { physicalName: props.registryName });
 
     if (props.registryName !== undefined) {
-      assertRegistryName(`SchemaRegistry '${this.node.path}'`, props.registryName);
+      assertNoProblems(`SchemaRegistry '${this.node.path}'`, 'registryName', props.registryName, registryNameProblems);
     }
     if (props.description !== undefined && !Token.isUnresolved(props.description)) {
       const problems = descriptionProblems(props.description);

@@ -1,6 +1,9 @@
 import {
+  CfnResource,
   Duration,
+  Lazy,
   RemovalPolicy,
+  Stack,
   Validations,
   aws_iam as iam,
   aws_lambda as lambda,
@@ -91,5 +94,25 @@ export function createBlueprintFunction<T extends lambda.Function>(
     reason: 'Failed asynchronous invocations go to an SQS on-failure destination, which supersedes a Lambda '
       + 'dead-letter queue and also records the error.',
   });
+  dropRedundantRoleDependency(fn, role);
   return { function: fn, role, logGroup, deadLetterQueue };
+}
+
+/**
+ * Drops the function's `DependsOn` on its role, which aws-cdk-lib's `Function` always adds although the function
+ * already references the role with `Fn::GetAtt` (cfn-lint W3005). Every other dependency, the role's default
+ * policy included (so that the function is only created once it may do its job), is kept.
+ */
+function dropRedundantRoleDependency(fn: lambda.Function, role: iam.Role): void {
+  const cfnFunction = fn.node.defaultChild as CfnResource;
+  const cfnRole = role.node.defaultChild as CfnResource;
+  cfnFunction.addOverride('DependsOn', Lazy.list({
+    produce: () => {
+      const ids = cfnFunction.obtainDependencies()
+        .filter((dep): dep is CfnResource => dep instanceof CfnResource && dep !== cfnRole)
+        .map((dep) => Stack.of(dep).resolve(dep.logicalId) as string)
+        .sort();
+      return ids.length > 0 ? ids : undefined;
+    },
+  }));
 }

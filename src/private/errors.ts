@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -8,14 +9,29 @@ export function propError(scope: IConstruct, constructType: string, prop: string
   return new Error(`${constructType} '${scope.node.path}': ${prop} ${message}`);
 }
 
-/** A readable rendering of a value for error messages. */
+/** A short, bounded rendering of a value for error messages. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') {
-    return JSON.stringify(value);
-  }
+  let text: string | undefined;
   try {
-    return JSON.stringify(value) ?? String(value);
+    text = value === undefined ? 'undefined' : JSON.stringify(value);
   } catch {
-    return String(value);
+    text = String(value);
+  }
+  if (text === undefined) {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Throws `<what>: <prop> <problems>` when `value` is a resolved string with problems.
+ */
+export function assertNoProblems(what: string, prop: string, value: string, problemsOf: (value: string) => string[]): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  const problems = problemsOf(value);
+  if (problems.length > 0) {
+    throw new Error(`${what}: ${prop} ${problems.join('; ')}`);
   }
 }

@@ -1,3 +1,5 @@
+import { show } from './errors';
+
 /**
  * Pure validation helpers for EventBridge schema registry names and schema documents.
  *
@@ -41,20 +43,6 @@ const OPENAPI3_VERSION_REGEX = /^3\.\d+\.\d+$/;
 /** `true` for a non-null, non-array object. */
 export function isPlainObject(value: any): value is { [key: string]: any } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A short, bounded rendering of a value for error messages. */
-export function show(value: any): string {
-  let text: string;
-  try {
-    text = value === undefined ? 'undefined' : JSON.stringify(value);
-  } catch {
-    text = String(value);
-  }
-  if (text === undefined) {
-    text = String(value);
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Problems with a schema registry name (empty when valid). */

@@ -1,11 +1,9 @@
 import {
-  Duration,
   Fn,
   RemovalPolicy,
   Size,
   Stack,
   Token,
-  aws_cloudwatch as cloudwatch,
   aws_dynamodb as dynamodb,
   aws_events as events,
   aws_events_targets as targets,
@@ -19,12 +17,12 @@ import { AwardLoyaltyPointsFunction } from './award-loyalty-points-function';
 import { IssueTicketFunction } from './issue-ticket-function';
 import { SendConfirmationEmailFunction } from './send-confirmation-email-function';
 import { EventContract } from '../../core/event-contract';
-import { ReliableRoute } from '../../core/reliable-route';
+import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry, SchemaRegistry } from '../../core/schema-registry';
 import { SecureEventBus } from '../../core/secure-event-bus';
 import { BlueprintFunctionParts, createBlueprintFunction } from '../../private/blueprint-function';
+import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
-import { dropRedundantRoleDependency } from '../shared-constructs/functions';
 import { checkDefaultFunctionOnly, maxEntryBytesEnv, numberToEnv } from '../shared-constructs/settings';
 import { IDEMPOTENCY_TABLE_ACTIONS, checkTableKeys, createBlueprintTable, createIdempotencyTable } from '../shared-constructs/tables';
 
@@ -40,7 +38,7 @@ const EMAIL_ADDRESS = /^[^\s@<>]+@([^\s@<>]+\.[^\s@<>]+)$/;
 /**
  * Properties of a {@link BookingFanOut}.
  */
-export interface BookingFanOutProps {
+export interface BookingFanOutProps extends ReliableDeliveryOptions {
   /**
    * The bus the `BookingConfirmed` events arrive on and the `TicketsIssued` events are sent to.
    *
@@ -179,36 +177,6 @@ export interface BookingFanOutProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How many times EventBridge retries delivering a `BookingConfirmed` event to a consumer that does not set its own
-   * (0 to 185).
-   *
-   * @default 185
-   */
-  readonly retryAttempts?: number;
-
-  /**
-   * The maximum age of a `BookingConfirmed` event that EventBridge still tries to deliver to a consumer that does
-   * not set its own (1 minute to 24 hours).
-   *
-   * @default Duration.hours(24)
-   */
-  readonly maxEventAge?: Duration;
-
-  /**
-   * Whether each route alarms when its dead-letter queue holds an event.
-   *
-   * @default true
-   */
-  readonly alarms?: boolean;
-
-  /**
-   * Actions to run when a route's dead-letter queue alarm goes off.
-   *
-   * @default - no actions
-   */
-  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -402,10 +370,7 @@ export class BookingFanOut extends Construct {
     // Routes: each consumer gets only the fields it needs.
     const routeOptions = {
       eventBus: this.eventBus,
-      retryAttempts: props.retryAttempts,
-      maxEventAge: props.maxEventAge,
-      alarms: props.alarms,
-      alarmActions: props.alarmActions,
+      ...deliveryOptions(props),
     };
     const flight = events.EventField.fromPath('$.detail.flight');
     const bookingId = events.EventField.fromPath('$.detail.bookingId');
@@ -464,7 +429,6 @@ export class BookingFanOut extends Construct {
     create: (scope: Construct, id: string, options: lambda.FunctionOptions) => T,
   ): BlueprintFunctionParts<T> {
     const parts = createBlueprintFunction(this, id, { serviceName: 'booking-fan-out', environment }, create);
-    dropRedundantRoleDependency(parts.function, parts.role);
     return parts;
   }
 }

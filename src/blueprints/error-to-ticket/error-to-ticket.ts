@@ -1,6 +1,5 @@
 import {
   Annotations,
-  CfnResource,
   Duration,
   RemovalPolicy,
   Token,
@@ -18,10 +17,12 @@ import { Construct } from 'constructs';
 import { OpenTicketFunction } from './open-ticket-function';
 import { TicketDelivery } from './ticket-delivery';
 import { EventContract } from '../../core/event-contract';
-import { ReliableRoute } from '../../core/reliable-route';
+import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry, SchemaRegistry } from '../../core/schema-registry';
 import { SecureEventBus } from '../../core/secure-event-bus';
 import { createBlueprintFunction } from '../../private/blueprint-function';
+import { createQueueNotEmptyAlarm } from '../../private/dead-letter';
+import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 
 const TYPE = 'ErrorToTicket';
@@ -39,7 +40,7 @@ const DEDUP_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamod
 /**
  * Properties of an {@link ErrorToTicket}.
  */
-export interface ErrorToTicketProps {
+export interface ErrorToTicketProps extends ReliableDeliveryOptions {
   /**
    * The bus on which applications publish their `ErrorReported` events.
    *
@@ -117,27 +118,6 @@ export interface ErrorToTicketProps {
    * @default - the account's default event bus
    */
   readonly alarmEventBus?: events.IEventBus;
-
-  /**
-   * How many times EventBridge retries a failed delivery (0 to 185).
-   *
-   * @default 185
-   */
-  readonly retryAttempts?: number;
-
-  /**
-   * The maximum age of an event that EventBridge still tries to deliver (1 minute to 24 hours).
-   *
-   * @default Duration.hours(24)
-   */
-  readonly maxEventAge?: Duration;
-
-  /**
-   * Actions of the alarms on the routes' dead-letter queues (and of the default function's on-failure queue).
-   *
-   * @default - no actions
-   */
-  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -173,7 +153,7 @@ export class ErrorToTicket extends Construct {
   /** Where failed asynchronous invocations of the default function go, when the default function is used. */
   public readonly ticketFunctionDeadLetterQueue?: sqs.Queue;
 
-  /** The alarm on `ticketFunctionDeadLetterQueue`. */
+  /** The alarm on `ticketFunctionDeadLetterQueue` (unless `alarms: false`). */
   public readonly ticketFunctionDeadLetterQueueAlarm?: cloudwatch.Alarm;
 
   /** The deduplication table (partition key `fingerprint`, TTL `expiresAt`), with the Lambda delivery. */
@@ -192,7 +172,7 @@ export class ErrorToTicket extends Construct {
     const alarmTickets = props.alarmTickets ?? true;
     this.checkProps(props, delivery, alarmTickets);
 
-    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus', { alarmActions: props.alarmActions });
+    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus', { alarms: props.alarms, alarmActions: props.alarmActions });
     this.registry = props.registry ?? new SchemaRegistry(this, 'Registry', {
       description: 'Contracts of the error-to-ticket blueprint',
     });
@@ -204,11 +184,7 @@ export class ErrorToTicket extends Construct {
       detailSchema: ERROR_REPORTED_DETAIL_SCHEMA,
     });
 
-    const routeOptions = {
-      retryAttempts: props.retryAttempts,
-      maxEventAge: props.maxEventAge,
-      alarmActions: props.alarmActions,
-    };
+    const routeOptions = deliveryOptions(props);
     this.errorRoute = new ReliableRoute(this, 'ErrorRoute', {
       ...routeOptions,
       eventBus: this.eventBus,
@@ -289,20 +265,15 @@ export class ErrorToTicket extends Construct {
         },
       }, (s, i, o) => new OpenTicketFunction(s, i, o));
       fn = parts.function;
-      dropRedundantRoleDependency(parts.function, parts.role);
       this.ticketFunctionRole = parts.role;
       this.ticketFunctionLogGroup = parts.logGroup;
       this.ticketFunctionDeadLetterQueue = parts.deadLetterQueue;
-      this.ticketFunctionDeadLetterQueueAlarm = new cloudwatch.Alarm(this, 'OpenTicketDeadLetterQueueAlarm', {
-        metric: parts.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Errors for which ${this.node.path} could not open a ticket (after Lambda's retries) are waiting in its on-failure queue.`,
-      });
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.ticketFunctionDeadLetterQueueAlarm.addAlarmAction(...props.alarmActions);
+      if (props.alarms ?? true) {
+        this.ticketFunctionDeadLetterQueueAlarm = createQueueNotEmptyAlarm(this, 'OpenTicketDeadLetterQueueAlarm', parts.deadLetterQueue,
+          `Errors for which ${this.node.path} could not open a ticket (after Lambda's retries) are waiting in its on-failure queue.`);
+        if (props.alarmActions && props.alarmActions.length > 0) {
+          this.ticketFunctionDeadLetterQueueAlarm.addAlarmAction(...props.alarmActions);
+        }
       }
     }
     this.ticketFunction = fn;
@@ -431,15 +402,4 @@ function alarmTicketBody(): events.RuleTargetInput {
     labels: { alarmName, account, region },
     eventId: events.EventField.eventId,
   });
-}
-
-/**
- * aws-cdk-lib makes a function depend on its whole role, which renders as `DependsOn: [Role, DefaultPolicy]`;
- * the role is already referenced by `Fn::GetAtt`, and cfn-lint warns about it (W3005). Keep only the policy.
- */
-function dropRedundantRoleDependency(fn: lambda.Function, role: iam.Role): void {
-  const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-  if (policy instanceof CfnResource) {
-    (fn.node.defaultChild as CfnResource).addOverride('DependsOn', [policy.logicalId]);
-  }
 }

@@ -3,7 +3,6 @@ import {
   RemovalPolicy,
   Size,
   Token,
-  aws_cloudwatch as cloudwatch,
   aws_dynamodb as dynamodb,
   aws_events as events,
   aws_events_targets as targets,
@@ -15,12 +14,12 @@ import {
 import { Construct } from 'constructs';
 import { ReserveInventoryFunction } from './reserve-inventory-function';
 import { EventContract } from '../../core/event-contract';
-import { ReliableRoute } from '../../core/reliable-route';
+import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry, SchemaRegistry } from '../../core/schema-registry';
 import { SecureEventBus } from '../../core/secure-event-bus';
 import { createBlueprintFunction } from '../../private/blueprint-function';
+import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
-import { dropRedundantRoleDependency } from '../shared-constructs/functions';
 import { checkDefaultFunctionOnly, maxEntryBytesEnv, numberToEnv } from '../shared-constructs/settings';
 import { IDEMPOTENCY_TABLE_ACTIONS, checkTableKeys, createBlueprintTable, createIdempotencyTable } from '../shared-constructs/tables';
 
@@ -35,7 +34,7 @@ const STOCK_TABLE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'];
 /**
  * Properties of an {@link OrderToInventory}.
  */
-export interface OrderToInventoryProps {
+export interface OrderToInventoryProps extends ReliableDeliveryOptions {
   /**
    * The bus the `OrderPlaced` events arrive on and the inventory events are sent to.
    *
@@ -123,34 +122,6 @@ export interface OrderToInventoryProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How many times EventBridge retries delivering an `OrderPlaced` event to the function (0 to 185).
-   *
-   * @default 185
-   */
-  readonly retryAttempts?: number;
-
-  /**
-   * The maximum age of an `OrderPlaced` event that EventBridge still tries to deliver (1 minute to 24 hours).
-   *
-   * @default Duration.hours(24)
-   */
-  readonly maxEventAge?: Duration;
-
-  /**
-   * Whether the route alarms when its dead-letter queue holds an event.
-   *
-   * @default true
-   */
-  readonly alarms?: boolean;
-
-  /**
-   * Actions to run when the route's dead-letter queue alarm goes off.
-   *
-   * @default - no actions
-   */
-  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -263,7 +234,6 @@ export class OrderToInventory extends Construct {
           ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize),
         },
       }, (s, i, o) => new ReserveInventoryFunction(s, i, o));
-      dropRedundantRoleDependency(parts.function, parts.role);
       this.reserveInventoryFunction = parts.function;
       this.reserveInventoryRole = parts.role;
       this.reserveInventoryLogGroup = parts.logGroup;
@@ -279,10 +249,7 @@ export class OrderToInventory extends Construct {
       eventPattern: this.orderPlaced.pattern(),
       description: 'OrderPlaced events to the reserve-inventory function',
       targets: [new targets.LambdaFunction(this.reserveInventoryFunction)],
-      retryAttempts: props.retryAttempts,
-      maxEventAge: props.maxEventAge,
-      alarms: props.alarms,
-      alarmActions: props.alarmActions,
+      ...deliveryOptions(props),
     });
   }
 }
