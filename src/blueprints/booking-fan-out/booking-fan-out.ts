@@ -279,7 +279,7 @@ export class BookingFanOut extends Construct {
     }
     const eventSource = props.eventSource ?? 'com.example.ticketing';
 
-    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus');
+    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus', { alarms: props.alarms, alarmActions: props.alarmActions });
     this.registry = props.registry ?? new SchemaRegistry(this, 'Registry');
 
     this.bookingConfirmed = props.bookingConfirmedContract ?? new EventContract(this, 'BookingConfirmed', {

@@ -189,7 +189,7 @@ export class OrderToInventory extends Construct {
     const guardTtlDays = guardDays(this, props.reservationGuardTtl);
     const eventSource = props.eventSource ?? 'com.example.inventory';
 
-    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus');
+    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus', { alarms: props.alarms, alarmActions: props.alarmActions });
     this.registry = props.registry ?? new SchemaRegistry(this, 'Registry');
 
     this.orderPlaced = props.orderPlacedContract ?? new EventContract(this, 'OrderPlaced', {

@@ -406,9 +406,12 @@ describe('BookingFanOut overrides', () => {
     for (const t of [...targetsOf(template, 'BookingBookingConfirmedRoute'), ...targetsOf(template, 'BookingLoyaltyRoute')]) {
       expect(t.RetryPolicy).toEqual({ MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 });
     }
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Ops') }] }, 2);
+    // Two route dead-letter-queue alarms and the two alarms of the bus the blueprint created.
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Ops') }] }, 4);
     expect(blueprint.loyaltyRoute.retryAttempts).toBe(10);
-    expect(build({ alarms: false }).blueprint.route.deadLetterQueueAlarm).toBeUndefined();
+    const quiet = build({ alarms: false });
+    expect(quiet.blueprint.route.deadLetterQueueAlarm).toBeUndefined();
+    expect((quiet.blueprint.eventBus as SecureEventBus).failedInvocationsAlarm).toBeUndefined();
   });
 });
 

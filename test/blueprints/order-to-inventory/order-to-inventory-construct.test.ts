@@ -335,9 +335,16 @@ describe('OrderToInventory overrides', () => {
       Dimensions: [Match.objectLike({ Name: 'QueueName' })],
     });
     expect(blueprint.route.retryAttempts).toBe(0);
+    // The bus the blueprint created alarms to the same actions.
+    expect((blueprint.eventBus as SecureEventBus).failedInvocationsAlarm).toBeDefined();
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Ops') }],
+      Metrics: Match.anyValue(),
+    }, 2);
 
     const noAlarms = build({ alarms: false });
     expect(noAlarms.blueprint.route.deadLetterQueueAlarm).toBeUndefined();
+    expect((noAlarms.blueprint.eventBus as SecureEventBus).failedInvocationsAlarm).toBeUndefined();
   });
 });
 
