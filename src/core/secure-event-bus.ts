@@ -172,7 +172,6 @@ export class SecureEventBus extends events.EventBus {
 
   private readonly alarmActions: cloudwatch.IAlarmAction[];
   private counter = 0;
-  private archiveKeyPolicyAdded = false;
 
   constructor(scope: Construct, id: string, props: SecureEventBusProps = {}) {
     super(scope, id, {
@@ -386,12 +385,6 @@ export class SecureEventBus extends events.EventBus {
   }
 
   private allowArchiveEncryption(key: kms.IKey): void {
-    if (this.archiveKeyPolicyAdded && key === this.encryptionKey) {
-      return;
-    }
-    if (key === this.encryptionKey) {
-      this.archiveKeyPolicyAdded = true;
-    }
     const stack = Stack.of(this);
     const result = key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeArchives',

@@ -226,6 +226,15 @@ describe('SecureEventBus overrides', () => {
     });
   });
 
+  test('a second archive with the bus key adds no second key-policy statement', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const bus = new SecureEventBus(stack, 'Bus', { kmsKey: key });
+    bus.archive('Extra', { eventPattern: { source: ['a'] }, kmsKey: key });
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key')).map((r) => r.Properties.KeyPolicy);
+    expect(policy.Statement.filter((st: any) => st.Sid === 'AllowEventBridgeArchives')).toHaveLength(1);
+  });
+
   test('warns when an imported key cannot be given the archive policy', () => {
     const stack = newStack();
     const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
