@@ -11,6 +11,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
+  // The offline router's command line: `npx cdk-eventbridge-blueprints route --app cdk.out --event event.json`.
+  bin: { 'cdk-eventbridge-blueprints': 'lib/testing/cli-main.js' },
 
   cdkVersion: '2.276.0',
   constructsVersion: '10.5.1',

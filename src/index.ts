@@ -4,3 +4,4 @@ export * from './blueprints/error-to-ticket';
 export * from './blueprints/cloudtrail-audit';
 export * from './blueprints/order-to-inventory';
 export * from './blueprints/booking-fan-out';
+export * from './testing';

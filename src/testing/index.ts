@@ -1,0 +1,5 @@
+export { InputTransformation, TargetInputKind } from './input-transformer';
+export type { TargetInputConfig, TransformContext, TransformedInput } from './input-transformer';
+export * from './event-router';
+export * from './simulation';
+export * from './route-assertions';

@@ -1,0 +1,192 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
+import { EventRouter, RoutedDelivery, RouteOptions } from './event-router';
+
+/**
+ * Assertions on routes that throw errors naming the event, the target and what was delivered instead; they work in
+ * any test runner (Jest, Mocha, node:test).
+ *
+ * @example
+ * RouteAssertions.assertRoutes(router, bookingConfirmed, ticketingFunction, { bookingId: 'B-1' }, { eventBus: 'bookings' });
+ */
+export class RouteAssertions {
+  /**
+   * A router for a stack, or the router itself.
+   *
+   * @param stackOrRouter an `EventRouter` or a `Stack`
+   */
+  public static routerOf(stackOrRouter: any): EventRouter {
+    if (stackOrRouter instanceof EventRouter) {
+      return stackOrRouter;
+    }
+    if (Stack.isStack(stackOrRouter)) {
+      return EventRouter.fromStack(stackOrRouter);
+    }
+    throw new Error('expected an EventRouter or a Stack');
+  }
+
+  /**
+   * Asserts that the event reaches the target and, if given, with exactly this input (deep equality on the parsed
+   * input). Returns the matching delivery.
+   *
+   * @param stackOrRouter an `EventRouter` or a `Stack`
+   * @param event the event
+   * @param target a construct (its resource or `defaultChild`), a logical ID, `<ruleLogicalId>/<targetId>` or an ARN
+   * @param expectedInput the exact input
+   * @param options the bus and stack
+   * @default - expectedInput: any input
+   */
+  public static assertRoutes(stackOrRouter: any, event: any, target: any, expectedInput?: any, options?: RouteOptions): RoutedDelivery {
+    const router = RouteAssertions.routerOf(stackOrRouter);
+    const wanted = targetKey(target);
+    const deliveries = router.route(event, options);
+    const hits = deliveries.filter((d) => matchesTarget(d, wanted));
+    if (hits.length === 0) {
+      throw new Error(`expected the event to reach ${wanted} on bus "${options?.eventBus ?? 'default'}", but it reached ${describe(deliveries)}\nevent: ${JSON.stringify(deliveries[0]?.event ?? event)}`);
+    }
+    if (arguments.length >= 4 && expectedInput !== undefined) {
+      const exact = hits.find((d) => deepEqual(d.input, expectedInput));
+      if (!exact) {
+        throw new Error(`the event reached ${wanted}, but with a different input:\nexpected: ${JSON.stringify(expectedInput)}\nreceived: ${hits.map((d) => d.inputText).join('\n          ')}`);
+      }
+      return exact;
+    }
+    return hits[0];
+  }
+
+  /**
+   * Asserts that the event does not reach the target.
+   *
+   * @param stackOrRouter an `EventRouter` or a `Stack`
+   * @param event the event
+   * @param target a construct, a logical ID, `<ruleLogicalId>/<targetId>` or an ARN
+   * @param options the bus and stack
+   */
+  public static assertDoesNotRoute(stackOrRouter: any, event: any, target: any, options?: RouteOptions): void {
+    const router = RouteAssertions.routerOf(stackOrRouter);
+    const wanted = targetKey(target);
+    const hits = router.route(event, options).filter((d) => matchesTarget(d, wanted));
+    if (hits.length > 0) {
+      throw new Error(`expected the event not to reach ${wanted}, but rule ${hits[0].rule.logicalId} delivers it with input ${hits[0].inputText}`);
+    }
+  }
+
+  /**
+   * Asserts that the event reaches no target at all.
+   *
+   * @param stackOrRouter an `EventRouter` or a `Stack`
+   * @param event the event
+   * @param options the bus and stack
+   */
+  public static assertRoutesNowhere(stackOrRouter: any, event: any, options?: RouteOptions): void {
+    const deliveries = RouteAssertions.routerOf(stackOrRouter).route(event, options);
+    if (deliveries.length > 0) {
+      throw new Error(`expected the event to reach no target, but it reached ${describe(deliveries)}`);
+    }
+  }
+
+  /**
+   * The synthesized template of a stack with asset hashes replaced (`[ASSET_HASH].zip`, `[ASSET_HASH].json`,
+   * `"[ASSET_HASH]"`), for snapshot tests that do not change when a Lambda bundle changes.
+   */
+  public static normalizedTemplate(stack: Stack): any {
+    return JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON())
+      .replace(/[0-9a-f]{64}\.zip/g, '[ASSET_HASH].zip')
+      .replace(/[0-9a-f]{64}\.json/g, '[ASSET_HASH].json')
+      .replace(/"[0-9a-f]{64}"/g, '"[ASSET_HASH]"'));
+  }
+
+  private constructor() {}
+}
+
+/**
+ * Fluent route expectations: `RouteExpectation.of(stack).onBus('orders').event(evt).toReach(queue, input)`.
+ */
+export class RouteExpectation {
+  /**
+   * Starts an expectation.
+   *
+   * @param stackOrRouter an `EventRouter` or a `Stack`
+   */
+  public static of(stackOrRouter: any): RouteExpectation {
+    return new RouteExpectation(RouteAssertions.routerOf(stackOrRouter), {}, undefined);
+  }
+
+  private constructor(private readonly router: EventRouter, private readonly options: RouteOptions, private readonly evt: any) {}
+
+  /** Puts the event on this bus (a name or a bus logical ID). */
+  public onBus(eventBus: string): RouteExpectation {
+    return new RouteExpectation(this.router, { ...this.options, eventBus }, this.evt);
+  }
+
+  /** The event to route. */
+  public event(event: any): RouteExpectation {
+    return new RouteExpectation(this.router, this.options, event);
+  }
+
+  /**
+   * Asserts that the event reaches the target, with exactly `expectedInput` if given.
+   *
+   * @default - expectedInput: any input
+   */
+  public toReach(target: any, expectedInput?: any): RoutedDelivery {
+    if (expectedInput === undefined) {
+      return RouteAssertions.assertRoutes(this.router, this.requireEvent(), target, undefined, this.options);
+    }
+    return RouteAssertions.assertRoutes(this.router, this.requireEvent(), target, expectedInput, this.options);
+  }
+
+  /** Asserts that the event does not reach the target. */
+  public notToReach(target: any): void {
+    RouteAssertions.assertDoesNotRoute(this.router, this.requireEvent(), target, this.options);
+  }
+
+  /** Asserts that the event reaches no target. */
+  public toReachNothing(): void {
+    RouteAssertions.assertRoutesNowhere(this.router, this.requireEvent(), this.options);
+  }
+
+  private requireEvent(): any {
+    if (this.evt === undefined) {
+      throw new Error('call event(...) before the assertion');
+    }
+    return this.evt;
+  }
+}
+
+function targetKey(target: any): string {
+  if (typeof target === 'string') {
+    return target;
+  }
+  if (target && typeof target === 'object' && target.node !== undefined) {
+    return EventRouter.logicalIdOf(target as IConstruct);
+  }
+  throw new Error(`target must be a construct or a string (logical ID, <rule>/<targetId> or ARN), got ${JSON.stringify(target)}`);
+}
+
+function matchesTarget(d: RoutedDelivery, wanted: string): boolean {
+  return d.target.logicalId === wanted || `${d.rule.logicalId}/${d.target.id}` === wanted || d.target.arn === wanted;
+}
+
+function describe(deliveries: RoutedDelivery[]): string {
+  if (deliveries.length === 0) {
+    return 'no target (no enabled rule on that bus matches)';
+  }
+  return deliveries.map((d) => `${d.target.logicalId ?? d.target.arn} (rule ${d.rule.logicalId}, target ${d.target.id})`).join(', ');
+}
+
+function deepEqual(a: any, b: any): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') {
+    return false;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) {
+    return false;
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+}
