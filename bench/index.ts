@@ -5,11 +5,13 @@
  * With no name, every benchmark runs. Add a benchmark by adding an entry to BENCHMARKS.
  */
 import { run as patternEngine } from './pattern-engine';
+import { run as router } from './router';
 
 type Benchmark = (args: string[]) => Promise<void>;
 
 const BENCHMARKS: Record<string, Benchmark> = {
   'pattern-engine': patternEngine,
+  'router': router,
 };
 
 async function main(argv: string[]): Promise<void> {

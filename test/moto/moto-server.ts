@@ -35,6 +35,8 @@ export interface StartMotoOptions {
   readonly startTimeoutMs?: number;
   /** Forward the server's output to this process's stderr. @default process.env.MOTO_DEBUG === '1' */
   readonly verbose?: boolean;
+  /** Folders put first on the server's PYTHONPATH, e.g. one holding a `sitecustomize.py` that patches moto. @default - none */
+  readonly pythonPath?: string[];
 }
 
 const WRAPPER = path.join(__dirname, 'moto_server.py');
@@ -75,7 +77,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      return await launch(python, port, startTimeoutMs, verbose);
+      return await launch(python, port, startTimeoutMs, verbose, options.pythonPath ?? []);
     } catch (err) {
       lastError = err;
     }
@@ -83,10 +85,14 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   throw lastError;
 }
 
-async function launch(python: string, port: number, startTimeoutMs: number, verbose: boolean): Promise<MotoServer> {
+async function launch(python: string, port: number, startTimeoutMs: number, verbose: boolean, pythonPath: string[]): Promise<MotoServer> {
   const child: ChildProcess = spawn(python, [WRAPPER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: {
+      ...process.env,
+      PYTHONUNBUFFERED: '1',
+      ...(pythonPath.length > 0 ? { PYTHONPATH: [...pythonPath, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) } : {}),
+    },
   });
   let output = '';
   const collect = (chunk: Buffer) => {
