@@ -4,23 +4,15 @@
  * and events, a good fraction of which match some rule.
  */
 
-/* eslint-disable no-bitwise */
-/** A seeded PRNG (mulberry32). */
+import { mulberry32 } from '../src/private/random';
+
+/** A seeded PRNG (mulberry32) with helpers. */
 export class Random {
-  private state: number;
+  public readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.next = mulberry32(seed);
   }
-
-  public next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /* eslint-enable no-bitwise */
 
   public int(n: number): number {
     return Math.floor(this.next() * n);

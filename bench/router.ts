@@ -15,12 +15,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'aws-cdk-lib';
 import { Random, generateWorkload } from './pattern-workload';
-import { addBookingFanOutExamples } from '../examples/booking-fan-out-stack';
-import { addCloudTrailAuditExamples } from '../examples/cloudtrail-audit-stack';
-import { CompositionExampleStack } from '../examples/composition-stack';
-import { CoreExampleStack } from '../examples/core-stack';
-import { addErrorToTicketExamples } from '../examples/error-to-ticket-stack';
-import { addOrderToInventoryExamples } from '../examples/order-to-inventory-stack';
+import { addExampleStacks } from '../examples/stacks';
 import { PatternRuleSet } from '../src/pattern-matching';
 import { EventRouter } from '../src/testing';
 
@@ -41,12 +36,7 @@ function median(values: number[]): number {
 /** The example app (examples/app.ts) without the cdk-nag and pattern-validation aspects, synthesized to `outdir`. */
 function synthExampleApp(outdir: string): void {
   const app = new App({ outdir });
-  new CoreExampleStack(app, 'CoreExample');
-  addOrderToInventoryExamples(app);
-  addErrorToTicketExamples(app);
-  addCloudTrailAuditExamples(app);
-  addBookingFanOutExamples(app);
-  new CompositionExampleStack(app, 'CompositionExample');
+  addExampleStacks(app);
   app.synth();
 }
 

@@ -10,24 +10,14 @@
 import { App, Duration, Stack, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
 import { addBookingFanOutExamples } from '../../examples/booking-fan-out-stack';
 import { BookingFanOutStack } from '../../src';
+import { mulberry32 } from '../../src/private/random';
 import { DeliveryAttempt, DeliveryOutcome, EventRouter, ITargetHandler, SimulationReport } from '../../src/testing';
 
 const EVENTS = 10_000;
 const FAILURE_RATE = 0.3;
 
-/* eslint-disable no-bitwise */
-/** mulberry32: a seeded PRNG, independent of the simulator's own. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/* eslint-enable no-bitwise */
+/** A seeded PRNG, independent of the simulator's own (same algorithm, its own seeds). */
+const rng = mulberry32;
 
 interface Generated {
   readonly events: any[];

@@ -1,19 +1,7 @@
+import { mulberry32 } from '../../private/random';
 import type { EventRouter, RoutedDelivery } from '../event-router';
 import { DeadLetterMessage, DeliveryOutcome, ITargetHandler, SimulatedDelivery, SimulationOptions, SimulationReport } from '../simulation';
 
-/* eslint-disable no-bitwise */
-/** mulberry32: a small, seedable, deterministic PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/* eslint-enable no-bitwise */
 
 function handlerFor(delivery: RoutedDelivery, options: SimulationOptions): ITargetHandler | undefined {
   const handlers = options.handlers ?? {};

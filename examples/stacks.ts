@@ -1,0 +1,20 @@
+import { App } from 'aws-cdk-lib';
+import { addBookingFanOutExamples } from './booking-fan-out-stack';
+import { addCloudTrailAuditExamples } from './cloudtrail-audit-stack';
+import { CompositionExampleStack } from './composition-stack';
+import { CoreExampleStack } from './core-stack';
+import { addErrorToTicketExamples } from './error-to-ticket-stack';
+import { addOrderToInventoryExamples } from './order-to-inventory-stack';
+
+/**
+ * Adds every stack of the example app: the core building blocks, the four blueprints, and two blueprints
+ * composed on one bus.
+ */
+export function addExampleStacks(app: App): void {
+  new CoreExampleStack(app, 'CoreExample');
+  addOrderToInventoryExamples(app);
+  addErrorToTicketExamples(app);
+  addCloudTrailAuditExamples(app);
+  addBookingFanOutExamples(app);
+  new CompositionExampleStack(app, 'CompositionExample');
+}
