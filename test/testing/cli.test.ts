@@ -58,7 +58,7 @@ describe('cdk-eventbridge-blueprints route', () => {
   test.each([
     [['route', '--app', outdir, '--event', path.join(dir, 'missing.json')], 1, /error: cannot read the event file .*missing\.json: ENOENT/],
     [['route', '--app', outdir, '--event', badJson], 1, /error: the event file .*bad\.json is not valid JSON: Unexpected 'o' at position 14 \(line 2, column 13\)/],
-    [['route', '--app', outdir, '--event', eventFile, '--bus', 'nope'], 1, /error: unknown event bus "nope"; the app has: default, orders \(CliStack\/Bus[0-9A-F]+\)/],
+    [['route', '--app', outdir, '--event', eventFile, '--bus', 'nope'], 1, /error: unknown event bus "nope"; the app has: default \(123456789012\/us-east-1\), orders \(123456789012\/us-east-1, CliStack\/Bus[0-9A-F]{8}\)/],
     [['route', '--app', dir, '--event', eventFile], 1, /error: .* is not a cloud assembly: it has no manifest\.json/],
     [['route', '--app', path.join(dir, 'nope'), '--event', eventFile], 1, /error: .*nope is not a directory/],
     [['route', '--app', outdir, '--event', eventFile, '--stack', 'Nope'], 1, /error: unknown stack "Nope"; the app has: CliStack/],

@@ -102,8 +102,22 @@ describe('EventRouter on a small stack', () => {
     expect(deliveries.map((d) => d.rule.logicalId)).toEqual(['ByName']);
   });
 
-  test('a bus can be named by its logical ID', () => {
-    expect(router.route(ORDER, { eventBus: EventRouter.logicalIdOf(bus) }).length).toBe(6);
+  test('a bus can be named by its logical ID, construct path, ARN or IEventBus', () => {
+    const byName = router.route(ORDER, { eventBus: 'orders' });
+    // 5 targets of the route; the 5th is the bus "other", where ByArn matches (depth first); then ByName.
+    expect(byName.map((d) => d.rule.logicalId)).toEqual([...Array(5).fill(EventRouter.logicalIdOf(route.rule)), 'ByArn', 'ByName']);
+    for (const id of [EventRouter.logicalIdOf(bus), 'Small/Bus/Resource', 'arn:aws:events:eu-west-1:111111111111:event-bus/orders', bus.eventBusArn, bus.eventBusName, EventRouter.eventBusId(bus), `Small/${EventRouter.logicalIdOf(bus)}`]) {
+      expect(router.route(ORDER, { eventBus: id })).toEqual(byName);
+    }
+  });
+
+  test('a bus target routes the event again on the target bus, with the path of buses', () => {
+    const forwarded = router.route(ORDER, { eventBus: 'orders' }).find((d) => d.rule.logicalId === 'ByArn')!;
+    expect(forwarded.path).toEqual(['arn:aws:events:eu-west-1:111111111111:event-bus/orders', 'arn:aws:events:eu-west-1:111111111111:event-bus/other']);
+    expect(forwarded.event.id).toBe(router.route(ORDER, { eventBus: 'orders' })[0].event.id);
+    const hop = router.route(ORDER, { eventBus: 'orders' }).find((d) => d.target.resourceType === 'AWS::Events::EventBus')!;
+    expect(hop.target.eventBusArn).toBe('arn:aws:events:eu-west-1:111111111111:event-bus/other');
+    expect(hop.path).toEqual(['arn:aws:events:eu-west-1:111111111111:event-bus/orders']);
   });
 
   test('accepts JSON text and PutEvents entries and fills in what EventBridge adds', () => {
@@ -115,7 +129,7 @@ describe('EventRouter on a small stack', () => {
   });
 
   test('throws on an unknown bus, naming the buses', () => {
-    expect(() => router.route(ORDER, { eventBus: 'nope' })).toThrow(/unknown event bus "nope"; the app has: default, orders \(Small\/Bus[0-9A-F]+\), other/);
+    expect(() => router.route(ORDER, { eventBus: 'nope' })).toThrow('unknown event bus "nope"; the app has: default (111111111111/eu-west-1), orders (111111111111/eu-west-1, Small/Bus/Resource), other (111111111111/eu-west-1, Small/Other/Resource)');
   });
   test('throws on an unknown stack', () => {
     expect(() => router.route(ORDER, { stackName: 'Nope' })).toThrow('unknown stack "Nope"; the app has: Small');

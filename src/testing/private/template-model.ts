@@ -10,10 +10,33 @@ export interface ModelEnv {
   readonly partition: string;
 }
 
+/** One stack of the app, with its environment already decided. */
+export interface ModelStack {
+  /** The CloudFormation stack name. */
+  readonly stackName: string;
+  /** A unique id of the stack in the app: its construct path (`Dev/Platform`), or the stack name. */
+  readonly stackId: string;
+  readonly template: any;
+  readonly env: ModelEnv;
+  /** Logical ID → construct path, when the construct tree is at hand (else `aws:cdk:path` metadata is used). */
+  readonly paths?: Map<string, string>;
+}
+
 export interface ModelBus {
-  name: string;
-  logicalId?: string;
-  stackName?: string;
+  /** `account/region/name`: a bus is identified by all three. */
+  readonly key: string;
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly arn: string;
+  /** Set for an `AWS::Events::EventBus` of the app. */
+  readonly logicalId?: string;
+  readonly stackName?: string;
+  readonly stackId?: string;
+  readonly path?: string;
+  /** Not defined in the app: the account's default bus, or a bus that rules refer to by name or ARN. */
+  readonly external: boolean;
 }
 
 export interface ModelTarget {
@@ -27,24 +50,42 @@ export interface ModelTarget {
   retryPolicyIsDefault: boolean;
   deadLetterArn?: string;
   deadLetterLogicalId?: string;
+  /** Whether the target has a `RoleArn`. */
+  hasRole: boolean;
+  /** Set when the target is an event bus: its key. */
+  busKey?: string;
 }
 
 export interface ModelRule {
   key: string;
   logicalId: string;
+  path: string;
   name?: string;
   stackName: string;
-  busName: string;
+  stackId: string;
+  bus: ModelBus;
   state: string;
   pattern?: any;
   scheduleExpression?: string;
   targets: ModelTarget[];
 }
 
-export interface ModelStack {
-  readonly stackName: string;
-  readonly template: any;
-  readonly env?: Partial<ModelEnv>;
+/** A value that cannot be resolved offline, and why. */
+class Unresolved {
+  constructor(public readonly reason: string) {}
+}
+
+const MAX_DEPTH = 32;
+const BUS_ARN = /^arn:([^:]+):events:([^:]*):([^:]*):event-bus\/(.+)$/;
+
+/** Parses an event bus ARN. */
+export function parseBusArn(arn: string): { partition: string; region: string; account: string; name: string } | undefined {
+  const m = BUS_ARN.exec(arn);
+  return m ? { partition: m[1], region: m[2], account: m[3], name: m[4] } : undefined;
+}
+
+export function busKey(account: string, region: string, name: string): string {
+  return `${account}/${region}/${name}`;
 }
 
 /** Renders an unresolvable intrinsic as a stable, readable string. */
@@ -57,22 +98,84 @@ function tokenText(value: any): string {
       const a = value['Fn::GetAtt'];
       return `\${GetAtt:${Array.isArray(a) ? a.join('.') : String(a)}}`;
     }
+    if ('Fn::ImportValue' in value && typeof value['Fn::ImportValue'] === 'string') {
+      return `\${ImportValue:${value['Fn::ImportValue']}}`;
+    }
   }
   return `\${Token:${JSON.stringify(value)}}`;
 }
 
-/** Loads the buses, rules and targets of CloudFormation templates. */
+function describeIntrinsic(value: any): string {
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * Loads the buses, rules and targets of the CloudFormation templates of a whole app: every bus is identified by
+ * account, region and name, and `EventBusName` / target ARNs are resolved through `Ref`, `Fn::GetAtt`,
+ * `Fn::ImportValue` (the exporting stack's outputs), `Fn::Join`, `Fn::Sub`, `Fn::Select` / `Fn::Split` and the
+ * pseudo parameters of each stack's environment.
+ */
 export class TemplateModel {
   public readonly buses: ModelBus[] = [];
   public readonly rules: ModelRule[] = [];
+  public readonly warnings: string[] = [];
+  private readonly busByKey = new Map<string, ModelBus>();
+  private readonly exports = new Map<string, { stack: ModelStack; value: any }>();
 
-  constructor(stacks: ModelStack[], private readonly env: ModelEnv) {
-    this.buses.push({ name: 'default' });
+  constructor(private readonly stacks: ModelStack[]) {
+    for (const stack of stacks) {
+      this.defaultBus(stack.env);
+    }
+    for (const stack of stacks) {
+      this.loadExports(stack);
+    }
     for (const stack of stacks) {
       this.loadBuses(stack);
     }
     for (const stack of stacks) {
       this.loadRules(stack);
+    }
+  }
+
+  public bus(key: string): ModelBus | undefined {
+    return this.busByKey.get(key);
+  }
+
+  /** The bus with this key, created as an external bus if the app does not define it. */
+  public busAt(account: string, region: string, name: string, partition: string): ModelBus {
+    const key = busKey(account, region, name);
+    let bus = this.busByKey.get(key);
+    if (!bus) {
+      bus = { key, name, account, region, partition, arn: `arn:${partition}:events:${region}:${account}:event-bus/${name}`, external: true };
+      this.busByKey.set(key, bus);
+      this.buses.push(bus);
+    }
+    return bus;
+  }
+
+  private defaultBus(env: ModelEnv): ModelBus {
+    return this.busAt(env.account, env.region, 'default', env.partition);
+  }
+
+  /** The construct path of a resource (or `<stack>/<logicalId>` when the app has no path metadata). */
+  public pathOf(stack: ModelStack, logicalId: string): string {
+    return stack.paths?.get(logicalId)
+      ?? stack.template?.Resources?.[logicalId]?.Metadata?.['aws:cdk:path']
+      ?? `${stack.stackId}/${logicalId}`;
+  }
+
+  private loadExports(stack: ModelStack): void {
+    for (const [outputId, output] of Object.entries<any>(stack.template?.Outputs ?? {})) {
+      if (output?.Export?.Name === undefined) {
+        continue;
+      }
+      const name = this.resolveString(stack, output.Export.Name, 0);
+      if (name instanceof Unresolved) {
+        this.warnings.push(`stack ${stack.stackId}: the export name of output ${outputId} cannot be resolved offline (${name.reason}); imports of it cannot be followed`);
+        continue;
+      }
+      this.exports.set(busKey(stack.env.account, stack.env.region, name), { stack, value: output.Value });
     }
   }
 
@@ -82,78 +185,286 @@ export class TemplateModel {
       if (resource?.Type !== 'AWS::Events::EventBus') {
         continue;
       }
-      const name = resource.Properties?.Name;
-      this.buses.push({ name: typeof name === 'string' ? name : this.resolve(stack, name) ?? logicalId, logicalId, stackName: stack.stackName });
+      const resolved = this.resolveString(stack, resource.Properties?.Name, 0);
+      let name: string;
+      if (resolved instanceof Unresolved) {
+        name = logicalId;
+        this.warnings.push(`event bus ${this.pathOf(stack, logicalId)}: its Name cannot be resolved offline (${resolved.reason}); the router calls it "${logicalId}"`);
+      } else {
+        name = resolved;
+      }
+      const key = busKey(stack.env.account, stack.env.region, name);
+      const existing = this.busByKey.get(key);
+      if (existing && !existing.external) {
+        throw new Error(`event bus ${this.pathOf(stack, logicalId)} and ${existing.path} are both named "${name}" in account ${stack.env.account}, region ${stack.env.region}: a bus name is unique per account and region`);
+      }
+      const bus: ModelBus = {
+        key, name, account: stack.env.account, region: stack.env.region, partition: stack.env.partition,
+        arn: `arn:${stack.env.partition}:events:${stack.env.region}:${stack.env.account}:event-bus/${name}`,
+        logicalId, stackName: stack.stackName, stackId: stack.stackId, path: this.pathOf(stack, logicalId), external: false,
+      };
+      if (existing) {
+        this.buses.splice(this.buses.indexOf(existing), 1, bus);
+      } else {
+        this.buses.push(bus);
+      }
+      this.busByKey.set(key, bus);
     }
   }
 
-  /** Resolves intrinsics that can be resolved offline; other values become readable token strings. */
-  public resolve(stack: ModelStack, value: any): any {
-    if (typeof value === 'string' || value === null || typeof value !== 'object') {
+  /** The bus a `Ref` / `Fn::GetAtt` points at, if it is an `AWS::Events::EventBus` of this stack. */
+  private busResource(stack: ModelStack, logicalId: string): ModelBus | undefined {
+    if (stack.template?.Resources?.[logicalId]?.Type !== 'AWS::Events::EventBus') {
+      return undefined;
+    }
+    return this.buses.find((b) => b.logicalId === logicalId && b.stackId === stack.stackId);
+  }
+
+  /**
+   * Resolves a value that must be a string. Returns `Unresolved` (with the reason) for parameters, custom resources
+   * and any other value only known at deploy time.
+   */
+  private resolveString(stack: ModelStack, value: any, depth: number): string | Unresolved {
+    if (typeof value === 'string') {
       return value;
     }
-    if (Array.isArray(value)) {
-      return value.map((v) => this.resolve(stack, v));
+    if (typeof value === 'number') {
+      return String(value);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return new Unresolved(`not a string: ${describeIntrinsic(value)}`);
+    }
+    if (depth > MAX_DEPTH) {
+      return new Unresolved('references nest too deeply');
     }
     const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === 'Ref') {
-      const ref = value.Ref;
-      const env = { ...this.env, ...(stack.env ?? {}) };
-      switch (ref) {
-        case 'AWS::AccountId': return env.account;
-        case 'AWS::Region': return env.region;
-        case 'AWS::Partition': return env.partition;
-        case 'AWS::StackName': return stack.stackName;
-        case 'AWS::URLSuffix': return 'amazonaws.com';
-        default: break;
-      }
-      const resource = stack.template?.Resources?.[ref];
-      if (resource?.Type === 'AWS::Events::EventBus') {
-        return this.busOf(stack, ref)?.name ?? tokenText(value);
-      }
-      return tokenText(value);
+    if (keys.length !== 1) {
+      return new Unresolved(`not a string: ${describeIntrinsic(value)}`);
     }
-    if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
-      const [logicalId, attr] = Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'] : String(value['Fn::GetAtt']).split('.');
-      const resource = stack.template?.Resources?.[logicalId];
-      if (resource?.Type === 'AWS::Events::EventBus') {
-        const bus = this.busOf(stack, logicalId);
+    const fn = keys[0];
+    const arg = value[fn];
+    const env = stack.env;
+    switch (fn) {
+      case 'Ref': {
+        switch (arg) {
+          case 'AWS::AccountId': return env.account;
+          case 'AWS::Region': return env.region;
+          case 'AWS::Partition': return env.partition;
+          case 'AWS::StackName': return stack.stackName;
+          case 'AWS::URLSuffix': return env.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+          default: break;
+        }
+        const bus = this.busResource(stack, arg);
+        if (bus) {
+          return bus.name;
+        }
+        const resource = stack.template?.Parameters?.[arg] !== undefined ? 'a stack parameter' : stack.template?.Resources?.[arg]?.Type ?? 'an unknown name';
+        return new Unresolved(`Ref ${arg} is ${resource}, known only at deploy time`);
+      }
+      case 'Fn::GetAtt': {
+        const [logicalId, attr] = Array.isArray(arg) ? arg : String(arg).split('.');
+        const bus = this.busResource(stack, logicalId);
         if (bus && attr === 'Name') {
           return bus.name;
         }
         if (bus && attr === 'Arn') {
-          return this.busArn(bus.name, stack);
+          return bus.arn;
         }
+        const type = stack.template?.Resources?.[logicalId]?.Type ?? 'an unknown resource';
+        return new Unresolved(`Fn::GetAtt ${logicalId}.${attr} of ${type} is known only at deploy time`);
       }
-      return tokenText(value);
-    }
-    if (keys.length === 1 && keys[0] === 'Fn::Join') {
-      const [sep, parts] = value['Fn::Join'];
-      if (Array.isArray(parts)) {
-        return parts.map((p: any) => {
-          const r = this.resolve(stack, p);
-          return typeof r === 'string' ? r : tokenText(p);
-        }).join(sep);
+      case 'Fn::ImportValue': {
+        const name = this.resolveString(stack, arg, depth + 1);
+        if (name instanceof Unresolved) {
+          return name;
+        }
+        const exported = this.exports.get(busKey(env.account, env.region, name));
+        if (!exported) {
+          return new Unresolved(`no stack of the app in account ${env.account}, region ${env.region} exports "${name}"`);
+        }
+        return this.resolveString(exported.stack, exported.value, depth + 1);
       }
-      return tokenText(value);
+      case 'Fn::Join': {
+        if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {
+          return new Unresolved(`malformed Fn::Join: ${describeIntrinsic(value)}`);
+        }
+        const parts: string[] = [];
+        for (const part of arg[1]) {
+          const r = this.resolveString(stack, part, depth + 1);
+          if (r instanceof Unresolved) {
+            return r;
+          }
+          parts.push(r);
+        }
+        return parts.join(arg[0]);
+      }
+      case 'Fn::Sub': {
+        const [text, vars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? arg : [undefined, undefined];
+        if (typeof text !== 'string' || vars === null || typeof vars !== 'object') {
+          return new Unresolved(`malformed Fn::Sub: ${describeIntrinsic(value)}`);
+        }
+        return this.substitute(stack, text, vars, depth);
+      }
+      case 'Fn::Select': {
+        if (!Array.isArray(arg) || arg.length !== 2) {
+          return new Unresolved(`malformed Fn::Select: ${describeIntrinsic(value)}`);
+        }
+        const index = Number(typeof arg[0] === 'object' ? this.resolveString(stack, arg[0], depth + 1) : arg[0]);
+        const list = this.resolveList(stack, arg[1], depth + 1);
+        if (list instanceof Unresolved) {
+          return list;
+        }
+        if (!Number.isInteger(index) || index < 0 || index >= list.length) {
+          return new Unresolved(`Fn::Select index ${arg[0]} is outside the list`);
+        }
+        return list[index];
+      }
+      default:
+        return new Unresolved(`${fn} is not resolved offline`);
     }
-    if (keys.length === 1 && keys[0].startsWith('Fn::')) {
-      return tokenText(value);
+  }
+
+  private resolveList(stack: ModelStack, value: any, depth: number): string[] | Unresolved {
+    if (Array.isArray(value)) {
+      const out: string[] = [];
+      for (const v of value) {
+        const r = this.resolveString(stack, v, depth + 1);
+        if (r instanceof Unresolved) {
+          return r;
+        }
+        out.push(r);
+      }
+      return out;
     }
-    const out: any = {};
-    for (const k of keys) {
-      out[k] = this.resolve(stack, value[k]);
+    if (value && typeof value === 'object' && Array.isArray(value['Fn::Split']) && value['Fn::Split'].length === 2) {
+      const [sep, source] = value['Fn::Split'];
+      const text = this.resolveString(stack, source, depth + 1);
+      if (text instanceof Unresolved) {
+        return text;
+      }
+      return typeof sep === 'string' && sep !== '' ? text.split(sep) : new Unresolved('malformed Fn::Split');
+    }
+    return new Unresolved(`not a list: ${describeIntrinsic(value)}`);
+  }
+
+  /** `Fn::Sub` in one pass over the text: `${Name}`, `${Logical.Attr}`, `${!Literal}`. */
+  private substitute(stack: ModelStack, text: string, vars: any, depth: number): string | Unresolved {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+      const start = text.indexOf('${', i);
+      if (start < 0) {
+        out += text.slice(i);
+        break;
+      }
+      const end = text.indexOf('}', start + 2);
+      if (end < 0) {
+        out += text.slice(i);
+        break;
+      }
+      out += text.slice(i, start);
+      const name = text.slice(start + 2, end);
+      i = end + 1;
+      if (name.startsWith('!')) {
+        out += '${' + name.slice(1) + '}';
+        continue;
+      }
+      let r: string | Unresolved;
+      if (Object.prototype.hasOwnProperty.call(vars, name)) {
+        r = this.resolveString(stack, vars[name], depth + 1);
+      } else if (name.includes('.')) {
+        const dot = name.indexOf('.');
+        r = this.resolveString(stack, { 'Fn::GetAtt': [name.slice(0, dot), name.slice(dot + 1)] }, depth + 1);
+      } else {
+        r = this.resolveString(stack, { Ref: name }, depth + 1);
+      }
+      if (r instanceof Unresolved) {
+        return r;
+      }
+      out += r;
     }
     return out;
   }
 
-  public busArn(name: string, stack?: ModelStack): string {
-    const env = { ...this.env, ...(stack?.env ?? {}) };
-    return `arn:${env.partition}:events:${env.region}:${env.account}:event-bus/${name}`;
+  /** Resolves intrinsics in a JSON value where possible; others become readable token strings. */
+  public resolveDeep(stack: ModelStack, value: any): any {
+    if (value === null || typeof value !== 'object') {
+      return value;
+    }
+    if (Array.isArray(value)) {
+      return value.map((v) => this.resolveDeep(stack, v));
+    }
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+      const r = this.resolveString(stack, value, 0);
+      return r instanceof Unresolved ? tokenText(value) : r;
+    }
+    const out: any = {};
+    for (const k of keys) {
+      out[k] = this.resolveDeep(stack, value[k]);
+    }
+    return out;
   }
 
-  private busOf(stack: ModelStack, logicalId: string): ModelBus | undefined {
-    return this.buses.find((b) => b.logicalId === logicalId && b.stackName === stack.stackName);
+  /** The bus of a rule's `EventBusName` (a name or an ARN), or why it cannot be known offline. */
+  private ruleBus(stack: ModelStack, eventBusName: any): ModelBus | Unresolved {
+    const env = stack.env;
+    if (eventBusName === undefined || eventBusName === null) {
+      return this.defaultBus(env);
+    }
+    const resolved = this.resolveString(stack, eventBusName, 0);
+    if (resolved instanceof Unresolved) {
+      return resolved;
+    }
+    const arn = parseBusArn(resolved);
+    if (arn) {
+      return this.busAt(arn.account, arn.region, arn.name, arn.partition);
+    }
+    if (resolved.startsWith('arn:')) {
+      return new Unresolved(`"${resolved}" is not an event bus ARN`);
+    }
+    return this.busAt(env.account, env.region, resolved, env.partition);
+  }
+
+  private loadRules(stack: ModelStack): void {
+    const resources = stack.template?.Resources ?? {};
+    for (const [logicalId, resource] of Object.entries<any>(resources)) {
+      if (resource?.Type !== 'AWS::Events::Rule') {
+        continue;
+      }
+      const path = this.pathOf(stack, logicalId);
+      const p = resource.Properties ?? {};
+      let pattern = p.EventPattern;
+      if (typeof pattern === 'string') {
+        try {
+          pattern = JSON.parse(pattern);
+        } catch (e) {
+          throw new Error(`rule ${path}: EventPattern is not valid JSON: ${(e as Error).message}`);
+        }
+      }
+      if (pattern !== undefined) {
+        pattern = this.resolveDeep(stack, pattern);
+      }
+      const bus = this.ruleBus(stack, p.EventBusName);
+      if (bus instanceof Unresolved) {
+        this.warnings.push(`rule ${path}: its event bus cannot be resolved offline (${bus.reason}); the router does not route to it`);
+        continue;
+      }
+      const name = p.Name === undefined ? undefined : this.resolveString(stack, p.Name, 0);
+      this.rules.push({
+        key: `${stack.stackId}/${logicalId}`,
+        logicalId,
+        path,
+        name: typeof name === 'string' ? name : undefined,
+        stackName: stack.stackName,
+        stackId: stack.stackId,
+        bus,
+        state: typeof p.State === 'string' ? p.State : 'ENABLED',
+        pattern,
+        scheduleExpression: typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined,
+        targets: (Array.isArray(p.Targets) ? p.Targets : []).map((t: any, i: number) => this.loadTarget(stack, path, t, i)),
+      });
+    }
   }
 
   /** The first resource of this stack that an ARN expression refers to (Ref, GetAtt, or inside a Join/Sub). */
@@ -198,67 +509,28 @@ export class TemplateModel {
     return undefined;
   }
 
-  private busNameOf(stack: ModelStack, eventBusName: any): string {
-    if (eventBusName === undefined || eventBusName === null) {
-      return 'default';
-    }
-    const resolved = this.resolve(stack, eventBusName);
-    if (typeof resolved === 'string') {
-      // An ARN: the name is after "event-bus/".
-      const arn = /^arn:[^:]+:events:[^:]*:[^:]*:event-bus\/(.+)$/.exec(resolved);
-      return arn ? arn[1] : resolved;
-    }
-    return tokenText(eventBusName);
-  }
-
-  private loadRules(stack: ModelStack): void {
-    const resources = stack.template?.Resources ?? {};
-    for (const [logicalId, resource] of Object.entries<any>(resources)) {
-      if (resource?.Type !== 'AWS::Events::Rule') {
-        continue;
-      }
-      const p = resource.Properties ?? {};
-      let pattern = p.EventPattern;
-      if (typeof pattern === 'string') {
-        try {
-          pattern = JSON.parse(pattern);
-        } catch (e) {
-          throw new Error(`rule ${stack.stackName}/${logicalId}: EventPattern is not valid JSON: ${(e as Error).message}`);
-        }
-      }
-      if (pattern !== undefined) {
-        pattern = this.resolve(stack, pattern);
-      }
-      const name = typeof p.Name === 'string' ? p.Name : (p.Name === undefined ? undefined : this.resolve(stack, p.Name));
-      this.rules.push({
-        key: `${stack.stackName}/${logicalId}`,
-        logicalId,
-        name: typeof name === 'string' ? name : undefined,
-        stackName: stack.stackName,
-        busName: this.busNameOf(stack, p.EventBusName),
-        state: typeof p.State === 'string' ? p.State : 'ENABLED',
-        pattern,
-        scheduleExpression: typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined,
-        targets: (Array.isArray(p.Targets) ? p.Targets : []).map((t: any, i: number) => this.loadTarget(stack, t, i)),
-      });
-    }
-  }
-
-  private loadTarget(stack: ModelStack, t: any, index: number): ModelTarget {
+  private loadTarget(stack: ModelStack, rulePath: string, t: any, index: number): ModelTarget {
     const resources = stack.template?.Resources ?? {};
     const logicalId = this.referencedResource(stack, t.Arn);
-    const arnResolved = this.resolve(stack, t.Arn);
-    const arn = typeof arnResolved === 'string' ? arnResolved : tokenText(t.Arn);
+    const arnResolved = this.resolveString(stack, t.Arn, 0);
+    const arn = arnResolved instanceof Unresolved ? tokenText(t.Arn) : arnResolved;
+    const id = typeof t.Id === 'string' ? t.Id : `Target${index}`;
     const dlqLogicalId = t.DeadLetterConfig?.Arn !== undefined ? this.referencedResource(stack, t.DeadLetterConfig.Arn) : undefined;
-    const dlqResolved = t.DeadLetterConfig?.Arn !== undefined ? this.resolve(stack, t.DeadLetterConfig.Arn) : undefined;
-    const text = (v: any) => (v === undefined ? undefined : typeof v === 'string' ? v : String(this.resolve(stack, v)));
+    const dlqResolved = t.DeadLetterConfig?.Arn !== undefined ? this.resolveDeep(stack, t.DeadLetterConfig.Arn) : undefined;
+    const text = (v: any) => (v === undefined ? undefined : typeof v === 'string' ? v : String(this.resolveDeep(stack, v)));
     const it = t.InputTransformer;
-    const pathsMap = it?.InputPathsMap ? this.resolve(stack, it.InputPathsMap) : undefined;
+    const pathsMap = it?.InputPathsMap ? this.resolveDeep(stack, it.InputPathsMap) : undefined;
+    const busArn = parseBusArn(arn);
+    const busTarget = busArn ? this.busAt(busArn.account, busArn.region, busArn.name, busArn.partition) : undefined;
+    const resourceType = logicalId ? resources[logicalId].Type : 'external';
+    if (arnResolved instanceof Unresolved && (resourceType === 'external' || resourceType === 'AWS::Events::EventBus')) {
+      this.warnings.push(`rule ${rulePath}, target ${id}: its ARN cannot be resolved offline (${arnResolved.reason}); if it is an event bus, the router does not follow it`);
+    }
     return {
-      id: typeof t.Id === 'string' ? t.Id : `Target${index}`,
+      id,
       arn,
       logicalId,
-      resourceType: logicalId ? resources[logicalId].Type : 'external',
+      resourceType: busTarget && !logicalId ? 'AWS::Events::EventBus' : resourceType,
       input: {
         input: text(t.Input),
         inputPath: text(t.InputPath),
@@ -270,6 +542,27 @@ export class TemplateModel {
       retryPolicyIsDefault: t.RetryPolicy === undefined,
       deadLetterArn: dlqResolved === undefined ? undefined : (typeof dlqResolved === 'string' ? dlqResolved : tokenText(t.DeadLetterConfig.Arn)),
       deadLetterLogicalId: dlqLogicalId,
+      hasRole: t.RoleArn !== undefined,
+      busKey: busTarget?.key,
     };
+  }
+
+  /** Every stack's resources of a type, with their stack. */
+  public resourcesOfType(type: string): Array<{ stack: ModelStack; logicalId: string; resource: any }> {
+    const out: Array<{ stack: ModelStack; logicalId: string; resource: any }> = [];
+    for (const stack of this.stacks) {
+      for (const [logicalId, resource] of Object.entries<any>(stack.template?.Resources ?? {})) {
+        if (resource?.Type === type) {
+          out.push({ stack, logicalId, resource });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Resolves a value to a string, or undefined when it is only known at deploy time. */
+  public tryResolveString(stack: ModelStack, value: any): string | undefined {
+    const r = this.resolveString(stack, value, 0);
+    return r instanceof Unresolved ? undefined : r;
   }
 }
