@@ -5,10 +5,11 @@ import { CompositionExampleStack } from './composition-stack';
 import { CoreExampleStack } from './core-stack';
 import { addErrorToTicketExamples } from './error-to-ticket-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
+import { addPlatformExamples } from './platform-layout';
 
 /**
  * Adds every stack of the example app: the core building blocks, the four blueprints, and two blueprints
- * composed on one bus.
+ * composed on one bus, and a platform layout (a Stage per environment: central bus, team stack, spoke account).
  */
 export function addExampleStacks(app: App): void {
   new CoreExampleStack(app, 'CoreExample');
@@ -17,4 +18,5 @@ export function addExampleStacks(app: App): void {
   addCloudTrailAuditExamples(app);
   addBookingFanOutExamples(app);
   new CompositionExampleStack(app, 'CompositionExample');
+  addPlatformExamples(app);
 }

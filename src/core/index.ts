@@ -6,3 +6,5 @@ export * from './schema-definition';
 export * from './event-schema';
 export * from './schema-discoverer';
 export * from './event-contract';
+export * from './central-event-bus';
+export * from './event-spoke';

@@ -2,6 +2,7 @@ import {
   Arn,
   ArnFormat,
   Duration,
+  Stack,
   Token,
   aws_cloudwatch as cloudwatch,
   aws_events as events,
@@ -162,6 +163,9 @@ export class ReliableRoute extends Construct {
     if (props.eventPattern && Object.keys(props.eventPattern).filter((k) => (props.eventPattern as any)[k] !== undefined).length === 0) {
       throw propError(this, TYPE, 'eventPattern', 'must not be empty: EventBridge rejects an empty pattern ("Empty objects are not allowed")');
     }
+    if (props.eventBus) {
+      checkBusEnvironment(this, props.eventBus);
+    }
     if (props.ruleName !== undefined && !Token.isUnresolved(props.ruleName)) {
       if (!RULE_NAME.test(props.ruleName) || props.ruleName.length > 60) {
         throw propError(this, TYPE, 'ruleName',
@@ -276,6 +280,23 @@ class ReliableTarget implements events.IRuleTarget {
 
   public bind(rule: events.IRuleRef, id?: string): events.RuleTargetConfig {
     return this.route._bindTarget(this.inner, rule, id);
+  }
+}
+
+/**
+ * EventBridge rules live in the account and Region of their bus: a rule on a bus of another environment either
+ * fails at deploy time or (aws/aws-cdk#26032) names a bus that does not exist where the rule is created.
+ */
+function checkBusEnvironment(scope: Construct, bus: events.IEventBus): void {
+  const here = Stack.of(scope);
+  const env = bus.env;
+  const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  if (differs(env.account, here.account) || differs(env.region, here.region)) {
+    const where = (account: string, region: string) => `account ${Token.isUnresolved(account) ? '(unknown)' : account}, Region ${Token.isUnresolved(region) ? '(unknown)' : region}`;
+    throw propError(scope, TYPE, 'eventBus',
+      `${Token.isUnresolved(bus.eventBusArn) ? bus.node.path : bus.eventBusArn} is in ${where(env.account, env.region)}, but stack ${here.node.path} deploys to ${where(here.account, here.region)}: `
+      + 'EventBridge rules must be in their bus\'s account and Region. Create this in a stack of the bus\'s account and Region, '
+      + 'or forward the events here with an EventSpoke (a rule on that bus whose target is a bus of this account and Region) and attach to the local bus');
   }
 }
 

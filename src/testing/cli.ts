@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { EventFlowDiagram } from './event-flow-diagram';
 import { EventRouter, RoutedDelivery } from './event-router';
 import { parseJsonText } from './private/json-text';
 
@@ -8,15 +9,29 @@ export interface CliIo {
   err(text: string): void;
 }
 
-const USAGE = `usage: cdk-eventbridge-blueprints route --app <cdk.out> --event <event.json> [--bus NAME] [--stack NAME] [--json]
+/** The largest event the CLI reads: well above EventBridge's 256 KB entry limit, far below what hurts. */
+const MAX_EVENT_BYTES = 1024 * 1024;
 
-Routes the event through the rules of a synthesized CDK app, offline, and prints the matching rules, targets and
-the exact input each target receives.
-  --app    the cloud assembly directory (cdk.out)
-  --event  a JSON file with the event (a full event or a PutEvents entry); "-" reads stdin
-  --bus    the bus the event is put on: a name or a bus logical ID (default: "default")
-  --stack  only rules of this stack
-  --json   print the deliveries as JSON`;
+const USAGE = `usage: cdk-eventbridge-blueprints route --app <cdk.out> --event <event.json> [--bus BUS] [--account ID] [--region REGION] [--stack NAME] [--json]
+       cdk-eventbridge-blueprints diagram --app <cdk.out> [--bus BUS] [--account ID] [--region REGION]
+
+route    Routes the event through the rules of a synthesized CDK app (every stack, Stages included), offline, and
+         prints the matching rules, targets, the exact input each target receives, and bus-to-bus hops.
+diagram  Prints a Mermaid flowchart of the app's event flows: producers, buses per account, rules, targets,
+         dead-letter queues and bus-to-bus hops.
+
+  --app      the cloud assembly directory (cdk.out)
+  --event    a JSON file with the event (a full event or a PutEvents entry), at most 1 MiB; "-" reads stdin
+  --bus      the bus: a name, an ARN, a logical ID or a construct path (route: default "default"; diagram: all buses)
+  --account  the account the event is put in, for a bus given by name (default: the event's "account")
+  --region   the region the event is put in, for a bus given by name (default: the event's "region")
+  --stack    only rules of this stack (name or construct path)
+  --json     print the deliveries as JSON`;
+
+const VALUE_OPTIONS: { [command: string]: string[] } = {
+  route: ['--app', '--event', '--bus', '--account', '--region', '--stack'],
+  diagram: ['--app', '--bus', '--account', '--region'],
+};
 
 /**
  * Runs the CLI. Returns the exit code: 0 on success, 1 on bad input, 2 on bad usage.
@@ -27,65 +42,130 @@ export function main(argv: string[], io: CliIo, readStdin: () => string = () => 
     io.out(USAGE + '\n');
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'route') {
+  if (VALUE_OPTIONS[command] === undefined) {
     io.err(`unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
   const args: { [k: string]: string | boolean } = {};
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === '--json') {
+    if (a === '--json' && command === 'route') {
       args.json = true;
-    } else if (['--app', '--event', '--bus', '--stack'].includes(a)) {
+    } else if (VALUE_OPTIONS[command].includes(a)) {
       if (rest[i + 1] === undefined || rest[i + 1].startsWith('--')) {
         io.err(`${a} needs a value\n${USAGE}\n`);
         return 2;
       }
       args[a.slice(2)] = rest[++i];
     } else {
-      io.err(`unknown option "${a}"\n${USAGE}\n`);
+      io.err(`unknown option "${a}" for ${command}\n${USAGE}\n`);
       return 2;
     }
   }
-  for (const required of ['app', 'event']) {
+  for (const required of command === 'route' ? ['app', 'event'] : ['app']) {
     if (args[required] === undefined) {
       io.err(`--${required} is required\n${USAGE}\n`);
       return 2;
     }
   }
   try {
-    const eventFile = args.event as string;
-    let text: string;
-    try {
-      text = eventFile === '-' ? readStdin() : fs.readFileSync(eventFile, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read the event file ${eventFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const event = parseJsonText(text, `the event file ${eventFile}`);
     const router = EventRouter.fromCloudAssembly(args.app as string);
-    const deliveries = router.route(event, {
-      eventBus: args.bus as string | undefined,
-      stackName: args.stack as string | undefined,
-    });
-    if (args.json) {
-      io.out(JSON.stringify(deliveries.map(toJson), undefined, 2) + '\n');
-    } else {
-      io.out(render(deliveries, (args.bus as string | undefined) ?? 'default'));
+    for (const w of router.warnings) {
+      io.err(`warning: ${w}\n`);
     }
-    return 0;
+    if (command === 'diagram') {
+      io.out(EventFlowDiagram.mermaid(router, {
+        eventBus: args.bus as string | undefined,
+        account: args.account as string | undefined,
+        region: args.region as string | undefined,
+      }));
+      return 0;
+    }
+    return route(router, args, io, readStdin);
   } catch (e) {
     io.err(`error: ${(e as Error).message}\n`);
     return 1;
   }
 }
 
+function route(router: EventRouter, args: { [k: string]: string | boolean }, io: CliIo, readStdin: () => string): number {
+  const eventFile = args.event as string;
+  const event = parseJsonText(readEvent(eventFile, readStdin), `the event file ${eventFile}`);
+  const hint = spellingHint(event);
+  if (hint) {
+    io.err(`hint: ${hint}\n`);
+  }
+  const options = {
+    eventBus: args.bus as string | undefined,
+    account: args.account as string | undefined,
+    region: args.region as string | undefined,
+    stackName: args.stack as string | undefined,
+  };
+  const deliveries = router.route(event, options);
+  if (args.json) {
+    io.out(JSON.stringify(deliveries.map(toJson), undefined, 2) + '\n');
+    return 0;
+  }
+  if (deliveries.length > 0) {
+    io.out(render(deliveries));
+    return 0;
+  }
+  const bus = options.eventBus ?? 'default';
+  let text = `No rule on bus "${bus}" matches the event.\n`;
+  const elsewhere = router.busesMatching(event, options).filter((b) => b.name !== bus && b.arn !== bus && b.path !== bus);
+  if (elsewhere.length > 0) {
+    text += `Rules on other buses would match it: ${elsewhere.map((b) => `${b.name} (${b.account}/${b.region})`).join(', ')}; choose one with --bus (a name, or an ARN).\n`;
+  }
+  io.out(text);
+  return 0;
+}
+
+/** Reads the event text, refusing more than 1 MiB before reading it all. */
+function readEvent(eventFile: string, readStdin: () => string): string {
+  let text: string;
+  if (eventFile === '-') {
+    text = readStdin();
+  } else {
+    let size: number;
+    try {
+      size = fs.statSync(eventFile).size;
+      if (size <= MAX_EVENT_BYTES) {
+        text = fs.readFileSync(eventFile, 'utf8');
+      }
+    } catch (e) {
+      throw new Error(`cannot read the event file ${eventFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (size > MAX_EVENT_BYTES) {
+      throw new Error(`the event file ${eventFile} is ${size} bytes; the router reads at most 1 MiB (EventBridge itself accepts at most 256 KB per entry)`);
+    }
+  }
+  if (Buffer.byteLength(text!, 'utf8') > MAX_EVENT_BYTES) {
+    throw new Error(`the event on stdin is over 1 MiB; the router reads at most 1 MiB (EventBridge itself accepts at most 256 KB per entry)`);
+  }
+  return text!;
+}
+
+/** A hint for the commonest misspellings of `detail-type`. */
+function spellingHint(event: any): string | undefined {
+  if (event === null || typeof event !== 'object' || Array.isArray(event) || event['detail-type'] !== undefined || event.DetailType !== undefined) {
+    return undefined;
+  }
+  const wrong = ['detailType', 'detail_type', 'detailtype'].find((k) => event[k] !== undefined);
+  return wrong === undefined ? undefined
+    : `the event has "${wrong}"; an EventBridge event spells it "detail-type" (a PutEvents entry: "DetailType"), so patterns on detail-type will not match`;
+}
+
 function toJson(d: RoutedDelivery): any {
   return {
     stack: d.rule.stackName,
+    stackId: d.rule.stackId,
     rule: d.rule.logicalId,
+    rulePath: d.rule.path,
     ruleName: d.rule.name,
     ruleArn: d.rule.arn,
     eventBus: d.rule.eventBusName,
+    eventBusArn: d.rule.eventBusArn,
+    path: d.path,
     target: d.target.id,
     targetLogicalId: d.target.logicalId,
     targetType: d.target.resourceType,
@@ -99,22 +179,22 @@ function toJson(d: RoutedDelivery): any {
   };
 }
 
-function render(deliveries: RoutedDelivery[], bus: string): string {
-  if (deliveries.length === 0) {
-    return `No rule on bus "${bus}" matches the event.\n`;
-  }
+function render(deliveries: RoutedDelivery[]): string {
   const lines: string[] = [];
-  const rules = new Set(deliveries.map((d) => `${d.rule.stackName}/${d.rule.logicalId}`));
-  lines.push(`${rules.size} rule(s) on bus "${deliveries[0].rule.eventBusName}" match; ${deliveries.length} target(s) receive the event.`);
+  const rules = new Set(deliveries.map((d) => `${d.rule.stackId}/${d.rule.logicalId}`));
+  const first = deliveries[0];
+  const hops = deliveries.some((d) => d.path.length > 1);
+  lines.push(`${rules.size} rule(s) on bus "${first.rule.eventBusName}"${hops ? ' and the buses it forwards to' : ''} match; ${deliveries.length} target(s) receive the event.`);
   let current = '';
   for (const d of deliveries) {
-    const key = `${d.rule.stackName}/${d.rule.logicalId}`;
+    const key = `${d.rule.stackId}/${d.rule.logicalId}`;
     if (key !== current) {
       current = key;
-      lines.push('', `Rule ${key}${d.rule.name ? ` (${d.rule.name})` : ''}`);
+      const via = d.path.length > 1 ? ` (forwarded: ${d.path.join(' → ')})` : '';
+      lines.push('', `Rule ${d.rule.path}${d.rule.name ? ` (${d.rule.name})` : ''} on ${d.rule.eventBusArn}${via}`);
     }
     const policy = d.target.retryPolicy;
-    lines.push(`  → ${d.target.id}: ${d.target.logicalId ?? d.target.arn} [${d.target.resourceType}]`);
+    lines.push(`  → ${d.target.id}: ${d.target.logicalId ?? d.target.arn} [${d.target.resourceType}]${d.target.eventBusArn ? ` → bus ${d.target.eventBusArn}` : ''}`);
     lines.push(`    input (${d.target.inputKind}): ${d.inputText}`);
     lines.push(`    retries: ${policy.maximumRetryAttempts}, max age ${policy.maximumEventAgeInSeconds}s${policy.isDefault ? ' (EventBridge defaults)' : ''}; dead-letter queue: ${d.target.deadLetterQueue ? d.target.deadLetterQueue.logicalId ?? d.target.deadLetterQueue.arn : 'none (failed events are dropped)'}`);
     for (const w of d.warnings) {

@@ -517,6 +517,11 @@ export class EventRouter {
   }
 
   /** @internal */
+  public _resolveBusKey(eventBus: string, account?: string, region?: string): string {
+    return this.resolveBus(eventBus, account, region).key;
+  }
+
+  /** @internal */
   public get _model(): TemplateModel {
     return this.model;
   }

@@ -9,12 +9,19 @@ import { main } from '../../src/testing/cli';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-router-cli-'));
 const outdir = path.join(dir, 'cdk.out');
 const app = new App({ outdir });
-const stack = new Stack(app, 'CliStack');
+const stack = new Stack(app, 'CliStack', { env: { account: '111111111111', region: 'eu-west-1' } });
 const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'orders' });
 new events.Rule(stack, 'Rule', {
   eventBus: bus,
   eventPattern: { source: ['com.example.orders'] },
   targets: [new targets.SqsQueue(new sqs.Queue(stack, 'Queue'), { message: events.RuleTargetInput.fromObject({ id: events.EventField.fromPath('$.detail.orderId') }) })],
+});
+// A second bus whose three targets get the whole matched event: big outputs for the EPIPE test.
+const wideBus = new events.EventBus(stack, 'WideBus', { eventBusName: 'wide' });
+new events.Rule(stack, 'Wide', {
+  eventBus: wideBus,
+  eventPattern: { 'detail-type': ['Wide'] },
+  targets: [1, 2, 3].map((i) => new targets.SqsQueue(new sqs.Queue(stack, `WideQueue${i}`))),
 });
 app.synth();
 const eventFile = path.join(dir, 'event.json');
@@ -52,13 +59,14 @@ describe('cdk-eventbridge-blueprints route', () => {
   test('reads the event from stdin with "-" and reports no match', () => {
     const { code, out } = run('route', '--app', outdir, '--event', '-', '--stack', 'CliStack');
     expect(code).toBe(0);
-    expect(out).toBe('No rule on bus "default" matches the event.\n');
+    expect(out).toBe('No rule on bus "default" matches the event.\n'
+      + 'Rules on other buses would match it: orders (111111111111/eu-west-1); choose one with --bus (a name, or an ARN).\n');
   });
 
   test.each([
     [['route', '--app', outdir, '--event', path.join(dir, 'missing.json')], 1, /error: cannot read the event file .*missing\.json: ENOENT/],
     [['route', '--app', outdir, '--event', badJson], 1, /error: the event file .*bad\.json is not valid JSON: Unexpected 'o' at position 14 \(line 2, column 13\)/],
-    [['route', '--app', outdir, '--event', eventFile, '--bus', 'nope'], 1, /error: unknown event bus "nope"; the app has: default \(123456789012\/us-east-1\), orders \(123456789012\/us-east-1, CliStack\/Bus[0-9A-F]{8}\)/],
+    [['route', '--app', outdir, '--event', eventFile, '--bus', 'nope'], 1, /error: unknown event bus "nope"; the app has: default \(111111111111\/eu-west-1\), orders \(111111111111\/eu-west-1, CliStack\/Bus[0-9A-F]{8}\)/],
     [['route', '--app', dir, '--event', eventFile], 1, /error: .* is not a cloud assembly: it has no manifest\.json/],
     [['route', '--app', path.join(dir, 'nope'), '--event', eventFile], 1, /error: .*nope is not a directory/],
     [['route', '--app', outdir, '--event', eventFile, '--stack', 'Nope'], 1, /error: unknown stack "Nope"; the app has: CliStack/],
@@ -70,6 +78,53 @@ describe('cdk-eventbridge-blueprints route', () => {
     const result = run(...argv);
     expect(result.code).toBe(code);
     expect(result.err).toMatch(message);
+  });
+
+  test('a missing event file names its path; an event over 1 MiB is refused before it is read', () => {
+    const missing = path.join(dir, 'nowhere', 'event.json');
+    expect(run('route', '--app', outdir, '--event', missing).err).toBe(`error: cannot read the event file ${missing}: ENOENT\n`);
+    const big = path.join(dir, 'big.json');
+    fs.writeFileSync(big, JSON.stringify({ source: 'x', detail: { blob: 'a'.repeat(1024 * 1024) } }));
+    const result = run('route', '--app', outdir, '--event', big);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^error: the event file .*big\.json is 1048\d{3} bytes; the router reads at most 1 MiB \(EventBridge itself accepts at most 256 KB per entry\)\n$/);
+    let out = '';
+    let err = '';
+    const code = main(['route', '--app', outdir, '--event', '-'], { out: (t) => { out += t; }, err: (t) => { err += t; } }, () => 'x'.repeat(1024 * 1024 + 1));
+    expect({ code, out }).toEqual({ code: 1, out: '' });
+    expect(err).toMatch(/the event on stdin is over 1 MiB/);
+  });
+
+  test('an event with detailType gets a hint', () => {
+    const wrong = path.join(dir, 'wrong.json');
+    fs.writeFileSync(wrong, JSON.stringify({ source: 'com.example.orders', detailType: 'OrderPlaced' }));
+    const result = run('route', '--app', outdir, '--event', wrong, '--bus', 'orders');
+    expect(result.err).toBe('hint: the event has "detailType"; an EventBridge event spells it "detail-type" (a PutEvents entry: "DetailType"), so patterns on detail-type will not match\n');
+  });
+
+  test('--bus takes an ARN, and --account / --region choose where a name is looked up', () => {
+    expect(run('route', '--app', outdir, '--event', eventFile, '--bus', 'arn:aws:events:eu-west-1:111111111111:event-bus/orders').out)
+      .toMatch(/1 rule\(s\) on bus "orders" match/);
+    expect(run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--account', '111111111111', '--region', 'eu-west-1').code).toBe(0);
+    expect(run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--account', '222222222222').err)
+      .toBe('error: unknown event bus "orders" in account 222222222222, region any: the app has "orders" only in 111111111111/eu-west-1\n');
+  });
+
+  test('diagram prints a Mermaid flowchart', () => {
+    const result = run('diagram', '--app', outdir, '--bus', 'orders');
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toMatch(/^flowchart LR\n  subgraph env1\["account 111111111111 · eu-west-1"\]\n    bus1\(\["bus orders"\]\)\n/);
+    expect(result.out).toContain('<br/>source: com.example.orders"}}');
+    expect(result.out).toMatch(/bus1 --> rule1\n  rule1 --> target1\n$/);
+    expect(run('diagram', '--app', outdir, '--event', eventFile)).toMatchObject({ code: 2, err: expect.stringMatching(/^unknown option "--event" for diagram/) });
+  });
+
+  test('ends quietly when stdout is closed early (EPIPE)', () => {
+    const big = path.join(dir, 'wide.json');
+    fs.writeFileSync(big, JSON.stringify({ 'source': 'com.example.orders', 'detail-type': 'Wide', 'detail': { blob: 'b'.repeat(900_000) } }));
+    const script = `${JSON.stringify(process.execPath)} -r ts-node/register/transpile-only ${JSON.stringify(path.join(__dirname, '../../src/testing/cli-main.ts'))} route --app ${JSON.stringify(outdir)} --event ${JSON.stringify(big)} --bus wide --json | head -c 10; echo " exit=\${PIPESTATUS[0]}"`;
+    const out = execFileSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toBe('[\n  {\n     exit=0\n');
   });
 
   test('--help prints the usage', () => {

@@ -63,6 +63,7 @@ export interface ModelRule {
   name?: string;
   stackName: string;
   stackId: string;
+  stack: ModelStack;
   bus: ModelBus;
   state: string;
   pattern?: any;
@@ -160,9 +161,10 @@ export class TemplateModel {
 
   /** The construct path of a resource (or `<stack>/<logicalId>` when the app has no path metadata). */
   public pathOf(stack: ModelStack, logicalId: string): string {
-    return stack.paths?.get(logicalId)
+    const path: string = stack.paths?.get(logicalId)
       ?? stack.template?.Resources?.[logicalId]?.Metadata?.['aws:cdk:path']
       ?? `${stack.stackId}/${logicalId}`;
+    return path.endsWith('/Resource') ? path.slice(0, -'/Resource'.length) : path;
   }
 
   private loadExports(stack: ModelStack): void {
@@ -458,6 +460,7 @@ export class TemplateModel {
         name: typeof name === 'string' ? name : undefined,
         stackName: stack.stackName,
         stackId: stack.stackId,
+        stack,
         bus,
         state: typeof p.State === 'string' ? p.State : 'ENABLED',
         pattern,
