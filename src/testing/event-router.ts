@@ -355,8 +355,7 @@ export class EventRouter {
   }
 
   /**
-   * How to name a bus in `RouteOptions.eventBus` / `--bus`: the construct path of its `AWS::Events::EventBus` for a
-   * bus defined in the app, the ARN for an imported bus (`EventBus.fromEventBusArn`), or, for a bus imported by
+   * How to name a bus in `RouteOptions.eventBus` / `--bus`: the construct path of a bus defined in the app, the ARN for an imported bus (`EventBus.fromEventBusArn`), or, for a bus imported by
    * name, `arn:...` built from its stack's account and region.
    *
    * @throws Error if the bus is imported with an ARN or name that is only known at deploy time
@@ -365,7 +364,7 @@ export class EventRouter {
     const construct: IConstruct = eventBus;
     const element = construct.node?.defaultChild;
     if (element && CfnElement.isCfnElement(element)) {
-      return element.node.path;
+      return construct.node.path;
     }
     if (!Token.isUnresolved(eventBus.eventBusArn)) {
       return eventBus.eventBusArn;
@@ -638,7 +637,8 @@ export class EventRouter {
       }
       return bus;
     }
-    const byPath = buses.filter((b) => b.path === name || (b.logicalId !== undefined && (`${b.stackId}/${b.logicalId}` === name || `${b.stackName}/${b.logicalId}` === name)));
+    const bare = name.endsWith('/Resource') ? name.slice(0, -'/Resource'.length) : name;
+    const byPath = buses.filter((b) => b.path === bare || (b.logicalId !== undefined && (`${b.stackId}/${b.logicalId}` === name || `${b.stackName}/${b.logicalId}` === name)));
     if (byPath.length === 1) {
       return byPath[0];
     }
@@ -733,7 +733,7 @@ function readAssembly(directory: string, stacks: RawStack[], agnostic: string[],
   }
   const manifestPath = path.join(directory, 'manifest.json');
   const manifest = readJson(manifestPath, 'the cloud assembly manifest');
-  if (manifest === null || typeof manifest !== 'object' || (manifest.artifacts !== undefined && (manifest.artifacts === null || typeof manifest.artifacts !== 'object'))) {
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest) || (manifest.artifacts !== undefined && (manifest.artifacts === null || typeof manifest.artifacts !== 'object'))) {
     throw new Error(`the cloud assembly manifest ${manifestPath} is malformed: expected an object with "artifacts"`);
   }
   for (const [id, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {

@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { EventRouter, RoutedDelivery, RouteOptions } from './event-router';
@@ -115,9 +116,22 @@ export class RouteExpectation {
 
   private constructor(private readonly router: EventRouter, private readonly options: RouteOptions, private readonly evt: any) {}
 
-  /** Puts the event on this bus (a name or a bus logical ID). */
+  /**
+   * Puts the event on this bus: a name, an ARN, a logical ID, a construct path, or a bus token
+   * (`bus.eventBusName`, `bus.eventBusArn`) of a bus of the app.
+   */
   public onBus(eventBus: string): RouteExpectation {
     return new RouteExpectation(this.router, { ...this.options, eventBus }, this.evt);
+  }
+
+  /** Puts the event on this bus (see `EventRouter.eventBusId`). */
+  public onEventBus(eventBus: IEventBus): RouteExpectation {
+    return this.onBus(EventRouter.eventBusId(eventBus));
+  }
+
+  /** Puts the event in this account and region, for a bus given by name. */
+  public inEnvironment(account: string, region: string): RouteExpectation {
+    return new RouteExpectation(this.router, { ...this.options, account, region }, this.evt);
   }
 
   /** The event to route. */

@@ -20,7 +20,7 @@ new events.Rule(stack, 'Rule', {
 const wideBus = new events.EventBus(stack, 'WideBus', { eventBusName: 'wide' });
 new events.Rule(stack, 'Wide', {
   eventBus: wideBus,
-  eventPattern: { 'detail-type': ['Wide'] },
+  eventPattern: { detailType: ['Wide'] },
   targets: [1, 2, 3].map((i) => new targets.SqsQueue(new sqs.Queue(stack, `WideQueue${i}`))),
 });
 app.synth();

@@ -129,7 +129,7 @@ describe('EventRouter on a small stack', () => {
   });
 
   test('throws on an unknown bus, naming the buses', () => {
-    expect(() => router.route(ORDER, { eventBus: 'nope' })).toThrow('unknown event bus "nope"; the app has: default (111111111111/eu-west-1), orders (111111111111/eu-west-1, Small/Bus/Resource), other (111111111111/eu-west-1, Small/Other/Resource)');
+    expect(() => router.route(ORDER, { eventBus: 'nope' })).toThrow('unknown event bus "nope"; the app has: default (111111111111/eu-west-1), orders (111111111111/eu-west-1, Small/Bus), other (111111111111/eu-west-1, Small/Other)');
   });
   test('throws on an unknown stack', () => {
     expect(() => router.route(ORDER, { stackName: 'Nope' })).toThrow('unknown stack "Nope"; the app has: Small');
