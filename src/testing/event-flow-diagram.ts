@@ -90,8 +90,7 @@ class DiagramBuilder {
       for (const bus of members) {
         this.lines.push(`    ${this.id('bus', bus.key)}(["${label(`bus ${bus.name}`)}"])`);
         for (const fn of producers.get(bus.key) ?? []) {
-          this.lines.push(`    ${this.id('fn', fn)}["${label(`λ ${fn}`)}"]`);
-          edges.push(`  ${this.id('fn', fn)} -- PutEvents --> ${this.id('bus', bus.key)}`);
+          edges.push(`  ${this.resourceNode(fn, 'AWS::Lambda::Function')} -- PutEvents --> ${this.id('bus', bus.key)}`);
         }
         for (const rule of rules.filter((r) => r.bus.key === bus.key)) {
           this.renderRule(rule, shown, edges);
@@ -117,9 +116,7 @@ class DiagramBuilder {
         edges.push(`  ${ruleId} == ${label(target.id)} ==> ${this.id('bus', target.busKey)}`);
       } else {
         const name = target.logicalId !== undefined ? this.model.pathOf(rule.stack, target.logicalId) : target.arn;
-        const targetId = this.id('target', name);
-        this.lines.push(`    ${targetId}["${label(`${shortType(target.resourceType)} ${name}`)}"]`);
-        edges.push(`  ${ruleId} --> ${targetId}`);
+        edges.push(`  ${ruleId} --> ${this.resourceNode(name, target.resourceType)}`);
       }
       if (target.deadLetterArn !== undefined) {
         const dlq = target.deadLetterLogicalId !== undefined ? this.model.pathOf(rule.stack, target.deadLetterLogicalId) : target.deadLetterArn;
@@ -163,6 +160,18 @@ class DiagramBuilder {
       }
     }
     return out;
+  }
+
+  /** The node of a resource (a producer function, a target), declared once even when it is both. */
+  private resourceNode(name: string, type: string): string {
+    const key = `res:${name}`;
+    const known = this.ids.has(key);
+    const id = this.id('res', name);
+    if (!known) {
+      const kind = type === 'AWS::Lambda::Function' ? 'λ' : shortType(type);
+      this.lines.push(`    ${id}["${label(`${kind} ${name}`)}"]`);
+    }
+    return id;
   }
 
   /** A stable Mermaid node id per kind and key. */

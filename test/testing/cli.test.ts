@@ -115,7 +115,7 @@ describe('cdk-eventbridge-blueprints route', () => {
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toMatch(/^flowchart LR\n  subgraph env1\["account 111111111111 · eu-west-1"\]\n    bus1\(\["bus orders"\]\)\n/);
     expect(result.out).toContain('<br/>source: com.example.orders"}}');
-    expect(result.out).toMatch(/bus1 --> rule1\n  rule1 --> target1\n$/);
+    expect(result.out).toMatch(/bus1 --> rule1\n  rule1 --> res1\n$/);
     expect(run('diagram', '--app', outdir, '--event', eventFile)).toMatchObject({ code: 2, err: expect.stringMatching(/^unknown option "--event" for diagram/) });
   });
 

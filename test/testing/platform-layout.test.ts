@@ -153,9 +153,12 @@ describe('event-flow diagram', () => {
       '    bus1(["bus default"])',
       '    rule1{{"Dev/Spoke/ToCentral/Route/Rule<br/>source: com.example.orders"}}',
     ]);
-    expect(text).toContain('    fn1["λ Dev/Commerce/Inventory/ReserveInventory"]');
+    // The reserve-inventory function is a target of the blueprint's rule and a producer on the central bus: one node.
+    expect(text).toContain('    res1["λ Dev/Commerce/Inventory/ReserveInventory"]');
     expect(text).toContain('  rule1 == Target0 ==> bus2');
-    expect(text).toContain('  fn1 -- PutEvents --> bus2');
+    expect(text).toContain('  res1 -- PutEvents --> bus2');
+    expect(text).toContain('  rule3 --> res1');
+    expect(text).toContain('  rule3 -. Target0 failed .-> dlq2');
     expect(text).not.toContain('222222222222');
   });
 });
