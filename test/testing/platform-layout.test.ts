@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, Fn, Stack, Stage, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
+import { App, CfnParameter, CustomResource, Fn, Stack, Stage, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
 import { addPlatformExamples } from '../../examples/platform-layout';
 import { ReliableRoute } from '../../src';
 import { EventFlowDiagram, EventRouter, RouteExpectation } from '../../src/testing';
@@ -31,6 +31,14 @@ new events.CfnRule(ways, 'ByJoin', {
 });
 const busParameter = new CfnParameter(ways, 'BusName', { type: 'String' });
 new events.CfnRule(ways, 'ByParameter', { eventBusName: busParameter.valueAsString, eventPattern: { source: ['by.parameter'] }, targets: [{ id: 'Q', arn: queue.queueArn }] });
+const custom = new CustomResource(ways, 'BusLookup', { serviceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:lookup' });
+new events.CfnRule(ways, 'ByCustomResource', { eventBusName: custom.getAttString('Name'), eventPattern: { source: ['by.custom'] }, targets: [{ id: 'Q', arn: queue.queueArn }] });
+// A bus target in another account without a role.
+new events.CfnRule(ways, 'NoRole', {
+  eventBusName: 'platform',
+  eventPattern: { source: ['no.role'] },
+  targets: [{ id: 'Elsewhere', arn: 'arn:aws:events:eu-west-1:999999999999:event-bus/default' }],
+});
 // A rule on the central bus that forwards to a third bus: EventBridge does not forward events that came from a spoke.
 new events.Rule(dev.platform, 'Onward', {
   eventBus: dev.platform.bus,
@@ -98,6 +106,13 @@ describe('the router sees the whole app', () => {
   test('a rule whose bus is a parameter is a warning naming its construct path, never a silent drop', () => {
     expect(router.warnings).toContain('rule Dev/Ways/ByParameter: its event bus cannot be resolved offline (Ref BusName is a stack parameter, known only at deploy time); the router does not route to it');
     expect(router.rules.some((r) => r.logicalId === 'ByParameter')).toBe(false);
+    expect(router.warnings).toContain('rule Dev/Ways/ByCustomResource: its event bus cannot be resolved offline (Fn::GetAtt BusLookup.Name of AWS::CloudFormation::CustomResource is known only at deploy time); the router does not route to it');
+  });
+
+  test('a bus target in another account without a RoleArn is forwarded with a warning', () => {
+    const [hop] = router.route({ source: 'no.role', account: '111111111111' }, { eventBus: 'platform' });
+    expect(hop.target.eventBusArn).toBe('arn:aws:events:eu-west-1:999999999999:event-bus/default');
+    expect(hop.warnings).toEqual(['target Elsewhere is an event bus in another account and has no RoleArn: EventBridge needs an IAM role allowed to call events:PutEvents on arn:aws:events:eu-west-1:999999999999:event-bus/default']);
   });
 
   test('an environment-agnostic stack is placed in the default account and region, with a warning', () => {
