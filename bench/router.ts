@@ -67,11 +67,11 @@ const CLOUDTRAIL_CALLS: Array<[string, string, string]> = [
  */
 function generateEvents(router: EventRouter, seed: number, count: number): RoutedEvent[] {
   const r = new Random(seed);
-  const busesOf = (...stacks: string[]) => router.buses.filter((b) => b.logicalId !== undefined && stacks.includes(b.stackName!)).map((b) => b.name);
+  const busesOf = (...stacks: string[]) => router.buses.filter((b) => b.logicalId !== undefined && stacks.includes(b.stackName!)).map((b) => b.arn);
   const orderBuses = busesOf('CoreExample', 'OrderToInventoryExample', 'CompositionExample');
   const bookingBuses = busesOf('BookingFanOutExample', 'CompositionExample');
   const errorBuses = busesOf('ErrorToTicketExample', 'ErrorToTicketApiDestinationExample');
-  const allBuses = router.buses.map((b) => b.name);
+  const allBuses = router.buses.map((b) => b.arn);
   const pick = <T>(list: T[]): T => list[r.int(list.length)];
   const base = (source: string, detailType: string, detail: any, resources: string[] = []) => ({
     'version': '0',

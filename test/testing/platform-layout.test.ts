@@ -153,6 +153,13 @@ describe('spokes forward to the central bus', () => {
     expect(router.route(order({ account: '111111111111' }), { eventBus: 'platform' }).find((d) => d.rule.path === 'Dev/Platform/Onward')!.warnings).toEqual([]);
   });
 
+  test('fromStacks gives the same answer without a cloud assembly on disk', () => {
+    const fromStacks = EventRouter.fromStacks([dev.platform, dev.commerce, dev.spoke]);
+    const deliveries = fromStacks.route(order({ account: '333333333333', region: 'eu-west-1' }));
+    expect(deliveries.map((d) => [d.rule.path, d.target.id, d.path])).toEqual(fromSpoke.map((d) => [d.rule.path, d.target.id, d.path]));
+    expect(fromStacks.warnings).toEqual([]);
+  });
+
   test('route expectations accept the bus object', () => {
     RouteExpectation.of(router).onEventBus(dev.platform.bus).event(order()).toReach('InventoryReserveInventory62B1DC76');
     RouteExpectation.of(router).onBus(prod.platform.bus.eventBusArn).event(order()).toReach('InventoryReserveInventory62B1DC76');
