@@ -25,9 +25,10 @@ import * as path from 'node:path';
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, waitUntilStackCreateComplete } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { drain } from './aws-fixtures';
 import { MOTO_ACCOUNT_ID, startMoto, useMotoEnvironment } from './moto-server';
 import type { MotoServer } from './moto-server';
 import { prepareForMoto } from './sqs-stand-ins';
@@ -222,20 +223,6 @@ async function deploy(stackName: string, template: Record<string, any>): Promise
   return { prepared, physical, types };
 }
 
-/** Receive and delete every message of a queue. */
-async function drain(sqs: SQSClient, queueUrl: string): Promise<string[]> {
-  const bodies: string[] = [];
-  for (;;) {
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) return bodies;
-    bodies.push(...messages.map((m) => m.Body!));
-    await sqs.send(new DeleteMessageBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-    }));
-  }
-}
 
 // ---------------------------------------------------------------------------------------------- the test
 
