@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { propError } from '../private/errors';
 import { SecureEventBus, SecureEventBusProps } from './secure-event-bus';
+import { propError } from '../private/errors';
 
 const TYPE = 'CentralEventBus';
 

@@ -1,7 +1,7 @@
 import { Stack, Token, aws_cloudwatch as cloudwatch, aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { propError } from '../private/errors';
 import { ReliableDeliveryOptions, ReliableRoute } from './reliable-route';
+import { propError } from '../private/errors';
 
 const TYPE = 'EventSpoke';
 

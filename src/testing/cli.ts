@@ -140,7 +140,7 @@ function readEvent(eventFile: string, readStdin: () => string): string {
     }
   }
   if (Buffer.byteLength(text!, 'utf8') > MAX_EVENT_BYTES) {
-    throw new Error(`the event on stdin is over 1 MiB; the router reads at most 1 MiB (EventBridge itself accepts at most 256 KB per entry)`);
+    throw new Error('the event on stdin is over 1 MiB; the router reads at most 1 MiB (EventBridge itself accepts at most 256 KB per entry)');
   }
   return text!;
 }

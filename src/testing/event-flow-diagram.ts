@@ -189,7 +189,9 @@ class DiagramBuilder {
 }
 
 /** The construct paths of the functions (of the same stack) whose role is one of `roles`. */
-function functionsOfRoles(model: TemplateModel, stack: ModelStack, roles: any[], functions: Array<{ stack: ModelStack; logicalId: string; resource: any }>): string[] {
+type StackResource = { stack: ModelStack; logicalId: string; resource: any };
+
+function functionsOfRoles(model: TemplateModel, stack: ModelStack, roles: any[], functions: StackResource[]): string[] {
   const roleIds = new Set(roles.map((r) => (r && typeof r.Ref === 'string' ? r.Ref : undefined)).filter((r) => r !== undefined));
   const out: string[] = [];
   for (const fn of functions) {

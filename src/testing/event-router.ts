@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnElement, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
-import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
 import { PatternRuleSet } from '../pattern-matching';
 import { InputTransformation, TargetInputKind } from './input-transformer';
@@ -777,7 +777,9 @@ function tokenBusPath(token: string): string {
 }
 
 function busInfo(b: ModelBusView): RouterEventBus {
-  return { name: b.name, arn: b.arn, account: b.account, region: b.region, external: b.external, logicalId: b.logicalId, stackName: b.stackName, path: b.path };
+  return {
+    name: b.name, arn: b.arn, account: b.account, region: b.region, external: b.external, logicalId: b.logicalId, stackName: b.stackName, path: b.path,
+  };
 }
 
 function listBuses(buses: ModelBusView[]): string {

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
-import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
 import { EventRouter, RoutedDelivery, RouteOptions } from './event-router';
 

@@ -61,10 +61,12 @@ describe('EventSpoke', () => {
 
   test('the role may only put events on the central bus and only EventBridge of this account assumes it', () => {
     t.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({
-        Principal: { Service: 'events.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } },
-      })] },
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } },
+        })],
+      },
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: CENTRAL_ARN }] },

@@ -201,9 +201,17 @@ export class TemplateModel {
         throw new Error(`event bus ${this.pathOf(stack, logicalId)} and ${existing.path} are both named "${name}" in account ${stack.env.account}, region ${stack.env.region}: a bus name is unique per account and region`);
       }
       const bus: ModelBus = {
-        key, name, account: stack.env.account, region: stack.env.region, partition: stack.env.partition,
+        key,
+        name,
+        account: stack.env.account,
+        region: stack.env.region,
+        partition: stack.env.partition,
         arn: `arn:${stack.env.partition}:events:${stack.env.region}:${stack.env.account}:event-bus/${name}`,
-        logicalId, stackName: stack.stackName, stackId: stack.stackId, path: this.pathOf(stack, logicalId), external: false,
+        logicalId,
+        stackName: stack.stackName,
+        stackId: stack.stackId,
+        path: this.pathOf(stack, logicalId),
+        external: false,
       };
       if (existing) {
         this.buses.splice(this.buses.indexOf(existing), 1, bus);
