@@ -778,8 +778,14 @@ function tokenBusPath(token: string): string {
 
 function busInfo(b: ModelBusView): RouterEventBus {
   return {
-    name: b.name, arn: b.arn, account: b.account, region: b.region, external: b.external,
-    logicalId: b.logicalId, stackName: b.stackName, path: b.path,
+    name: b.name,
+    arn: b.arn,
+    account: b.account,
+    region: b.region,
+    external: b.external,
+    logicalId: b.logicalId,
+    stackName: b.stackName,
+    path: b.path,
   };
 }
 
