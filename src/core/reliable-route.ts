@@ -291,13 +291,18 @@ function checkBusEnvironment(scope: Construct, bus: events.IEventBus): void {
   const here = Stack.of(scope);
   const env = bus.env;
   const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
-  if (differs(env.account, here.account) || differs(env.region, here.region)) {
-    const where = (account: string, region: string) => `account ${Token.isUnresolved(account) ? '(unknown)' : account}, Region ${Token.isUnresolved(region) ? '(unknown)' : region}`;
-    throw propError(scope, TYPE, 'eventBus',
-      `${Token.isUnresolved(bus.eventBusArn) ? bus.node.path : bus.eventBusArn} is in ${where(env.account, env.region)}, but stack ${here.node.path} deploys to ${where(here.account, here.region)}: `
-      + 'EventBridge rules must be in their bus\'s account and Region. Create this in a stack of the bus\'s account and Region, '
-      + 'or forward the events here with an EventSpoke (a rule on that bus whose target is a bus of this account and Region) and attach to the local bus');
+  const otherRegion = differs(env.region, here.region);
+  if (!otherRegion && !differs(env.account, here.account)) {
+    return;
   }
+  const where = (account: string, region: string) => `account ${Token.isUnresolved(account) ? '(unknown)' : account}, Region ${Token.isUnresolved(region) ? '(unknown)' : region}`;
+  const why = otherRegion
+    ? 'CloudFormation creates a rule in its stack\'s Region, where that bus does not exist (aws/aws-cdk#26032)'
+    : 'a rule on another account\'s bus belongs to that account, and EventBridge does not let the creating account add targets of its own there (only event buses)';
+  throw propError(scope, TYPE, 'eventBus',
+    `${Token.isUnresolved(bus.eventBusArn) ? bus.node.path : bus.eventBusArn} is in ${where(env.account, env.region)}, but stack ${here.node.path} deploys to ${where(here.account, here.region)}: `
+    + `${why}. Create this in a stack of the bus's account and Region, `
+    + 'or forward the events here with an EventSpoke (a rule on that bus whose target is a bus of this account and Region) and attach to the local bus');
 }
 
 function isDefaultBus(bus: events.IEventBus): boolean {

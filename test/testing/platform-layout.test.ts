@@ -207,7 +207,7 @@ describe('attaching to a bus of another environment', () => {
     const bus = events.EventBus.fromEventBusArn(stack, 'Remote', 'arn:aws:events:eu-west-1:111111111111:event-bus/platform');
     expect(() => new ReliableRoute(stack, 'Route', { eventBus: bus, eventPattern: { source: ['x'] } })).toThrow(
       "ReliableRoute 'Team/Route': eventBus arn:aws:events:eu-west-1:111111111111:event-bus/platform is in account 111111111111, Region eu-west-1, but stack Team deploys to account 111111111111, Region us-east-1: "
-      + "EventBridge rules must be in their bus's account and Region. Create this in a stack of the bus's account and Region, or forward the events here with an EventSpoke");
+      + "CloudFormation creates a rule in its stack's Region, where that bus does not exist (aws/aws-cdk#26032). Create this in a stack of the bus's account and Region, or forward the events here with an EventSpoke");
   });
 
   test('a route on a bus of the same environment, or of an unknown one, is fine', () => {
@@ -227,6 +227,6 @@ describe('attaching to a bus of another environment', () => {
     const bus = events.EventBus.fromEventBusArn(stack, 'Central', 'arn:aws:events:eu-west-1:111111111111:event-bus/platform');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { OrderToInventory } = require('../../src');
-    expect(() => new OrderToInventory(stack, 'Inventory', { eventBus: bus })).toThrow(/^ReliableRoute 'Dev\/Team\/Inventory\/OrderPlacedRoute': eventBus .* is in account 111111111111, Region eu-west-1, but stack Dev\/Team deploys to account 333333333333/);
+    expect(() => new OrderToInventory(stack, 'Inventory', { eventBus: bus })).toThrow(/^ReliableRoute 'Dev\/Team\/Inventory\/OrderPlacedRoute': eventBus .* is in account 111111111111, Region eu-west-1, but stack Dev\/Team deploys to account 333333333333, Region eu-west-1: a rule on another account's bus belongs to that account/);
   });
 });
