@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, CfnParameter, CustomResource, Fn, Stack, Stage, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
 import { addPlatformExamples } from '../../examples/platform-layout';
 import { ReliableRoute } from '../../src';
-import { EventFlowDiagram, EventRouter, RouteExpectation } from '../../src/testing';
+import { DeliveryOutcome, EventFlowDiagram, EventRouter, RouteExpectation, TargetHandlers } from '../../src/testing';
 
 // One multi-stack, multi-account app, synthesized once: the example's platform layout (a Stage per environment with
 // a central bus, a team stack attached by cross-stack reference and a spoke account), plus stacks for each way a rule
@@ -151,6 +151,20 @@ describe('spokes forward to the central bus', () => {
     expect(onward.warnings).toEqual(['not forwarded: the event came to arn:aws:events:eu-west-1:111111111111:event-bus/platform from another event bus, and EventBridge does not route such an event to a third bus']);
     expect(fromSpoke.some((d) => d.rule.eventBusName === 'archive')).toBe(false);
     expect(router.route(order({ account: '111111111111' }), { eventBus: 'platform' }).find((d) => d.rule.path === 'Dev/Platform/Onward')!.warnings).toEqual([]);
+  });
+
+  test('simulate: when the hop to the central bus fails, the central bus delivers nothing', () => {
+    const central = 'arn:aws:events:eu-west-1:111111111111:event-bus/platform';
+    const spokeEvent = order({ account: '333333333333', region: 'eu-west-1' });
+    const ok = router.simulate([spokeEvent]);
+    expect(ok.deliveries.map((d) => [d.rule.path, d.outcome])).toEqual([
+      ['Dev/Spoke/ToCentral/Route/Rule', DeliveryOutcome.DELIVERED],
+      ['Dev/Platform/Onward', DeliveryOutcome.DELIVERED],
+      ['Dev/Commerce/Inventory/OrderPlacedRoute/Rule', DeliveryOutcome.DELIVERED],
+    ]);
+    const failed = router.simulate([spokeEvent], { handlers: { [central]: TargetHandlers.fail('not authorized', 'AccessDeniedException') } });
+    expect(failed.deliveries.map((d) => [d.rule.path, d.outcome])).toEqual([['Dev/Spoke/ToCentral/Route/Rule', DeliveryOutcome.DEAD_LETTERED]]);
+    expect(failed.deadLetters[0].attributes).toMatchObject({ ERROR_CODE: 'AccessDeniedException', TARGET_ARN: central });
   });
 
   test('fromStacks gives the same answer without a cloud assembly on disk', () => {

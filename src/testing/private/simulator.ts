@@ -38,7 +38,15 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
     if (routed.length === 0) {
       unmatched++;
     }
+    // Deliveries come depth first: a bus target, then what the receiving bus delivers. When the hop itself is not
+    // delivered, the receiving bus never sees the event.
+    let hopFailed = false;
     for (const delivery of routed) {
+      if (delivery.path.length === 1) {
+        hopFailed = false;
+      } else if (hopFailed) {
+        continue;
+      }
       const handler = handlerFor(delivery, options);
       const maxAttempts = 1 + delivery.target.retryPolicy.maximumRetryAttempts;
       const maxAge = delivery.target.retryPolicy.maximumEventAgeInSeconds;
@@ -97,6 +105,9 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
         } else {
           outcome = DeliveryOutcome.DROPPED;
         }
+      }
+      if (!delivered && delivery.target.eventBusArn !== undefined && delivery.path.length === 1) {
+        hopFailed = true;
       }
       deliveries.push({
         ...delivery,
