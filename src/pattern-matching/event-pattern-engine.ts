@@ -1,7 +1,7 @@
 import { PatternProblem, PatternValidationOptions } from './pattern-problem';
-import { evaluatePattern } from './private/evaluator';
-import { flattenEvent, pathPrefixes } from './private/event-flattener';
-import { compileOrThrow, preparePattern, prepareEvent } from './private/prepare';
+import { evaluateConditions } from './private/evaluator';
+import { FieldSchema } from './private/event-reader';
+import { compileOrThrow, preparePattern } from './private/prepare';
 
 /**
  * Validates Amazon EventBridge event patterns and matches events against them,
@@ -56,8 +56,10 @@ export class EventPatternEngine {
    */
   public static matches(pattern: any, event: any): boolean {
     const compiled = compileOrThrow(pattern);
-    const flat = flattenEvent(prepareEvent(event), new Set(pathPrefixes(compiled.paths)));
-    return evaluatePattern(compiled, flat);
+    const schema = new FieldSchema();
+    const ids = new Map(compiled.paths.map((p) => [p, schema.add(p)]));
+    const leaves = schema.read(event);
+    return compiled.subRules.some((sub) => evaluateConditions(sub.conditions, sub.conditions.map((c) => ids.get(c.path)!), leaves));
   }
 
   private constructor() {}

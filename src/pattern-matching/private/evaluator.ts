@@ -3,8 +3,8 @@
  * consistency: all leaves chosen to satisfy the fields must come from the same
  * element of any array they share (event-ruler's ArrayMembership).
  */
-import { FlatEvent } from './event-flattener';
-import { CompiledPattern, Condition, Leaf, SubRule } from './model';
+import { EventLeaves } from './event-reader';
+import { Condition, Leaf } from './model';
 
 function conditionTest(c: Condition, leaf: Leaf): boolean {
   const ms = c.matchers;
@@ -53,13 +53,15 @@ function search(lists: Leaf[][], at: number, chosen: Map<number, number>): boole
   return false;
 }
 
-/** Whether the event satisfies every condition of the sub-rule. */
-export function evaluateSubRule(rule: SubRule, flat: FlatEvent): boolean {
+/**
+ * Whether the event satisfies every condition (one sub-rule); `ids[i]` is the
+ * field id of `conditions[i]`.
+ */
+export function evaluateConditions(conditions: readonly Condition[], ids: readonly number[], event: EventLeaves): boolean {
   let constrained: Leaf[][] | undefined;
-  const conds = rule.conditions;
-  for (let ci = 0; ci < conds.length; ci++) {
-    const c = conds[ci];
-    const leaves = flat.get(c.path);
+  for (let ci = 0; ci < conditions.length; ci++) {
+    const c = conditions[ci];
+    const leaves = event[ids[ci]];
     if (leaves === undefined) {
       if (c.absence) {
         continue;
@@ -90,14 +92,4 @@ export function evaluateSubRule(rule: SubRule, flat: FlatEvent): boolean {
     return true;
   }
   return search(constrained, 0, new Map());
-}
-
-/** Whether the event matches any sub-rule of the pattern. */
-export function evaluatePattern(pattern: CompiledPattern, flat: FlatEvent): boolean {
-  for (const r of pattern.subRules) {
-    if (evaluateSubRule(r, flat)) {
-      return true;
-    }
-  }
-  return false;
 }
