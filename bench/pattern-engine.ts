@@ -4,7 +4,8 @@
  *
  * For each rule count it reports `PatternRuleSet.matchingRules(text)` as a share
  * of plain `JSON.parse(text)` throughput over the same event texts, measured in
- * the same run (alternating rounds, best round of each), and a naive loop
+ * the same run (chunks of events timed alternately with both, median of the
+ * paired ratios), and a naive loop
  * calling `EventPatternEngine.matches(pattern, text)` rule by rule for
  * reference (its answers are compared with the rule set's). For the largest
  * rule count it reports the build time and the heap the rule set retains.
@@ -25,6 +26,8 @@ import { EventPatternEngine, PatternRuleSet } from '../src/pattern-matching';
 const RULE_COUNTS = [1, 100, 300, 1000, 10000];
 /** Rule evaluations the naive loop may spend per rule count; beyond that, events are sampled. */
 const NAIVE_BUDGET = 1_000_000;
+/** Events per timed chunk. */
+const CHUNK = 500;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -43,6 +46,11 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
 function timeIt(fn: () => void): number {
   const t0 = performance.now();
   fn();
@@ -53,6 +61,8 @@ interface Row {
   readonly rules: number;
   readonly jsonParseEps: number;
   readonly ruleSetEps: number;
+  /** Median of the paired per-chunk ratios (JSON.parse time / rule set time). */
+  readonly share: number;
   readonly naiveEps: number;
   readonly naiveSampled: number;
   readonly matchedFraction: number;
@@ -68,24 +78,33 @@ function measure(rules: Workload['rules'], texts: string[], rounds: number): Row
     set.add(r.name, r.pattern);
   }
   const results: string[][] = new Array(texts.length);
-  const parsePass = (): void => {
-    for (let i = 0; i < texts.length; i++) {
+  const parseChunk = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
       sink += JSON.parse(texts[i]) === null ? 1 : 0;
     }
   };
-  const ruleSetPass = (): void => {
-    for (let i = 0; i < texts.length; i++) {
+  const ruleSetChunk = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
       results[i] = set.matchingRules(texts[i]);
     }
   };
-  // warm up (one untimed pass each, so the JIT has compiled the hot paths), then alternate timed rounds
-  parsePass();
-  ruleSetPass();
-  let parseMs = Infinity;
-  let ruleSetMs = Infinity;
+  // warm up (one untimed pass each, so the JIT has compiled the hot paths), then time chunks of
+  // events alternately with both: each chunk gives a paired ratio, and the median of those is
+  // robust against the machine's load changing during the run
+  parseChunk(0, texts.length);
+  ruleSetChunk(0, texts.length);
+  const parseTimes: number[] = [];
+  const ruleSetTimes: number[] = [];
+  const shares: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    parseMs = Math.min(parseMs, timeIt(parsePass));
-    ruleSetMs = Math.min(ruleSetMs, timeIt(ruleSetPass));
+    for (let from = 0; from < texts.length; from += CHUNK) {
+      const to = Math.min(texts.length, from + CHUNK);
+      const p = timeIt(() => parseChunk(from, to)) / (to - from);
+      const r = timeIt(() => ruleSetChunk(from, to)) / (to - from);
+      parseTimes.push(p);
+      ruleSetTimes.push(r);
+      shares.push(p / r);
+    }
   }
   let matchedEvents = 0;
   let totalMatches = 0;
@@ -118,8 +137,9 @@ function measure(rules: Workload['rules'], texts: string[], rounds: number): Row
 
   return {
     rules: rules.length,
-    jsonParseEps: texts.length / (parseMs / 1000),
-    ruleSetEps: texts.length / (ruleSetMs / 1000),
+    jsonParseEps: 1000 / median(parseTimes),
+    ruleSetEps: 1000 / median(ruleSetTimes),
+    share: median(shares),
     naiveEps: sample / (naiveMs / 1000),
     naiveSampled: sample,
     matchedFraction: matchedEvents / texts.length,
@@ -172,7 +192,7 @@ export async function run(args: string[]): Promise<void> {
     largest = workload;
   }
 
-  console.log(`Node ${process.version}; seed ${seed}; ${fmt(eventCount)} event texts per rule count (${fmt(bytes)} characters on average); best of ${rounds} rounds`);
+  console.log(`Node ${process.version}; seed ${seed}; ${fmt(eventCount)} event texts per rule count (${fmt(bytes)} characters on average); ${rounds} rounds of ${CHUNK}-event chunks`);
   console.log('');
   console.log('rules   | JSON.parse ev/s | rule set ev/s | share of JSON.parse | naive matches() ev/s (events) | rule set / naive | events matched | matches/event');
   console.log('--------|-----------------|---------------|---------------------|-------------------------------|------------------|----------------|--------------');
@@ -181,14 +201,15 @@ export async function run(args: string[]): Promise<void> {
       fmt(r.rules).padStart(7),
       fmt(r.jsonParseEps).padStart(15),
       fmt(r.ruleSetEps).padStart(13),
-      `${((r.ruleSetEps / r.jsonParseEps) * 100).toFixed(1)}%`.padStart(19),
+      `${(r.share * 100).toFixed(1)}%`.padStart(19),
       `${fmt(r.naiveEps).padStart(11)} (${fmt(r.naiveSampled)})`.padEnd(29),
       `${(r.ruleSetEps / r.naiveEps).toFixed(1)}x`.padStart(16),
       `${(r.matchedFraction * 100).toFixed(1)}%`.padStart(14),
       r.avgMatches.toFixed(2).padStart(12),
     ].join(' | '));
   }
-  console.log('(rule set and JSON.parse: best of the alternating timed rounds after one untimed pass; naive loop: events sampled');
+  console.log('(rule set and JSON.parse: after one untimed pass, chunks of events timed alternately with both; ev/s from the median');
+  console.log(' chunk times, share = median of the paired chunk ratios; naive loop: events sampled');
   console.log(' to ~1M rule evaluations per row; rule set and naive loop answers were compared on every sampled event: they agree)');
 
   const build = buildCost(largest!.rules);

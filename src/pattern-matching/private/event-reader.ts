@@ -42,7 +42,7 @@ function prefixesOf(path: string): string[] {
 }
 
 /** Child nodes looked up by comparing keys in place when there are at most this many. */
-const SMALL_CHILDREN = 8;
+const SMALL_CHILDREN = 16;
 
 /** A path prefix: the children by key, and the field id when a pattern reads this path. */
 class PathNode {
@@ -210,28 +210,28 @@ class ObjectWalker {
       case 'string':
       case 'boolean':
         if (id >= 0) {
-          addLeaf(this.leaves, id, { v, raw: undefined, m });
+          addLeaf(this.leaves, id, { v, raw: undefined, m, ip: undefined });
         }
         return;
       case 'number':
         if (id >= 0) {
-          addLeaf(this.leaves, id, { v: Number.isFinite(v) ? v : NaN, raw: undefined, m });
+          addLeaf(this.leaves, id, { v: Number.isFinite(v) ? v : NaN, raw: undefined, m, ip: undefined });
         }
         return;
       case 'bigint':
         if (id >= 0) {
           const raw = v.toString();
-          addLeaf(this.leaves, id, { v: comparableValue(raw), raw, m });
+          addLeaf(this.leaves, id, { v: comparableValue(raw), raw, m, ip: undefined });
         }
         return;
       case 'object':
         if (v === null) {
           if (id >= 0) {
-            addLeaf(this.leaves, id, { v: null, raw: undefined, m });
+            addLeaf(this.leaves, id, { v: null, raw: undefined, m, ip: undefined });
           }
         } else if (v instanceof JsonNumber) {
           if (id >= 0) {
-            addLeaf(this.leaves, id, { v: comparableValue(v.raw), raw: v.raw, m });
+            addLeaf(this.leaves, id, { v: comparableValue(v.raw), raw: v.raw, m, ip: undefined });
           }
         } else if (Array.isArray(v)) {
           const arrayId = this.arrays++;
@@ -461,7 +461,7 @@ class TextScanner {
     if (node !== undefined && node.id >= 0) {
       const raw = t.slice(start, p);
       const v = Number(raw);
-      addLeaf(this.leaves, node.id, String(v) === raw ? { v, raw: undefined, m } : { v: comparableValue(raw), raw, m });
+      addLeaf(this.leaves, node.id, String(v) === raw ? { v, raw: undefined, m, ip: undefined } : { v: comparableValue(raw), raw, m, ip: undefined });
     }
   }
 
@@ -471,7 +471,7 @@ class TextScanner {
     }
     this.pos += word.length;
     if (node !== undefined && node.id >= 0) {
-      addLeaf(this.leaves, node.id, { v: value, raw: undefined, m });
+      addLeaf(this.leaves, node.id, { v: value, raw: undefined, m, ip: undefined });
     }
   }
 
@@ -482,7 +482,7 @@ class TextScanner {
         const start = this.pos + 1;
         const end = this.string();
         if (node !== undefined && node.id >= 0) {
-          addLeaf(this.leaves, node.id, { v: this.decode(start, end), raw: undefined, m });
+          addLeaf(this.leaves, node.id, { v: this.decode(start, end), raw: undefined, m, ip: undefined });
         }
         return;
       }

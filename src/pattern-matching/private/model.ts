@@ -13,8 +13,8 @@ export interface Leaf {
    * undefined when the leaf is not inside any array.
    */
   readonly m: number[] | undefined;
-  /** Cached hex form if the value is an IP literal (null: it is not). */
-  ip?: string | null;
+  /** Cached hex form if the value is an IP literal (null: it is not; undefined: not computed yet). */
+  ip: string | null | undefined;
 }
 
 /** A test of one leaf value. */

@@ -130,6 +130,28 @@ function byField(a: Condition, b: Condition): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
+/** The names of the rules, in the order they were added (insertion sort: usually few and nearly sorted). */
+function namesInOrder(rules: RuleEntry[]): string[] {
+  if (rules.length > 64) {
+    rules.sort((a, b) => a.seq - b.seq);
+  } else {
+    for (let i = 1; i < rules.length; i++) {
+      const r = rules[i];
+      let j = i - 1;
+      while (j >= 0 && rules[j].seq > r.seq) {
+        rules[j + 1] = rules[j];
+        j--;
+      }
+      rules[j + 1] = r;
+    }
+  }
+  const names: string[] = new Array(rules.length);
+  for (let i = 0; i < rules.length; i++) {
+    names[i] = rules[i].name;
+  }
+  return names;
+}
+
 /** The rule index. */
 export class RuleIndex {
   private readonly root = new IndexNode();
@@ -201,14 +223,7 @@ export class RuleIndex {
     const gen = ++this.gen;
     const out: RuleEntry[] = [];
     this.visit(this.root, leaves, false, gen, out);
-    if (out.length > 1) {
-      out.sort((a, b) => a.seq - b.seq);
-    }
-    const names: string[] = new Array(out.length);
-    for (let i = 0; i < out.length; i++) {
-      names[i] = out[i].name;
-    }
-    return names;
+    return namesInOrder(out);
   }
 
   /** Places the entry under `node` along conds[i..]; returns how many conditions placed it (the same on every branch). */
