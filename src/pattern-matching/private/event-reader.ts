@@ -41,8 +41,8 @@ function prefixesOf(path: string): string[] {
   return out;
 }
 
-/** Child nodes looked up by comparing keys in place when there are at most this many. */
-const SMALL_CHILDREN = 16;
+/** Child nodes looked up by comparing keys in place when at most this many have the key's length. */
+const SMALL_CHILDREN = 8;
 
 /** A path prefix: the children by key, and the field id when a pattern reads this path. */
 class PathNode {
@@ -50,6 +50,8 @@ class PathNode {
   /** The keys of `children`, for lookups without slicing the event text. */
   public keys: string[] = [];
   public nodes: PathNode[] = [];
+  /** Indexes into `keys` by key length (sparse). */
+  public byLength: number[][] = [];
   public id = -1;
   /** How many registered paths have this prefix. */
   public refs = 0;
@@ -69,6 +71,8 @@ class PathNode {
   private relist(): void {
     this.keys = [...this.children.keys()];
     this.nodes = [...this.children.values()];
+    this.byLength = [];
+    this.keys.forEach((k, i) => (this.byLength[k.length] ??= []).push(i));
   }
 }
 
@@ -292,7 +296,10 @@ class TextScanner {
     let p = this.pos + 1;
     let escaped = false;
     for (;;) {
-      const c = t.charCodeAt(p);
+      let c = t.charCodeAt(p);
+      while (c >= 35 && c !== 92) { // the usual characters: one loop with two tests
+        c = t.charCodeAt(++p);
+      }
       if (c === 34) {
         break;
       }
@@ -312,7 +319,7 @@ class TextScanner {
         } else {
           throw FALLBACK;
         }
-      } else if (c >= 32) {
+      } else if (c === 32 || c === 33) {
         p++;
       } else {
         throw FALLBACK; // control character, or the end of the text (NaN)
@@ -333,19 +340,19 @@ class TextScanner {
     if (node === undefined) {
       return undefined;
     }
-    const keys = node.keys;
-    if (keys.length === 0) {
-      return undefined;
-    }
-    if (end >= 0 && keys.length <= SMALL_CHILDREN) {
-      const n = end - start;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        if (k.length === n && this.text.startsWith(k, start)) {
-          return node.nodes[i];
-        }
+    if (end >= 0) {
+      const same = node.byLength[end - start];
+      if (same === undefined) {
+        return undefined;
       }
-      return undefined;
+      if (same.length <= SMALL_CHILDREN) {
+        for (let i = 0; i < same.length; i++) {
+          if (this.text.startsWith(node.keys[same[i]], start)) {
+            return node.nodes[same[i]];
+          }
+        }
+        return undefined;
+      }
     }
     return node.children.get(this.decode(start, end));
   }
