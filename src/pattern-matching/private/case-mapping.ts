@@ -24,12 +24,15 @@ export interface CaseSet {
   readonly c: number;
 }
 
+/** The sets of the ASCII code points, computed once. */
+const ASCII_SETS: CaseSet[] = Array.from({ length: 128 }, (_, cp) => ({ a: cp, b: simpleMapping(cp, false), c: simpleMapping(cp, true) }));
+
 /** Compiles a pattern string into per-code-point accepted sets. */
 export function compileIgnoreCase(pattern: string): CaseSet[] {
   const out: CaseSet[] = [];
   for (const ch of pattern) {
     const cp = ch.codePointAt(0)!;
-    out.push({ a: cp, b: simpleMapping(cp, false), c: simpleMapping(cp, true) });
+    out.push(cp < 128 ? ASCII_SETS[cp] : { a: cp, b: simpleMapping(cp, false), c: simpleMapping(cp, true) });
   }
   return out;
 }

@@ -204,7 +204,9 @@ function compileObject(obj: Record<string, unknown>, path: string, rules: Branch
       const next: Branch[] = [];
       for (const branch of value as Record<string, unknown>[]) {
         const copies = current.map((r) => new Map(r));
-        next.push(...compileObject(branch, path, copies));
+        for (const r of compileObject(branch, path, copies)) {
+          next.push(r); // not push(...spread): the list can be long
+        }
       }
       rules = next;
       continue;

@@ -41,10 +41,18 @@ function prefixesOf(path: string): string[] {
   return out;
 }
 
+/** The last segment of prefixes[j] (prefixes as returned by {@link prefixesOf}). */
+function segment(prefixes: string[], j: number): string {
+  return j === 0 ? prefixes[0] : prefixes[j].slice(prefixes[j - 1].length + 1);
+}
+
 /** Child nodes looked up by comparing keys in place when at most this many have the key's length. */
 const SMALL_CHILDREN = 8;
 
-/** A path prefix: the children by key, and the field id when a pattern reads this path. */
+/**
+ * A path prefix: the children by key (one path segment each), and the field id
+ * when a pattern reads this path.
+ */
 class PathNode {
   public readonly children = new Map<string, PathNode>();
   /** The keys of `children`, for lookups without slicing the event text. */
@@ -57,6 +65,14 @@ class PathNode {
   public refs = 0;
   /** How many registered paths end here (this node has an id while > 0). */
   public fieldRefs = 0;
+  /**
+   * How many registered paths go on for two or more segments below this node:
+   * only then can a key with a dot in it (`{"a.b":..}`) lead to a field.
+   */
+  public deepRefs = 0;
+
+  /** @param path the path of this prefix (undefined for the root) */
+  constructor(public readonly path: string | undefined) {}
 
   public link(key: string, child: PathNode): void {
     this.children.set(key, child);
@@ -85,7 +101,7 @@ function hasOwnEnumerable(obj: object, key: string): boolean {
 
 /** The field paths some pattern reads, as a tree with an id per path. */
 export class FieldSchema {
-  private readonly root = new PathNode();
+  private readonly root = new PathNode(undefined);
   private readonly byPath = new Map<string, PathNode>();
   private readonly freeIds: number[] = [];
   private nextId = 0;
@@ -97,16 +113,26 @@ export class FieldSchema {
 
   /** Registers a field path (counted) and returns its id. */
   public add(path: string): number {
-    for (const prefix of prefixesOf(path)) {
+    const prefixes = prefixesOf(path);
+    let parent = this.root;
+    if (prefixes.length >= 2) {
+      parent.deepRefs++;
+    }
+    for (let j = 0; j < prefixes.length; j++) {
+      const prefix = prefixes[j];
       let node = this.byPath.get(prefix);
       if (node === undefined) {
-        node = new PathNode();
+        node = new PathNode(prefix);
         this.byPath.set(prefix, node);
-        this.forEachParent(prefix, (parent, key) => parent.link(key, node!));
+        parent.link(segment(prefixes, j), node);
       }
       node.refs++;
+      if (j <= prefixes.length - 3) {
+        node.deepRefs++;
+      }
+      parent = node;
     }
-    const leaf = this.byPath.get(path)!;
+    const leaf = parent;
     if (leaf.fieldRefs++ === 0) {
       leaf.id = this.freeIds.pop() ?? this.nextId++;
     }
@@ -123,31 +149,30 @@ export class FieldSchema {
       this.freeIds.push(leaf.id);
       leaf.id = -1;
     }
-    for (const prefix of prefixesOf(path)) {
-      const node = this.byPath.get(prefix)!;
-      if (--node.refs === 0) {
-        this.byPath.delete(prefix);
-        this.forEachParent(prefix, (parent, key) => parent.unlink(key));
+    const prefixes = prefixesOf(path);
+    let parent = this.root;
+    if (prefixes.length >= 2) {
+      parent.deepRefs--;
+    }
+    for (let j = 0; j < prefixes.length; j++) {
+      const node = this.byPath.get(prefixes[j])!;
+      if (j <= prefixes.length - 3) {
+        node.deepRefs--;
       }
+      if (--node.refs === 0) {
+        this.byPath.delete(prefixes[j]);
+        parent.unlink(segment(prefixes, j));
+      }
+      parent = node;
     }
   }
 
   /**
-   * The nodes a path hangs from: the root under the whole path, and each
-   * prefix ending before a `.` under the rest (keys may contain dots, and
-   * event-ruler joins keys with dots, so `{"a.b":..}` and `{"a":{"b":..}}`
-   * are the same path).
+   * The child of `node` for an event key containing a dot: event-ruler joins
+   * keys with dots, so `{"a.b":..}` and `{"a":{"b":..}}` are the same path.
    */
-  private forEachParent(path: string, fn: (parent: PathNode, key: string) => void): void {
-    fn(this.root, path);
-    let i = path.indexOf('.');
-    while (i !== -1) {
-      const parent = this.byPath.get(path.slice(0, i));
-      if (parent !== undefined) {
-        fn(parent, path.slice(i + 1));
-      }
-      i = path.indexOf('.', i + 1);
-    }
+  public dotted(node: PathNode, key: string): PathNode | undefined {
+    return this.byPath.get(node.path === undefined ? key : `${node.path}.${key}`);
   }
 
   /**
@@ -159,7 +184,7 @@ export class FieldSchema {
     const leaves: EventLeaves = new Array(this.nextId);
     if (typeof event === 'string') {
       try {
-        new TextScanner(event, leaves).event(this.root);
+        new TextScanner(this, event, leaves).event(this.root);
         return leaves;
       } catch (e) {
         if (e !== FALLBACK) {
@@ -168,7 +193,7 @@ export class FieldSchema {
         leaves.fill(undefined);
       }
     }
-    new ObjectWalker(leaves).event(prepareEvent(event), this.root);
+    new ObjectWalker(this, leaves).event(prepareEvent(event), this.root);
     return leaves;
   }
 }
@@ -190,7 +215,7 @@ function member(m: number[] | undefined, id: number, index: number): number[] {
 class ObjectWalker {
   private arrays = 0;
 
-  constructor(private readonly leaves: EventLeaves) {}
+  constructor(private readonly schema: FieldSchema, private readonly leaves: EventLeaves) {}
 
   public event(obj: Record<string, unknown>, root: PathNode): void {
     this.object(obj, root, undefined, 0);
@@ -201,6 +226,16 @@ class ObjectWalker {
     for (let i = 0; i < keys.length; i++) {
       if (hasOwnEnumerable(obj, keys[i])) {
         this.value(obj[keys[i]], node.nodes[i], m, depth);
+      }
+    }
+    if (node.deepRefs > 0) {
+      for (const key in obj) {
+        if (key.includes('.') && hasOwnEnumerable(obj, key)) {
+          const child = this.schema.dotted(node, key);
+          if (child !== undefined) {
+            this.value(obj[key], child, m, depth);
+          }
+        }
       }
     }
   }
@@ -263,7 +298,7 @@ class TextScanner {
   private arrays = 0;
   private readonly len: number;
 
-  constructor(private readonly text: string, private readonly leaves: EventLeaves) {
+  constructor(private readonly schema: FieldSchema, private readonly text: string, private readonly leaves: EventLeaves) {
     this.len = text.length;
   }
 
@@ -342,19 +377,36 @@ class TextScanner {
     }
     if (end >= 0) {
       const same = node.byLength[end - start];
-      if (same === undefined) {
-        return undefined;
-      }
-      if (same.length <= SMALL_CHILDREN) {
-        for (let i = 0; i < same.length; i++) {
-          if (this.text.startsWith(node.keys[same[i]], start)) {
-            return node.nodes[same[i]];
+      if (same !== undefined) {
+        if (same.length <= SMALL_CHILDREN) {
+          for (let i = 0; i < same.length; i++) {
+            if (this.text.startsWith(node.keys[same[i]], start)) {
+              return node.nodes[same[i]];
+            }
+          }
+        } else {
+          const child = node.children.get(this.text.slice(start, end));
+          if (child !== undefined) {
+            return child;
           }
         }
+      }
+      if (node.deepRefs === 0 || !this.hasDot(start, end)) {
         return undefined;
       }
     }
-    return node.children.get(this.decode(start, end));
+    const key = this.decode(start, end);
+    return node.children.get(key) ?? (node.deepRefs > 0 && key.includes('.') ? this.schema.dotted(node, key) : undefined);
+  }
+
+  private hasDot(start: number, end: number): boolean {
+    const t = this.text;
+    for (let i = start; i < end; i++) {
+      if (t.charCodeAt(i) === 46) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private object(node: PathNode | undefined, m: number[] | undefined, depth: number): void {
