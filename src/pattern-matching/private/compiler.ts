@@ -191,7 +191,9 @@ function condition(path: string, values: unknown[]): Condition {
   });
   const absence = matchers.some((m) => m.absence === true);
   const keys = matchers.every((m) => m.key !== undefined) ? [...new Set(matchers.map((m) => m.key!))] : undefined;
-  return { path, matchers, absence, keys };
+  const tests = matchers.map((m) => m.test);
+  const test = tests.length === 1 ? tests[0] : (l: Leaf): boolean => tests.some((t) => t(l));
+  return { path, matchers, absence, keys, test };
 }
 
 type Branch = Map<string, Condition>;

@@ -6,16 +6,6 @@
 import { EventLeaves } from './event-reader';
 import { Condition, Leaf } from './model';
 
-function conditionTest(c: Condition, leaf: Leaf): boolean {
-  const ms = c.matchers;
-  for (let i = 0; i < ms.length; i++) {
-    if (ms[i].test(leaf)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 /** Whether one leaf's membership agrees with the constraints chosen so far. */
 function consistent(m: number[], chosen: Map<number, number>): boolean {
   for (let i = 0; i < m.length; i += 2) {
@@ -145,7 +135,7 @@ export function evaluateConditions(conditions: readonly Condition[], ids: readon
     let free = false;
     for (let i = 0; i < leaves.length; i++) {
       const leaf = leaves[i];
-      if (conditionTest(c, leaf)) {
+      if (c.test(leaf)) {
         if (leaf.m === undefined) {
           free = true;
           break;

@@ -38,6 +38,8 @@ export interface Condition {
   readonly absence: boolean;
   /** Index keys when every matcher is indexable (an exact value or a prefix). */
   readonly keys: string[] | undefined;
+  /** Whether a leaf satisfies one of the matchers. */
+  readonly test: (leaf: Leaf) => boolean;
 }
 
 /** A conjunction of conditions: one branch of the `$or` expansion. */

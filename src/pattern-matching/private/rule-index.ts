@@ -20,7 +20,7 @@ import { CompiledPattern, Condition, Leaf } from './model';
 /** How many trie nodes one sub-rule may be copied into (multi-value fields fan out). */
 const MAX_PLACEMENTS = 64;
 /** Prefixes of one table tested with startsWith when there are at most this many; beyond, looked up by length. */
-const FEW_PREFIXES = 8;
+const FEW_PREFIXES = 16;
 
 interface RuleEntry {
   readonly name: string;
