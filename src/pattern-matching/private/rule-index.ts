@@ -261,7 +261,9 @@ export class RuleIndex {
       }
       e.stamp = gen;
       if (e.rule.stamp !== gen
-        && (inArray ? evaluateConditions(e.conditions, e.ids, leaves) : evaluateConditions(e.residual, e.residualIds, leaves))) {
+        && (inArray
+          ? evaluateConditions(e.conditions, e.ids, leaves)
+          : e.residual.length === 0 || evaluateConditions(e.residual, e.residualIds, leaves))) {
         e.rule.stamp = gen;
         out.push(e.rule);
       }
