@@ -1,7 +1,9 @@
 /**
  * Seeded generator of a realistic EventBridge workload: rules as found on real
- * buses (source and detail-type plus a few detail filters with mixed operators)
- * and events, a good fraction of which match some rule.
+ * buses (source and detail-type plus a few detail filters with mixed operators:
+ * exact, prefix, numeric, anything-but, exists, wildcard, cidr,
+ * equals-ignore-case, `$or`, arrays of objects) and events, a good fraction of
+ * which match some rule.
  */
 
 import { mulberry32 } from '../src/private/random';
@@ -50,8 +52,13 @@ function sources(): string[] {
 const SOURCES = sources();
 const DETAIL_TYPES = ENTITIES.flatMap((e) => ACTIONS.map((a) => `${e} ${a}`));
 
-function detailFilter(r: Random): [string, unknown[]] {
-  switch (r.int(9)) {
+/** An array-of-objects filter on `detail.items` (one element must satisfy both fields: array consistency). */
+function itemsFilter(r: Random): Record<string, unknown[]> {
+  return { sku: [`SKU-${r.int(100)}`], qty: [{ numeric: ['>=', 1 + r.int(5)] }] };
+}
+
+function detailFilter(r: Random): [string, unknown] {
+  switch (r.int(10)) {
     case 0: return ['status', [r.pick(STATUSES)]];
     case 1: return ['status', [r.pick(STATUSES), r.pick(STATUSES)]];
     case 2: return ['region', [{ prefix: r.pick(['us-', 'eu-', 'ap-']) }]];
@@ -63,6 +70,7 @@ function detailFilter(r: Random): [string, unknown[]] {
     case 5: return r.chance(0.5) ? ['error', [{ exists: false }]] : ['customerId', [{ exists: true }]];
     case 6: return ['path', [{ wildcard: `*/${r.pick(['orders', 'invoices', 'carts'])}/*.json` }]];
     case 7: return ['clientIp', [{ cidr: `10.${r.int(256)}.0.0/16` }]];
+    case 8: return ['items', itemsFilter(r)];
     default: return ['tier', [{ 'equals-ignore-case': r.pick(TIERS).toUpperCase() }]];
   }
 }
@@ -161,8 +169,11 @@ function event(r: Random, i: number, rules: Workload['rules']): Record<string, u
       const dt = satisfy(r, p['detail-type'], detailType) as string;
       detailType = dt.endsWith(' ') ? dt + 'Created' : dt;
     }
-    for (const [k, v] of Object.entries((p.detail ?? {}) as Record<string, unknown[]>)) {
-      if (k !== '$or') {
+    for (const [k, v] of Object.entries((p.detail ?? {}) as Record<string, any>)) {
+      if (k === 'items') {
+        const items = detail.items as Array<Record<string, unknown>>;
+        items[r.int(items.length)] = { sku: v.sku[0], qty: v.qty[0].numeric[1] + r.int(3) };
+      } else if (k !== '$or') {
         const value = satisfy(r, v, detail[k]);
         if (value === undefined) {
           delete detail[k];

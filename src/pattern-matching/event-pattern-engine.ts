@@ -1,7 +1,7 @@
 import { PatternProblem, PatternValidationOptions } from './pattern-problem';
-import { evaluatePattern } from './private/evaluator';
-import { flattenEvent, pathPrefixes } from './private/event-flattener';
-import { compileOrThrow, preparePattern, prepareEvent } from './private/prepare';
+import { evaluateConditions } from './private/evaluator';
+import { FieldSchema } from './private/event-reader';
+import { compileOrThrow, preparePattern } from './private/prepare';
 
 /**
  * Validates Amazon EventBridge event patterns and matches events against them,
@@ -10,7 +10,13 @@ import { compileOrThrow, preparePattern, prepareEvent } from './private/prepare'
  *
  * Patterns and events may be given as objects or as JSON text. JSON text keeps
  * the exact spelling of numbers, which event-ruler uses for numbers that a
- * double cannot hold (`[12345678901234567890]` only matches that literal).
+ * double cannot hold exactly (numbers have the precision and range of a Java
+ * double): such a number in a pattern (`[12345678901234567890]`) only matches
+ * that literal, and such a number in an event (`9007199254740993`, `1e309`,
+ * `0.99999999999999994`) is not compared as a number, so no `numeric`
+ * condition and no numeric value but its own literal matches it. Events given
+ * as JSON text are read without being parsed whole: only the fields some
+ * pattern names are decoded (the whole text is still checked to be JSON).
  *
  * Supported: exact values (strings, numbers, `true`, `false`, `null`), `prefix`,
  * `suffix` (both also with `equals-ignore-case`), `equals-ignore-case`,
@@ -30,7 +36,7 @@ export class EventPatternEngine {
    * @param options limits on size and on `$or` combinations
    */
   public static validate(pattern: any, options?: PatternValidationOptions): PatternProblem[] {
-    return preparePattern(pattern, options).problems.map((p) => ({ path: p.path, message: p.message }));
+    return preparePattern(pattern, options, false).problems.map((p) => ({ path: p.path, message: p.message }));
   }
 
   /**
@@ -40,7 +46,7 @@ export class EventPatternEngine {
    * @param options limits on size and on `$or` combinations
    */
   public static isValid(pattern: any, options?: PatternValidationOptions): boolean {
-    return preparePattern(pattern, options).problems.length === 0;
+    return preparePattern(pattern, options, false).problems.length === 0;
   }
 
   /**
@@ -56,8 +62,10 @@ export class EventPatternEngine {
    */
   public static matches(pattern: any, event: any): boolean {
     const compiled = compileOrThrow(pattern);
-    const flat = flattenEvent(prepareEvent(event), new Set(pathPrefixes(compiled.paths)));
-    return evaluatePattern(compiled, flat);
+    const schema = new FieldSchema();
+    const ids = new Map(compiled.paths.map((p) => [p, schema.add(p)]));
+    const leaves = schema.read(event);
+    return compiled.subRules.some((sub) => evaluateConditions(sub.conditions, sub.conditions.map((c) => ids.get(c.path)!), leaves));
   }
 
   private constructor() {}

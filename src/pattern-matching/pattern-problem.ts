@@ -39,7 +39,8 @@ export interface PatternValidationOptions {
   /**
    * Maximum number of `$or` combinations: the number of alternatives the
    * pattern expands to (the product of the arities of its `$or` arrays).
-   * EventBridge rejects patterns above 1,000.
+   * EventBridge rejects patterns above 1,000. Whatever this option says, at
+   * most 100,000 are accepted (each combination is compiled).
    *
    * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
    * @default 1000

@@ -1,5 +1,5 @@
 import { PatternValidationOptions } from './pattern-problem';
-import { compileOrThrow, prepareEvent } from './private/prepare';
+import { compileOrThrow } from './private/prepare';
 import { RuleIndex } from './private/rule-index';
 
 /**
@@ -80,6 +80,6 @@ export class PatternRuleSet {
    * @throws Error if the event is not valid JSON text or not a JSON object
    */
   public matchingRules(event: any): string[] {
-    return this.index.match(prepareEvent(event));
+    return this.index.match(event);
   }
 }

@@ -191,7 +191,9 @@ function condition(path: string, values: unknown[]): Condition {
   });
   const absence = matchers.some((m) => m.absence === true);
   const keys = matchers.every((m) => m.key !== undefined) ? [...new Set(matchers.map((m) => m.key!))] : undefined;
-  return { path, matchers, absence, keys };
+  const tests = matchers.map((m) => m.test);
+  const test = tests.length === 1 ? tests[0] : (l: Leaf): boolean => tests.some((t) => t(l));
+  return { path, matchers, absence, keys, test };
 }
 
 type Branch = Map<string, Condition>;
@@ -204,7 +206,9 @@ function compileObject(obj: Record<string, unknown>, path: string, rules: Branch
       const next: Branch[] = [];
       for (const branch of value as Record<string, unknown>[]) {
         const copies = current.map((r) => new Map(r));
-        next.push(...compileObject(branch, path, copies));
+        for (const r of compileObject(branch, path, copies)) {
+          next.push(r); // not push(...spread): the list can be long
+        }
       }
       rules = next;
       continue;

@@ -97,9 +97,60 @@ export function parseIp(s: string): IpParse {
   return { bytes };
 }
 
+/** Two upper-case hex digits for each byte value. */
+const HEX2 = Array.from({ length: 256 }, (_, n) => hex2(n));
+
+/**
+ * Hex form of a dotted-quad IPv4 literal (the rules of {@link parseIpv4});
+ * undefined if it is not one, null if it is not even shaped like one.
+ * One pass, no allocation but the result: this runs for event values.
+ */
+function ipv4ToHex(s: string): string | undefined | null {
+  let out = '';
+  let parts = 0;
+  let i = 0;
+  const n = s.length;
+  while (parts < 4) {
+    const start = i;
+    let value = 0;
+    let c = s.charCodeAt(i);
+    while (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      c = s.charCodeAt(++i);
+    }
+    if (i === start) {
+      return null;
+    }
+    parts++;
+    if (parts < 4) {
+      if (c !== 46) {
+        return null;
+      }
+    } else if (i !== n) {
+      return null;
+    }
+    if ((i - start > 1 && s.charCodeAt(start) === 48) || i - start > 3 || value > 255) {
+      return undefined;
+    }
+    out += HEX2[value];
+    i++;
+  }
+  return out;
+}
+
 /** Hex form of an IP literal, or undefined if the string is not one. */
 export function ipToHex(s: string): string | undefined {
-  if (s.length > 45 || !looksLikeIp(s)) {
+  if (s.length > 45) {
+    return undefined;
+  }
+  const c = s.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    const v4 = ipv4ToHex(s);
+    if (v4 !== null) {
+      return v4;
+    }
+  }
+  if (!looksLikeIp(s)) {
     return undefined;
   }
   const p = parseIp(s);

@@ -13,8 +13,8 @@ export interface Leaf {
    * undefined when the leaf is not inside any array.
    */
   readonly m: number[] | undefined;
-  /** Cached hex form if the value is an IP literal (null: it is not). */
-  ip?: string | null;
+  /** Cached hex form if the value is an IP literal (null: it is not; undefined: not computed yet). */
+  ip: string | null | undefined;
 }
 
 /** A test of one leaf value. */
@@ -38,6 +38,8 @@ export interface Condition {
   readonly absence: boolean;
   /** Index keys when every matcher is indexable (an exact value or a prefix). */
   readonly keys: string[] | undefined;
+  /** Whether a leaf satisfies one of the matchers. */
+  readonly test: (leaf: Leaf) => boolean;
 }
 
 /** A conjunction of conditions: one branch of the `$or` expansion. */

@@ -11,6 +11,12 @@ import { checkPattern, isPlainObject, Problem } from './validator';
 export const DEFAULT_MAX_LENGTH = 2048;
 /** Default maximum number of `$or` combinations (EventBridge quota). */
 export const DEFAULT_MAX_OR_COMBINATIONS = 1000;
+/**
+ * The most `$or` combinations accepted whatever the options say: a pattern
+ * compiles to one sub-rule per combination, so this bounds the time and memory
+ * one pattern can take.
+ */
+export const HARD_MAX_OR_COMBINATIONS = 100_000;
 
 /** Limits applied by validation. */
 export interface Limits {
@@ -36,8 +42,11 @@ function patternLength(input: unknown): number | undefined {
   }
 }
 
-/** Validates a pattern and compiles it when it has no problems. Never throws. */
-export function preparePattern(input: unknown, limits: Limits = {}): PreparedPattern {
+/**
+ * Validates a pattern and, if `compile` and it has no problems, compiles it.
+ * Never throws.
+ */
+export function preparePattern(input: unknown, limits: Limits = {}, compile = true): PreparedPattern {
   const problems: Problem[] = [];
   let pattern: unknown = input;
   if (typeof input === 'string') {
@@ -62,17 +71,22 @@ export function preparePattern(input: unknown, limits: Limits = {}): PreparedPat
   if (length !== undefined && length > maxLength) {
     problems.push({ path: '', message: `Event pattern is ${length} characters long; the maximum is ${maxLength}` });
   }
-  const maxCombos = limits.maxOrCombinations ?? DEFAULT_MAX_OR_COMBINATIONS;
+  const maxCombos = Math.min(limits.maxOrCombinations ?? DEFAULT_MAX_OR_COMBINATIONS, HARD_MAX_OR_COMBINATIONS);
   if (combos > maxCombos) {
     problems.push({
       path: '',
       message: `Event pattern has ${combos} $or combinations (the product of the $or arities); the maximum is ${maxCombos}`,
     });
   }
-  if (problems.length > 0) {
+  if (problems.length > 0 || !compile) {
     return { problems };
   }
-  return { problems, compiled: compilePattern(pattern as Record<string, unknown>) };
+  try {
+    return { problems, compiled: compilePattern(pattern as Record<string, unknown>) };
+  } catch (e) {
+    // Defensive, as above: a valid pattern always compiles.
+    return { problems: [{ path: '', message: `Pattern could not be compiled: ${(e as Error)?.message ?? String(e)}` }] };
+  }
 }
 
 /** Renders problems for an error message. */

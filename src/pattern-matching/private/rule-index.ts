@@ -2,55 +2,161 @@
  * The index behind PatternRuleSet.
  *
  * Each compiled sub-rule (one `$or` branch) is placed in a trie keyed by its
- * exact-value and prefix fields, taken in path order: a node maps a field path
- * to a hash table from value (or prefix) to child node; prefixes are looked up
- * by slicing the event value to each distinct prefix length. Matching walks the trie along the event's own
- * values (hash lookups, no scan of rules), collects the sub-rules stored on the
- * nodes it reaches, and verifies only those with the full evaluator (other
- * operators, array consistency). Sub-rules without such fields sit at
- * the root and are verified for every event.
+ * exact-value and prefix fields, taken in a fixed field order: a node holds,
+ * per field, a table from value (or prefix) to child node, with one hash map
+ * per value type, so a lookup uses the event value itself as the key.
+ * Matching walks the trie along the event's own values, collects the
+ * sub-rules stored on the nodes it reaches, and verifies only those with the
+ * full evaluator (other operators, array consistency). Sub-rules without such
+ * fields sit at the root and are verified for every event.
+ *
+ * Events are read with a {@link FieldSchema} holding the fields of all rules,
+ * so only those fields are decoded (see event-reader.ts).
  */
-import { evaluateSubRule } from './evaluator';
-import { FlatEvent, flattenEvent, pathPrefixes } from './event-flattener';
-import { CompiledPattern, Condition, Leaf, SubRule } from './model';
+import { evaluateConditions } from './evaluator';
+import { EventLeaves, FieldSchema } from './event-reader';
+import { CompiledPattern, Condition, Leaf } from './model';
 
 /** How many trie nodes one sub-rule may be copied into (multi-value fields fan out). */
 const MAX_PLACEMENTS = 64;
+/** Prefixes of one table tested with startsWith when there are at most this many; beyond, looked up by length. */
+const FEW_PREFIXES = 16;
 
 interface RuleEntry {
   readonly name: string;
   readonly seq: number;
   readonly compiled: CompiledPattern;
   readonly subs: SubEntry[];
-  readonly prefixes: string[];
   stamp: number;
 }
 
 interface SubEntry {
   readonly rule: RuleEntry;
-  readonly sub: SubRule;
+  readonly conditions: Condition[];
+  /** The field id of each condition. */
+  readonly ids: number[];
+  /**
+   * The conditions not used to place the entry in the trie (and their ids):
+   * enough to evaluate when the event values that led to the entry lie
+   * outside arrays, since those satisfy the placing conditions by themselves.
+   */
+  residual: Condition[];
+  residualIds: number[];
   readonly nodes: IndexNode[];
   stamp: number;
 }
 
 class IndexNode {
   public rules: SubEntry[] = [];
-  public children: Map<string, Table> | undefined;
+  public tables: Table[] | undefined;
 }
 
-/** Children of a node for one field path, by index key. */
+/** Children of a node for one field, by value. */
 class Table {
-  public readonly nodes = new Map<string, IndexNode>();
-  /** Distinct lengths of the prefixes (`p` keys) in `nodes`, for lookups. */
+  public strings: Map<string, IndexNode> | undefined;
+  public numbers: Map<number, IndexNode> | undefined;
+  /** Number literals a double cannot hold, by spelling. */
+  public raws: Map<string, IndexNode> | undefined;
+  public trueNode: IndexNode | undefined;
+  public falseNode: IndexNode | undefined;
+  public nullNode: IndexNode | undefined;
+  public prefixes: Map<string, IndexNode> | undefined;
+  /** The keys of `prefixes`, and their nodes (parallel arrays). */
+  public prefixList: string[] = [];
+  public prefixNodes: IndexNode[] = [];
+  /** Distinct lengths of the prefixes. */
   public prefixLengths: number[] = [];
+
+  /** The field id of the path (kept current by RuleIndex.place). */
+  public id = -1;
+
+  constructor(public readonly path: string) {}
+
+  /** The child for a compiled index key (see Matcher.key), created if missing. */
+  public child(key: string): IndexNode {
+    const kind = key[0];
+    const rest = key.slice(1);
+    switch (kind) {
+      case 's':
+        return getOrAdd((this.strings ??= new Map()), rest);
+      case 'n':
+        return getOrAdd((this.numbers ??= new Map()), Number(rest));
+      case 'r':
+        return getOrAdd((this.raws ??= new Map()), rest);
+      case 't':
+        return (this.trueNode ??= new IndexNode());
+      case 'f':
+        return (this.falseNode ??= new IndexNode());
+      case 'z':
+        return (this.nullNode ??= new IndexNode());
+      default: {
+        const prefixes = (this.prefixes ??= new Map());
+        let node = prefixes.get(rest);
+        if (node === undefined) {
+          node = new IndexNode();
+          prefixes.set(rest, node);
+          this.prefixList.push(rest);
+          this.prefixNodes.push(node);
+          if (!this.prefixLengths.includes(rest.length)) {
+            this.prefixLengths.push(rest.length);
+          }
+        }
+        return node;
+      }
+    }
+  }
+}
+
+function getOrAdd<K>(map: Map<K, IndexNode>, key: K): IndexNode {
+  let node = map.get(key);
+  if (node === undefined) {
+    node = new IndexNode();
+    map.set(key, node);
+  }
+  return node;
+}
+
+/** Field order in the trie: the envelope fields most rules filter on first, then by path. */
+function fieldRank(path: string): number {
+  return path === 'source' ? 0 : path === 'detail-type' ? 1 : 2;
+}
+
+function byField(a: Condition, b: Condition): number {
+  const ra = fieldRank(a.path);
+  const rb = fieldRank(b.path);
+  if (ra !== rb) {
+    return ra - rb;
+  }
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** The names of the rules, in the order they were added (insertion sort: usually few and nearly sorted). */
+function namesInOrder(rules: RuleEntry[]): string[] {
+  if (rules.length > 64) {
+    rules.sort((a, b) => a.seq - b.seq);
+  } else {
+    for (let i = 1; i < rules.length; i++) {
+      const r = rules[i];
+      let j = i - 1;
+      while (j >= 0 && rules[j].seq > r.seq) {
+        rules[j + 1] = rules[j];
+        j--;
+      }
+      rules[j + 1] = r;
+    }
+  }
+  const names: string[] = new Array(rules.length);
+  for (let i = 0; i < rules.length; i++) {
+    names[i] = rules[i].name;
+  }
+  return names;
 }
 
 /** The rule index. */
 export class RuleIndex {
   private readonly root = new IndexNode();
   private readonly rules = new Map<string, RuleEntry>();
-  private readonly prefixCounts = new Map<string, number>();
-  private readonly relevant = new Set<string>();
+  private readonly schema = new FieldSchema();
   private seq = 0;
   private gen = 0;
 
@@ -68,19 +174,21 @@ export class RuleIndex {
 
   public add(name: string, compiled: CompiledPattern): void {
     this.remove(name);
-    const rule: RuleEntry = { name, seq: this.seq++, compiled, subs: [], prefixes: pathPrefixes(compiled.paths), stamp: 0 };
-    for (const sub of compiled.subRules) {
-      const entry: SubEntry = { rule, sub, nodes: [], stamp: 0 };
-      const conds = sub.conditions
-        .filter((c) => c.keys !== undefined && !c.absence)
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      this.place(this.root, conds, 0, MAX_PLACEMENTS, entry);
-      rule.subs.push(entry);
+    const rule: RuleEntry = { name, seq: this.seq++, compiled, subs: [], stamp: 0 };
+    const ids = new Map<string, number>();
+    for (const path of compiled.paths) {
+      ids.set(path, this.schema.add(path));
     }
-    for (const p of rule.prefixes) {
-      const n = this.prefixCounts.get(p) ?? 0;
-      this.prefixCounts.set(p, n + 1);
-      this.relevant.add(p);
+    for (const sub of compiled.subRules) {
+      const conditions = sub.conditions;
+      const entryIds = conditions.map((c) => ids.get(c.path)!);
+      const entry: SubEntry = { rule, conditions, ids: entryIds, residual: conditions, residualIds: entryIds, nodes: [], stamp: 0 };
+      const indexed = conditions.filter((c) => c.keys !== undefined && !c.absence).sort(byField);
+      const depth = this.place(this.root, indexed, ids, 0, MAX_PLACEMENTS, entry);
+      const placing = new Set(indexed.slice(0, depth));
+      entry.residual = conditions.filter((c) => !placing.has(c));
+      entry.residualIds = entry.residual.map((c) => ids.get(c.path)!);
+      rule.subs.push(entry);
     }
     this.rules.set(name, rule);
   }
@@ -95,62 +203,56 @@ export class RuleIndex {
         node.rules = node.rules.filter((e) => e !== entry);
       }
     }
-    for (const p of rule.prefixes) {
-      const n = (this.prefixCounts.get(p) ?? 1) - 1;
-      if (n === 0) {
-        this.prefixCounts.delete(p);
-        this.relevant.delete(p);
-      } else {
-        this.prefixCounts.set(p, n);
-      }
+    for (const path of rule.compiled.paths) {
+      this.schema.remove(path);
     }
     this.rules.delete(name);
     return true;
   }
 
-  public match(event: Record<string, unknown>): string[] {
+  /**
+   * The names of the rules matching the event (an object or JSON text), in the order they were added.
+   *
+   * @throws Error if the event is not valid JSON text or not a JSON object
+   */
+  public match(event: unknown): string[] {
+    const leaves = this.schema.read(event); // also when empty: what is not an event is rejected
     if (this.rules.size === 0) {
       return [];
     }
-    const flat = flattenEvent(event, this.relevant);
     const gen = ++this.gen;
     const out: RuleEntry[] = [];
-    this.visit(this.root, flat, gen, out);
-    if (out.length > 1) {
-      out.sort((a, b) => a.seq - b.seq);
-    }
-    return out.map((r) => r.name);
+    this.visit(this.root, leaves, false, gen, out);
+    return namesInOrder(out);
   }
 
-  private place(node: IndexNode, conds: Condition[], i: number, budget: number, entry: SubEntry): void {
+  /** Places the entry under `node` along conds[i..]; returns how many conditions placed it (the same on every branch). */
+  private place(node: IndexNode, conds: Condition[], ids: Map<string, number>, i: number, budget: number, entry: SubEntry): number {
     if (i === conds.length || conds[i].keys!.length > budget) {
       node.rules.push(entry);
       entry.nodes.push(node);
-      return;
+      return i;
     }
     const c = conds[i];
     const keys = c.keys!;
-    const children = (node.children ??= new Map());
-    let table = children.get(c.path);
+    const tables = (node.tables ??= []);
+    let table = tables.find((t) => t.path === c.path);
     if (!table) {
-      table = new Table();
-      children.set(c.path, table);
+      table = new Table(c.path);
+      tables.push(table);
     }
+    // A table left empty by removals keeps its path; field ids of paths no longer used are reused.
+    table.id = ids.get(c.path)!;
     const share = Math.floor(budget / keys.length);
+    let depth = i;
     for (const key of keys) {
-      let child = table.nodes.get(key);
-      if (!child) {
-        child = new IndexNode();
-        table.nodes.set(key, child);
-        if (key[0] === 'p' && !table.prefixLengths.includes(key.length - 1)) {
-          table.prefixLengths.push(key.length - 1);
-        }
-      }
-      this.place(child, conds, i + 1, share, entry);
+      depth = this.place(table.child(key), conds, ids, i + 1, share, entry);
     }
+    return depth;
   }
 
-  private visit(node: IndexNode, flat: FlatEvent, gen: number, out: RuleEntry[]): void {
+  /** `inArray`: some event value on the way to `node` lies inside an array. */
+  private visit(node: IndexNode, leaves: EventLeaves, inArray: boolean, gen: number, out: RuleEntry[]): void {
     const rules = node.rules;
     for (let i = 0; i < rules.length; i++) {
       const e = rules[i];
@@ -158,60 +260,80 @@ export class RuleIndex {
         continue;
       }
       e.stamp = gen;
-      if (e.rule.stamp !== gen && evaluateSubRule(e.sub, flat)) {
+      if (e.rule.stamp !== gen
+        && (inArray
+          ? evaluateConditions(e.conditions, e.ids, leaves)
+          : e.residual.length === 0 || evaluateConditions(e.residual, e.residualIds, leaves))) {
         e.rule.stamp = gen;
         out.push(e.rule);
       }
     }
-    if (node.children === undefined) {
+    const tables = node.tables;
+    if (tables === undefined) {
       return;
     }
-    for (const [path, table] of node.children) {
-      const leaves = flat.get(path);
-      if (leaves === undefined) {
-        continue;
-      }
-      for (let i = 0; i < leaves.length; i++) {
-        this.visitLeaf(leaves[i], table, flat, gen, out);
+    for (let t = 0; t < tables.length; t++) {
+      const table = tables[t];
+      const list = leaves[table.id];
+      if (list !== undefined) {
+        for (let i = 0; i < list.length; i++) {
+          const leaf = list[i];
+          this.visitLeaf(leaf, table, leaves, inArray || leaf.m !== undefined, gen, out);
+        }
       }
     }
   }
 
-  private visitLeaf(leaf: Leaf, table: Table, flat: FlatEvent, gen: number, out: RuleEntry[]): void {
+  private visitLeaf(leaf: Leaf, table: Table, leaves: EventLeaves, inArray: boolean, gen: number, out: RuleEntry[]): void {
     const v = leaf.v;
-    const nodes = table.nodes;
     let child: IndexNode | undefined;
     switch (typeof v) {
       case 'string': {
-        child = nodes.get('s' + v);
-        const lengths = table.prefixLengths;
-        for (let i = 0; i < lengths.length; i++) {
-          if (lengths[i] <= v.length) {
-            const p = nodes.get('p' + v.slice(0, lengths[i]));
-            if (p) {
-              this.visit(p, flat, gen, out);
-            }
-          }
+        child = table.strings?.get(v);
+        if (table.prefixes !== undefined) {
+          this.visitPrefixes(v, table, leaves, inArray, gen, out);
         }
         break;
       }
       case 'number':
-        child = nodes.get('n' + String(v));
-        if (leaf.raw !== undefined) {
-          const other = nodes.get('r' + leaf.raw);
+        child = table.numbers?.get(v); // NaN (a number not compared as a number) is never a key
+        if (leaf.raw !== undefined && table.raws !== undefined) {
+          const other = table.raws.get(leaf.raw);
           if (other) {
-            this.visit(other, flat, gen, out);
+            this.visit(other, leaves, inArray, gen, out);
           }
         }
         break;
       case 'boolean':
-        child = nodes.get(v ? 't' : 'f');
+        child = v ? table.trueNode : table.falseNode;
         break;
       default:
-        child = nodes.get('z');
+        child = table.nullNode;
     }
     if (child) {
-      this.visit(child, flat, gen, out);
+      this.visit(child, leaves, inArray, gen, out);
+    }
+  }
+
+  private visitPrefixes(v: string, table: Table, leaves: EventLeaves, inArray: boolean, gen: number, out: RuleEntry[]): void {
+    const list = table.prefixList;
+    if (list.length <= FEW_PREFIXES) {
+      for (let i = 0; i < list.length; i++) {
+        if (v.startsWith(list[i])) {
+          this.visit(table.prefixNodes[i], leaves, inArray, gen, out);
+        }
+      }
+      return;
+    }
+    const lengths = table.prefixLengths;
+    const prefixes = table.prefixes!;
+    for (let i = 0; i < lengths.length; i++) {
+      if (lengths[i] <= v.length) {
+        const p = prefixes.get(v.slice(0, lengths[i]));
+        if (p) {
+          this.visit(p, leaves, inArray, gen, out);
+        }
+      }
     }
   }
 }
