@@ -3,12 +3,13 @@ import { addBookingFanOutExamples } from './booking-fan-out-stack';
 import { addCloudTrailAuditExamples } from './cloudtrail-audit-stack';
 import { CompositionExampleStack } from './composition-stack';
 import { CoreExampleStack } from './core-stack';
+import { CustomBusExampleStack } from './custom-bus-stack';
 import { addErrorToTicketExamples } from './error-to-ticket-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
 
 /**
- * Adds every stack of the example app: the core building blocks, the four blueprints, and two blueprints
- * composed on one bus.
+ * Adds every stack of the example app: the core building blocks, the four blueprints, two blueprints
+ * composed on one bus, and the new Custom Event Bus.
  */
 export function addExampleStacks(app: App): void {
   new CoreExampleStack(app, 'CoreExample');
@@ -17,4 +18,5 @@ export function addExampleStacks(app: App): void {
   addCloudTrailAuditExamples(app);
   addBookingFanOutExamples(app);
   new CompositionExampleStack(app, 'CompositionExample');
+  new CustomBusExampleStack(app, 'CustomBusExample');
 }

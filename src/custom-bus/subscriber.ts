@@ -252,10 +252,10 @@ export class Subscriber extends Construct {
       }),
       description: `Delivery role of the Custom Event Bus subscriber ${this.node.path}`,
     });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    const rolePolicy = this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['sqs:SendMessage'],
       resources: [this.deadLetterQueue.queueArn],
-    }));
+    })).policyDependable;
     this.deadLetterQueue.encryptionMasterKey?.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
 
     this.targetConfig = props.target.bind(this);
@@ -306,8 +306,10 @@ export class Subscriber extends Construct {
       state: props.enabled === false ? 'STOPPED' : undefined,
       logConfiguration: props.logLevel === undefined ? undefined : { level: props.logLevel },
     });
-    // The role's policy must exist before EventBridge validates the subscriber.
-    this.resource.node.addDependency(this.role);
+    // The role's policy must exist before EventBridge first delivers (the role itself is referenced already).
+    if (rolePolicy) {
+      this.resource.node.addDependency(rolePolicy);
+    }
     this.eventBus._chainSubscriber(this.resource);
   }
 
