@@ -3,3 +3,4 @@ export type { TargetInputConfig, TransformContext, TransformedInput } from './in
 export * from './event-router';
 export * from './simulation';
 export * from './route-assertions';
+export * from './custom-bus-router';

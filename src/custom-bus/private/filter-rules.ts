@@ -1,4 +1,7 @@
 import { EventPatternEngine } from '../../pattern-matching';
+import { evaluatePattern } from '../../pattern-matching/private/evaluator';
+import { flattenEvent, pathPrefixes } from '../../pattern-matching/private/event-flattener';
+import { compileOrThrow, prepareEvent } from '../../pattern-matching/private/prepare';
 
 /**
  * The subscriber filter rules of the Custom Event Bus, as pure functions (no aws-cdk-lib), shared by the
@@ -86,4 +89,22 @@ function walkMatchers(pattern: any, root: string, onMatcher: (path: string, matc
       stack.push({ node: value, path: path === '' ? key : `${path}.${key}` });
     }
   }
+}
+
+/**
+ * Compiles a subscriber filter pattern (object or JSON text, up to 4096 characters) into a matcher of documents:
+ * the event data, the metadata or the system metadata, per scope. A document that is not a JSON object (raw bytes,
+ * a string, an absent metadata) matches nothing.
+ *
+ * @throws Error listing the problems of an invalid pattern
+ */
+export function compileFilter(pattern: any): (document: any) => boolean {
+  const compiled = compileOrThrow(pattern, { maxLength: MAX_FILTER_PATTERN_LENGTH }, 'subscriber filter pattern');
+  const prefixes = new Set(pathPrefixes(compiled.paths));
+  return (document: any) => {
+    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+      return false;
+    }
+    return evaluatePattern(compiled, flattenEvent(prepareEvent(document), prefixes));
+  };
 }
