@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { ICustomEventBus } from './custom-event-bus';
 import { checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
+import { replaceIntrinsics } from '../private/pattern-check';
 import { filterProblems } from './private/filter-rules';
 import { delimitedExpression, jsonataSyntaxError } from './private/jsonata-text';
 import {
@@ -29,8 +30,6 @@ const MAX_SUBSCRIBER_NAME = 256;
 /** Our retry defaults, the same as `ReliableRoute`'s (EventBridge's own for subscribers are 5 attempts and 300 s). */
 const DEFAULT_RETRY_ATTEMPTS = 185;
 const DEFAULT_MAX_EVENT_AGE = Duration.hours(24);
-/** Stands in for a token inside a pattern, so that the pattern can still be validated. */
-const TOKEN_PLACEHOLDER = '${Token}';
 
 /**
  * Options of a subscriber, as given to `ICustomEventBus.addSubscriber()`.
@@ -349,7 +348,8 @@ export class Subscriber extends Construct {
       }
       seen.add(filter.scope);
       const text = stack.toJsonString(filter.pattern);
-      const problems = filterProblems(filter.scope, replaceTokens(filter.pattern));
+      // Validated as synthesized: tokens resolved, intrinsics replaced by an opaque string.
+      const problems = filterProblems(filter.scope, replaceIntrinsics(stack.resolve(filter.pattern)));
       if (problems.length > 0) {
         throw propError(this, TYPE, `filters (${filter.scope})`, `has an invalid pattern: ${problems.join('; ')}`);
       }
@@ -415,28 +415,4 @@ export class Subscriber extends Construct {
 
 function epochSeconds(date: Date | undefined): number | undefined {
   return date === undefined ? undefined : Math.floor(date.getTime() / 1000);
-}
-
-/** Replaces unresolved tokens in a pattern with an opaque string so that it can still be validated. */
-function replaceTokens(value: any): any {
-  if (typeof value === 'string') {
-    return Token.isUnresolved(value) ? TOKEN_PLACEHOLDER : value;
-  }
-  if (typeof value === 'number') {
-    return Token.isUnresolved(value) ? TOKEN_PLACEHOLDER : value;
-  }
-  if (Array.isArray(value)) {
-    return value.map(replaceTokens);
-  }
-  if (value !== null && typeof value === 'object') {
-    if (Token.isUnresolved(value)) {
-      return TOKEN_PLACEHOLDER;
-    }
-    const out: { [key: string]: any } = {};
-    for (const [key, inner] of Object.entries(value)) {
-      out[key] = replaceTokens(inner);
-    }
-    return out;
-  }
-  return value;
 }
