@@ -4,6 +4,7 @@ import {
   StackProps,
   Validations,
   aws_events as events,
+  aws_events_targets as targets,
   aws_kms as kms,
   aws_lambda as lambda,
   aws_sns as sns,
@@ -14,6 +15,8 @@ import {
   CustomEventBus,
   CustomEventBusAccess,
   InvocationType,
+  ReliableRoute,
+  RouteMigration,
   StartingPosition,
   SubscriberFilter,
   SubscriberOrdering,
@@ -25,7 +28,8 @@ import {
  * The new EventBridge Custom Event Bus: a bus encrypted with a customer-managed key and shared with a partner
  * account, and four subscribers — a FIFO subscriber into a FIFO queue keeping the bus's event groups, a Lambda
  * function fed by a JSONata transform, an SNS topic for tenant "acme" (a METADATA filter) and a forwarder to a
- * Classic bus for consumers that have not moved yet.
+ * Classic bus for consumers that have not moved yet — plus a Classic `ReliableRoute` moved onto the bus with
+ * `RouteMigration`.
  */
 export class CustomBusExampleStack extends Stack {
   public readonly bus: CustomEventBus;
@@ -92,5 +96,22 @@ export class CustomBusExampleStack extends Stack {
       filters: [SubscriberFilter.systemMetadata({ 'aws:Source': ['com.example.orders'] })],
       target: SubscriberTarget.classicEventBus(classic),
     });
+
+    // A Classic route, and the same route moved to subscribers (both run side by side while consumers move).
+    const audit = new sqs.Queue(this, 'Audit', {
+      enforceSSL: true,
+      deadLetterQueue: { queue: new sqs.Queue(this, 'AuditRedrive', { enforceSSL: true }), maxReceiveCount: 5 },
+    });
+    Validations.of(this.node.findChild('AuditRedrive')).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy', reason: 'AuditRedrive is itself the redrive queue of Audit.',
+    }, { id: 'AwsSolutions-SQS3', reason: 'AuditRedrive is itself the redrive queue of Audit.' });
+    const route = new ReliableRoute(this, 'AuditRoute', {
+      eventBus: classic,
+      eventPattern: { source: ['com.example.orders'] },
+      targets: [new targets.SqsQueue(audit, {
+        message: events.RuleTargetInput.fromObject({ order: events.EventField.fromPath('$.detail.orderId'), at: events.EventField.time }),
+      })],
+    });
+    new RouteMigration(this, 'AuditMoved', { route, eventBus: this.bus });
   }
 }
