@@ -116,6 +116,18 @@ describe('RouteMigration', () => {
     Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 5); // 4 queue targets + the route's DLQ, shared
   });
 
+  test('a disabled route gives stopped subscribers; reuseDeadLetterQueue: false gives each its own queue and alarm', () => {
+    const stack = new Stack();
+    const route = new ReliableRoute(stack, 'R', {
+      eventPattern: { source: ['a'] }, enabled: false, targets: [new targets.SqsQueue(new sqs.Queue(stack, 'Q', { enforceSSL: true }))],
+    });
+    const moved = new RouteMigration(stack, 'M', { route, eventBus: new CustomEventBus(stack, 'Bus'), reuseDeadLetterQueue: false });
+    const props = Object.values(Template.fromStack(stack).findResources('AWS::EventsV2::Subscriber'))[0].Properties;
+    expect(props.State).toBe('STOPPED');
+    expect(moved.subscribers[0].deadLetterQueue).not.toBe(route.deadLetterQueue);
+    expect(moved.subscribers[0].deadLetterQueueAlarm).toBeDefined();
+  });
+
   test('throws for a scheduled route', () => {
     const stack = new Stack();
     const route = new ReliableRoute(stack, 'Nightly', { schedule: events.Schedule.rate(Duration.days(1)) });
