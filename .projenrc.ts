@@ -47,6 +47,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../bench/**/*.ts', '../examples/**/*.ts'],
   },
 
+  // JSONata: parsed at synth (subscriber transformers) and evaluated by the offline Custom Event Bus router.
+  // Not a jsii library, so it is bundled.
+  bundledDeps: ['jsonata@^2.2.2'],
+
   devDeps: [
     'esbuild@^0.28',
     'cdk-nag@^3',

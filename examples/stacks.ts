@@ -3,13 +3,15 @@ import { addBookingFanOutExamples } from './booking-fan-out-stack';
 import { addCloudTrailAuditExamples } from './cloudtrail-audit-stack';
 import { CompositionExampleStack } from './composition-stack';
 import { CoreExampleStack } from './core-stack';
+import { CustomBusExampleStack } from './custom-bus-stack';
 import { addErrorToTicketExamples } from './error-to-ticket-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
 import { addPlatformExamples } from './platform-layout';
 
 /**
- * Adds every stack of the example app: the core building blocks, the four blueprints, and two blueprints
- * composed on one bus, and a platform layout (a Stage per environment: central bus, team stack, spoke account).
+ * Adds every stack of the example app: the core building blocks, the four blueprints, two blueprints
+ * composed on one bus, the new Custom Event Bus, and a platform layout (a Stage per environment: central bus,
+ * team stack, spoke account).
  */
 export function addExampleStacks(app: App): void {
   new CoreExampleStack(app, 'CoreExample');
@@ -18,5 +20,6 @@ export function addExampleStacks(app: App): void {
   addCloudTrailAuditExamples(app);
   addBookingFanOutExamples(app);
   new CompositionExampleStack(app, 'CompositionExample');
+  new CustomBusExampleStack(app, 'CustomBusExample');
   addPlatformExamples(app);
 }

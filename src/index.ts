@@ -1,4 +1,5 @@
 export * from './core';
+export * from './custom-bus';
 export * from './pattern-matching';
 export * from './blueprints/error-to-ticket';
 export * from './blueprints/cloudtrail-audit';

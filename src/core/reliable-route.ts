@@ -11,7 +11,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkDeadLetterQueue, checkDeadLetterRegion, createDeadLetterQueue, createQueueNotEmptyAlarm } from '../private/dead-letter';
+import { checkDeadLetterQueue, checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { addPatternValidation } from '../private/pattern-check';
 
@@ -181,14 +181,9 @@ export class ReliableRoute extends Construct {
     if (props.deadLetterQueue) {
       checkDeadLetterQueue(this, TYPE, 'deadLetterQueue', props.deadLetterQueue);
     }
-    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this, 'DeadLetterQueue');
-    if (props.alarms ?? true) {
-      this.deadLetterQueueAlarm = createQueueNotEmptyAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
-        `Events that ${this.node.path} could not deliver are waiting in its dead-letter queue.`);
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.deadLetterQueueAlarm.addAlarmAction(...props.alarmActions);
-      }
-    }
+    const dlq = routeDeadLetterQueue(this, props.deadLetterQueue, props.alarms, props.alarmActions);
+    this.deadLetterQueue = dlq.queue;
+    this.deadLetterQueueAlarm = dlq.alarm;
 
     // The first rule exists even without targets, so that the route can be referenced.
     this.ruleFor(0);

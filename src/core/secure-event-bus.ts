@@ -1,7 +1,6 @@
 import {
   Annotations,
   Duration,
-  Fn,
   Stack,
   Token,
   aws_cloudwatch as cloudwatch,
@@ -13,7 +12,9 @@ import {
 import { Construct } from 'constructs';
 import { checkDeadLetterQueue, createDeadLetterQueue, createQueueNotEmptyAlarm } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
+import { countAlarm, insightsSum } from '../private/insights-metric';
 import { renderEventPattern } from '../private/render-pattern';
+import { assertNotOpenToAll } from '../private/resource-policy';
 
 const TYPE = 'SecureEventBus';
 const ACCOUNT_ID = /^\d{12}$/;
@@ -229,12 +230,7 @@ export class SecureEventBus extends events.EventBus {
    * organization or the service instead.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
-    const json = statement.toStatementJson();
-    if (json.Effect !== 'Deny' && isOpenPrincipal(json.Principal) && !json.Condition) {
-      throw propError(this, TYPE, 'resource policy',
-        `statement ${show(json.Sid ?? '')} allows every principal ("*") without a condition; `
-        + 'allow named accounts, an organization (aws:PrincipalOrgID) or a service principal with source conditions');
-    }
+    assertNotOpenToAll(this, TYPE, statement);
     return super.addToResourcePolicy(statement);
   }
 
@@ -412,30 +408,11 @@ export class SecureEventBus extends events.EventBus {
   }
 
   private busMetric(metricName: string, props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
-    return new cloudwatch.MathExpression({
-      expression: Fn.join('', [
-        `SELECT SUM(${metricName}) FROM SCHEMA("AWS/Events", EventBusName, RuleName) WHERE EventBusName = '`,
-        this.eventBusName,
-        '\'',
-      ]),
-      usingMetrics: {},
-      label: props?.label ?? metricName,
-      period: props?.period ?? Duration.minutes(1),
-      color: props?.color,
-    });
+    return insightsSum('AWS/Events', metricName, ['EventBusName', 'RuleName'], 'EventBusName', this.eventBusName, props);
   }
 
   private busAlarm(id: string, metricName: string, description: string): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      metric: this.busMetric(metricName),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    this.applyAlarmActions(alarm);
-    return alarm;
+    return countAlarm(this, id, this.busMetric(metricName), description, this.alarmActions);
   }
 
   private applyAlarmActions(alarm: cloudwatch.Alarm): void {
@@ -443,15 +420,4 @@ export class SecureEventBus extends events.EventBus {
       alarm.addAlarmAction(...this.alarmActions);
     }
   }
-}
-
-function isOpenPrincipal(principal: any): boolean {
-  if (principal === '*') {
-    return true;
-  }
-  if (principal && typeof principal === 'object') {
-    const aws = principal.AWS;
-    return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
-  }
-  return false;
 }

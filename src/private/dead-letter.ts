@@ -65,3 +65,21 @@ export function checkDeadLetterRegion(scope: Construct, constructType: string, p
       `must be a queue in the rule's region (${here}), got a queue in ${queueRegion}`);
   }
 }
+
+/**
+ * The dead-letter queue of a route or a subscriber: the given queue or a new standard one (ids `DeadLetterQueue`
+ * and `DeadLetterQueueAlarm`), and, when `alarms` is on, an alarm on it with the given actions.
+ */
+export function routeDeadLetterQueue(scope: Construct, given: sqs.IQueue | undefined, alarms: boolean | undefined,
+  alarmActions: cloudwatch.IAlarmAction[] | undefined): { queue: sqs.IQueue; alarm?: cloudwatch.Alarm } {
+  const queue = given ?? createDeadLetterQueue(scope, 'DeadLetterQueue');
+  if (!(alarms ?? true)) {
+    return { queue };
+  }
+  const alarm = createQueueNotEmptyAlarm(scope, 'DeadLetterQueueAlarm', queue,
+    `Events that ${scope.node.path} could not deliver are waiting in its dead-letter queue.`);
+  if (alarmActions && alarmActions.length > 0) {
+    alarm.addAlarmAction(...alarmActions);
+  }
+  return { queue, alarm };
+}

@@ -29,7 +29,8 @@ function safeParse(text: string): any {
   }
 }
 
-function replaceIntrinsics(value: any): any {
+/** Replaces CloudFormation intrinsics (`Ref`, `Fn::*`) in a resolved value with an opaque string. */
+export function replaceIntrinsics(value: any): any {
   if (Array.isArray(value)) {
     return value.map(replaceIntrinsics);
   }

@@ -1,0 +1,429 @@
+import {
+  Annotations,
+  Arn,
+  ArnFormat,
+  Duration,
+  IResource,
+  Names,
+  Resource,
+  Stack,
+  Token,
+  aws_cloudwatch as cloudwatch,
+  aws_eventsv2 as eventsv2,
+  aws_iam as iam,
+  aws_kms as kms,
+} from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { Subscriber, SubscriberOptions } from './subscriber';
+import { propError, show } from '../private/errors';
+import { countAlarm, insightsSum } from '../private/insights-metric';
+import { assertNotOpenToAll } from '../private/resource-policy';
+
+const TYPE = 'CustomEventBus';
+const BUS_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]*$/;
+const MAX_BUS_NAME = 256;
+const ACCOUNT_ID = /^\d{12}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const METRICS_NAMESPACE = 'AWS/EventsV2';
+const SUBSCRIBER_DIMENSIONS = ['EventBus', 'Subscriber'];
+
+/**
+ * What another account may do on a {@link CustomEventBus}: the action sets of the user guide's "Permissions by
+ * scenario" page and of the `PublishOnly` / `SubscribeOnly` managed permissions.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-permissions.html
+ */
+export class CustomEventBusAccess {
+  /** Publish: `events:PutEvents`, `events:PutRawEvents`, `events:DescribeEventBus`. */
+  public static readonly PUBLISH = new CustomEventBusAccess('PUBLISH',
+    ['events:PutEvents', 'events:PutRawEvents', 'events:DescribeEventBus']);
+
+  /**
+   * Attach subscribers: `events:CreateSubscriber`, `events:UpdateSubscriber` (an update that changes filters is
+   * authorized against the bus too) and `events:DescribeEventBus`.
+   */
+  public static readonly SUBSCRIBE = new CustomEventBusAccess('SUBSCRIBE',
+    ['events:CreateSubscriber', 'events:UpdateSubscriber', 'events:DescribeEventBus']);
+
+  /** Publish and subscribe. */
+  public static readonly PUBLISH_AND_SUBSCRIBE = new CustomEventBusAccess('PUBLISH_AND_SUBSCRIBE',
+    ['events:PutEvents', 'events:PutRawEvents', 'events:CreateSubscriber', 'events:UpdateSubscriber', 'events:DescribeEventBus']);
+
+  private constructor(
+    /** A short name, used in statement IDs. */
+    public readonly name: string,
+    /** The IAM actions. */
+    public readonly actions: string[],
+  ) {}
+}
+
+/**
+ * A Custom Event Bus (the new EventBridge bus with subscribers), defined here or imported.
+ */
+export interface ICustomEventBus extends IResource {
+  /**
+   * The ARN of the bus (`arn:<partition>:events:<region>:<account>:event-busv2/<name>/<id>`).
+   *
+   * @attribute
+   */
+  readonly eventBusArn: string;
+
+  /**
+   * The name of the bus.
+   *
+   * @attribute
+   */
+  readonly eventBusName: string;
+
+  /** Grants permission to publish with `PutEvents` and `PutRawEvents` (and to describe the bus). */
+  grantPublish(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants permission to publish with `PutEvents` (and to describe the bus). */
+  grantPutEvents(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants permission to publish with `PutRawEvents` (and to describe the bus). */
+  grantPutRawEvents(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Adds a subscriber to this bus.
+   */
+  addSubscriber(id: string, options: SubscriberOptions): Subscriber;
+
+  /**
+   * Called by every `Subscriber` of this bus when it is created: subscribers of one bus are deployed one after
+   * another (EventBridge applies one subscriber create or delete at a time per bus).
+   *
+   * @internal
+   */
+  _chainSubscriber(subscriber: eventsv2.CfnSubscriber): void;
+}
+
+/**
+ * Properties of a {@link CustomEventBus}.
+ */
+export interface CustomEventBusProps {
+  /**
+   * The name of the bus: 1 to 256 characters, the first alphanumeric, then letters, digits, `.`, `-` or `_`.
+   *
+   * @default - a unique name derived from the construct path
+   */
+  readonly eventBusName?: string;
+
+  /**
+   * A description of the bus.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * How long the bus retains every event, in whole days from 1 to 365. Retention is what lets a subscriber start in
+   * the past, resume after a pause and replay.
+   *
+   * The default, 30 days, is the replay window of our Classic `SecureEventBus` (its default archive keeps 30 days),
+   * so moving from the Classic bus does not shrink what can be replayed. Retention is billed by volume: lower it
+   * for high-volume buses that never replay.
+   *
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-what-is.html
+   * @default Duration.days(30)
+   */
+  readonly retention?: Duration;
+
+  /**
+   * A customer-managed KMS key that encrypts the bus's events. The key policy (of a key defined in this app) gets a
+   * statement that lets `events.amazonaws.com` use the key for this account; an imported key's policy must be
+   * updated by you, and a warning says so.
+   *
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-encryption.html
+   * @default - an AWS owned key
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * Whether to create CloudWatch alarms on the delivery metrics of every subscriber of the bus: events dropped
+   * (retries exhausted and no dead-letter queue could take them) and events sent to a dead-letter queue.
+   *
+   * @default true
+   */
+  readonly alarms?: boolean;
+
+  /**
+   * Actions to run when an alarm of the bus goes into ALARM.
+   *
+   * @default - no actions
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+}
+
+/** The last subscriber of each bus, per app, for the deployment chain (imports of one ARN share one chain). */
+const CHAINS = new WeakMap<IConstruct, Map<string, eventsv2.CfnSubscriber>>();
+
+abstract class CustomEventBusBase extends Resource implements ICustomEventBus, iam.IResourceWithPolicy {
+  public abstract readonly eventBusArn: string;
+  public abstract readonly eventBusName: string;
+
+  public grantPublish(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, CustomEventBusAccess.PUBLISH.actions);
+  }
+
+  public grantPutEvents(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ['events:PutEvents', 'events:DescribeEventBus']);
+  }
+
+  public grantPutRawEvents(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ['events:PutRawEvents', 'events:DescribeEventBus']);
+  }
+
+  public addSubscriber(id: string, options: SubscriberOptions): Subscriber {
+    return new Subscriber(this, id, { ...options, eventBus: this });
+  }
+
+  public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    return { statementAdded: false };
+  }
+
+  /** @internal */
+  public _chainSubscriber(subscriber: eventsv2.CfnSubscriber): void {
+    const root = this.node.root;
+    let chains = CHAINS.get(root);
+    if (!chains) {
+      chains = new Map();
+      CHAINS.set(root, chains);
+    }
+    const key = Token.isUnresolved(this.eventBusArn) ? `path:${this.node.path}` : `arn:${this.eventBusArn}`;
+    const previous = chains.get(key);
+    if (previous) {
+      subscriber.node.addDependency(previous);
+    }
+    chains.set(key, subscriber);
+  }
+
+  private grant(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipalOrResource({ grantee, actions, resourceArns: [this.eventBusArn], resource: this });
+  }
+}
+
+/**
+ * The new EventBridge Custom Event Bus (`AWS::EventsV2::EventBus`): events are retained (30 days by default) and
+ * routed to subscribers, one target each.
+ *
+ * Defaults: a deliberate retention, an optional customer-managed key (with the key policy EventBridge needs), a
+ * resource policy that never allows every principal without a condition, alarms on the delivery metrics of all its
+ * subscribers, and subscribers that deploy one after another.
+ *
+ * @resource AWS::EventsV2::EventBus
+ */
+export class CustomEventBus extends CustomEventBusBase {
+  /**
+   * Imports a Custom Event Bus by ARN (`arn:<partition>:events:<region>:<account>:event-busv2/<name>/<id>`).
+   */
+  public static fromEventBusArn(scope: Construct, id: string, eventBusArn: string): ICustomEventBus {
+    let name: string;
+    if (Token.isUnresolved(eventBusArn)) {
+      name = Arn.split(eventBusArn, ArnFormat.SLASH_RESOURCE_SLASH_RESOURCE_NAME).resourceName!;
+    } else {
+      const parts = Arn.split(eventBusArn, ArnFormat.SLASH_RESOURCE_NAME);
+      const segments = (parts.resourceName ?? '').split('/');
+      if (parts.service !== 'events' || parts.resource !== 'event-busv2' || segments.length !== 2 || segments[0] === '') {
+        throw new Error(`${TYPE}.fromEventBusArn '${scope.node.path}/${id}': eventBusArn must be a Custom Event Bus ARN `
+          + `like arn:aws:events:us-east-1:111122223333:event-busv2/<name>/<id>, got ${show(eventBusArn)}`);
+      }
+      name = segments[0];
+    }
+    class Import extends CustomEventBusBase {
+      public readonly eventBusArn = eventBusArn;
+      public readonly eventBusName = name;
+    }
+    return new Import(scope, id, { environmentFromArn: eventBusArn });
+  }
+
+  public readonly eventBusArn: string;
+  public readonly eventBusName: string;
+
+  /** The retention of the bus. */
+  public readonly retention: Duration;
+
+  /** The customer-managed key of the bus, if any. */
+  public readonly encryptionKey?: kms.IKey;
+
+  /** The `AWS::EventsV2::EventBus`. */
+  public readonly resource: eventsv2.CfnEventBus;
+
+  /**
+   * The bus's resource policy (`AWS::EventsV2::ResourcePolicy`), created by the first statement added.
+   */
+  public resourcePolicy?: eventsv2.CfnResourcePolicy;
+
+  /** Alarm on events dropped by any subscriber of this bus (unless `alarms: false`). */
+  public readonly eventsDroppedAlarm?: cloudwatch.Alarm;
+
+  /** Alarm on events that any subscriber of this bus sent to its dead-letter queue (unless `alarms: false`). */
+  public readonly deadLetteredEventsAlarm?: cloudwatch.Alarm;
+
+  private readonly policyDocument = new iam.PolicyDocument();
+  private counter = 0;
+
+  constructor(scope: Construct, id: string, props: CustomEventBusProps = {}) {
+    super(scope, id);
+    const name = props.eventBusName ?? Names.uniqueResourceName(this, { maxLength: 64 });
+    if (!Token.isUnresolved(name) && (name.length > MAX_BUS_NAME || !BUS_NAME.test(name))) {
+      throw propError(this, TYPE, 'eventBusName',
+        `must be 1 to ${MAX_BUS_NAME} characters, the first a letter or digit, then letters, digits, ".", "-" or "_", got ${show(name)}`);
+    }
+    this.retention = props.retention ?? Duration.days(30);
+    const days = retentionDays(this, this.retention);
+    this.encryptionKey = props.kmsKey;
+
+    this.resource = new eventsv2.CfnEventBus(this, 'Resource', {
+      name,
+      description: props.description,
+      storageConfiguration: { retentionPeriodInDays: days },
+      encryptionConfiguration: props.kmsKey ? { kmsKeyIdentifier: props.kmsKey.keyArn } : undefined,
+    });
+    this.eventBusArn = this.resource.attrEventBusArn;
+    this.eventBusName = name;
+
+    if (props.kmsKey) {
+      this.allowEncryption(props.kmsKey);
+    }
+
+    if (props.alarms ?? true) {
+      const actions = props.alarmActions ?? [];
+      this.eventsDroppedAlarm = countAlarm(this, 'EventsDroppedAlarm', this.metricEventsDropped(),
+        'A subscriber of this Custom Event Bus dropped events: retries were exhausted and no dead-letter queue took them.', actions);
+      this.deadLetteredEventsAlarm = countAlarm(this, 'DeadLetteredEventsAlarm', this.metricOnFailureDestinationDelivered(),
+        'A subscriber of this Custom Event Bus sent events to its dead-letter queue.', actions);
+    }
+  }
+
+  /**
+   * Adds a statement to the bus's resource policy (the policy named `default`).
+   *
+   * Refuses a statement that allows every principal (`*`) without a condition: name the accounts, the
+   * organization or the service instead.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    assertNotOpenToAll(this, TYPE, statement);
+    this.policyDocument.addStatements(statement);
+    if (!this.resourcePolicy) {
+      this.resourcePolicy = new eventsv2.CfnResourcePolicy(this, 'Policy', {
+        eventBusArn: this.eventBusArn,
+        policyDocument: this.policyDocument,
+      });
+    }
+    return { statementAdded: true, policyDependable: this.resourcePolicy };
+  }
+
+  /**
+   * Lets the given AWS accounts publish to and/or attach subscribers to this bus (the bus's `default` resource
+   * policy; an AWS RAM share is the other way to share a bus).
+   *
+   * @param accountIds 12-digit AWS account IDs
+   * @param access what they may do
+   */
+  public allowAccounts(accountIds: string[], access: CustomEventBusAccess): void {
+    const where = `allowAccounts(${access.name})`;
+    if (accountIds.length === 0) {
+      throw propError(this, TYPE, `${where} accountIds`, 'must name at least one account, got []');
+    }
+    for (const accountId of accountIds) {
+      if (!Token.isUnresolved(accountId) && !ACCOUNT_ID.test(accountId)) {
+        throw propError(this, TYPE, `${where} accountIds`, `must be 12-digit AWS account IDs, got ${show(accountId)}`);
+      }
+    }
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `Allow${pascal(access.name)}Accounts${this.nextId()}`,
+      principals: accountIds.map((a) => new iam.AccountPrincipal(a)),
+      actions: access.actions,
+      resources: [this.eventBusArn],
+    }));
+  }
+
+  /**
+   * Lets every principal of an AWS Organization publish to and/or attach subscribers to this bus (condition
+   * `aws:PrincipalOrgID`).
+   *
+   * @param organizationId the organization's ID, such as `o-a1b2c3d4e5`
+   * @param access what they may do
+   */
+  public allowOrganization(organizationId: string, access: CustomEventBusAccess): void {
+    if (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID.test(organizationId)) {
+      throw propError(this, TYPE, `allowOrganization(${access.name}) organizationId`,
+        `must be an AWS Organizations ID like "o-a1b2c3d4e5" (o- and 10 to 32 lowercase letters or digits), got ${show(organizationId)}`);
+    }
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `Allow${pascal(access.name)}Organization${this.nextId()}`,
+      principals: [new iam.AnyPrincipal()],
+      actions: access.actions,
+      resources: [this.eventBusArn],
+      conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+    }));
+  }
+
+  /**
+   * Events dropped by any subscriber of this bus (retries exhausted, no dead-letter queue took them), summed with a
+   * CloudWatch Metrics Insights query over the `AWS/EventsV2` subscriber metrics.
+   *
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-observability.html
+   */
+  public metricEventsDropped(props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.subscribersMetric('EventsDropped', props);
+  }
+
+  /**
+   * Events that any subscriber of this bus sent to its dead-letter queue (`OnFailureDestinationDelivered`).
+   */
+  public metricOnFailureDestinationDelivered(props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.subscribersMetric('OnFailureDestinationDelivered', props);
+  }
+
+  /**
+   * Any `AWS/EventsV2` subscriber metric, summed over the subscribers of this bus.
+   *
+   * @param metricName for example `EventDeliveryAttempts`, `EventsDelivered`, `FilterMatched`
+   */
+  public metricSubscribers(metricName: string, props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.subscribersMetric(metricName, props);
+  }
+
+  private subscribersMetric(metricName: string, props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return insightsSum(METRICS_NAMESPACE, metricName, SUBSCRIBER_DIMENSIONS, 'EventBus', this.eventBusArn, props);
+  }
+
+  private nextId(): number {
+    this.counter += 1;
+    return this.counter;
+  }
+
+  private allowEncryption(key: kms.IKey): void {
+    const result = key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeCustomEventBus',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    if (!result.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-eventbridge-blueprints:importedBusKey',
+        'The bus key is imported, so its key policy cannot be changed here: allow events.amazonaws.com kms:Decrypt, '
+        + 'kms:GenerateDataKey and kms:DescribeKey (condition aws:SourceAccount = this account).');
+    }
+  }
+}
+
+function retentionDays(scope: Construct, retention: Duration): number {
+  let days: number;
+  try {
+    days = retention.toDays({ integral: true });
+  } catch {
+    throw propError(scope, TYPE, 'retention', `must be a whole number of days from 1 to 365, got ${retention.toHumanString()}`);
+  }
+  if (!Token.isUnresolved(days) && (days < 1 || days > 365)) {
+    throw propError(scope, TYPE, 'retention', `must be from 1 to 365 days, got ${days} days`);
+  }
+  return days;
+}
+
+function pascal(name: string): string {
+  return name.toLowerCase().split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}

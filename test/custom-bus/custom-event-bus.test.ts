@@ -1,0 +1,222 @@
+import { Duration, Lazy, Stack, aws_iam as iam, aws_kms as kms, aws_sqs as sqs } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { CustomEventBus, CustomEventBusAccess, SubscriberTarget } from '../../src';
+import { nagFindings } from '../nag';
+
+function stack(): Stack {
+  return new Stack(undefined, 'Stack', { env: { account: '111122223333', region: 'us-east-1' } });
+}
+
+describe('CustomEventBus', () => {
+  test('defaults: 30 days retention, a generated name, AWS owned key, two alarms', () => {
+    const s = stack();
+    const bus = new CustomEventBus(s, 'Bus');
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::EventsV2::EventBus', {
+      Name: Match.stringLikeRegexp('^StackBus[0-9A-F]{8}$'),
+      StorageConfiguration: { RetentionPeriodInDays: 30 },
+      EncryptionConfiguration: Match.absent(),
+    });
+    expect(bus.retention.toDays()).toBe(30);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    t.resourceCountIs('AWS::EventsV2::ResourcePolicy', 0);
+  });
+
+  test('retention, name and description override the defaults', () => {
+    const s = stack();
+    new CustomEventBus(s, 'Bus', { eventBusName: 'orders', retention: Duration.days(1), description: 'Orders' });
+    Template.fromStack(s).hasResourceProperties('AWS::EventsV2::EventBus', {
+      Name: 'orders', Description: 'Orders', StorageConfiguration: { RetentionPeriodInDays: 1 },
+    });
+  });
+
+  test.each([
+    [Duration.days(0), 'retention must be from 1 to 365 days, got 0 days'],
+    [Duration.days(366), 'retention must be from 1 to 365 days, got 366 days'],
+    [Duration.hours(36), 'retention must be a whole number of days from 1 to 365, got 1 day 12 hours'],
+  ])('throws when retention is %s', (retention, message) => {
+    expect(() => new CustomEventBus(stack(), 'Bus', { retention })).toThrow(`CustomEventBus 'Stack/Bus': ${message}`);
+  });
+
+  test('throws when the name has characters EventBridge does not allow', () => {
+    expect(() => new CustomEventBus(stack(), 'Bus', { eventBusName: '-orders' }))
+      .toThrow(/CustomEventBus 'Stack\/Bus': eventBusName must be 1 to 256 characters, the first a letter or digit.*got "-orders"/);
+  });
+
+  test('skips name validation for a token', () => {
+    const s = stack();
+    new CustomEventBus(s, 'Bus', { eventBusName: Lazy.string({ produce: () => '-x' }) });
+    Template.fromStack(s).hasResourceProperties('AWS::EventsV2::EventBus', { Name: '-x' });
+  });
+
+  test('a customer-managed key encrypts the bus and lets EventBridge use it for this account', () => {
+    const s = stack();
+    const key = new kms.Key(s, 'Key');
+    new CustomEventBus(s, 'Bus', { kmsKey: key });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::EventsV2::EventBus', {
+      EncryptionConfiguration: { KmsKeyIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+    });
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowEventBridgeCustomEventBus',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+        })]),
+      },
+    });
+  });
+
+  test('an imported key gets a warning instead of a key policy statement', () => {
+    const s = stack();
+    const key = kms.Key.fromKeyArn(s, 'Key', 'arn:aws:kms:us-east-1:111122223333:key/1234');
+    new CustomEventBus(s, 'Bus', { kmsKey: key });
+    Annotations.fromStack(s).hasWarning('/Stack/Bus', Match.stringLikeRegexp('The bus key is imported'));
+  });
+
+  test('alarms: false creates no alarm', () => {
+    const s = stack();
+    new CustomEventBus(s, 'Bus', { alarms: false });
+    Template.fromStack(s).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  test('the alarms sum the delivery metrics of every subscriber of the bus', () => {
+    const s = stack();
+    new CustomEventBus(s, 'Bus');
+    const alarms = Template.fromStack(s).findResources('AWS::CloudWatch::Alarm');
+    const expressions = Object.values(alarms).map((a: any) => JSON.stringify(a.Properties.Metrics[0].Expression));
+    expect(expressions.some((e) => e.includes('SELECT SUM(EventsDropped) FROM SCHEMA(\\"AWS/EventsV2\\", EventBus, Subscriber) WHERE EventBus = '))).toBe(true);
+    expect(expressions.some((e) => e.includes('SUM(OnFailureDestinationDelivered)'))).toBe(true);
+  });
+
+  describe('resource policy', () => {
+    test('allowAccounts writes account principals as ARNs with the chosen actions', () => {
+      const s = stack();
+      const bus = new CustomEventBus(s, 'Bus');
+      bus.allowAccounts(['444455556666'], CustomEventBusAccess.PUBLISH);
+      Template.fromStack(s).hasResourceProperties('AWS::EventsV2::ResourcePolicy', {
+        EventBusArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'EventBusArn'] },
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{
+            Sid: 'AllowPublishAccounts1',
+            Effect: 'Allow',
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::444455556666:root']] } },
+            Action: ['events:PutEvents', 'events:PutRawEvents', 'events:DescribeEventBus'],
+            Resource: { 'Fn::GetAtt': [Match.anyValue(), 'EventBusArn'] },
+          }],
+        },
+      });
+    });
+
+    test('allowOrganization conditions on aws:PrincipalOrgID; one policy holds every statement', () => {
+      const s = stack();
+      const bus = new CustomEventBus(s, 'Bus');
+      bus.allowOrganization('o-a1b2c3d4e5', CustomEventBusAccess.SUBSCRIBE);
+      bus.allowAccounts(['444455556666'], CustomEventBusAccess.PUBLISH_AND_SUBSCRIBE);
+      const t = Template.fromStack(s);
+      t.resourceCountIs('AWS::EventsV2::ResourcePolicy', 1);
+      t.hasResourceProperties('AWS::EventsV2::ResourcePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Sid: 'AllowSubscribeOrganization1',
+            Principal: { AWS: '*' },
+            Action: ['events:CreateSubscriber', 'events:UpdateSubscriber', 'events:DescribeEventBus'],
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+          })]),
+        },
+      });
+    });
+
+    test('throws when a statement allows every principal without a condition', () => {
+      const bus = new CustomEventBus(stack(), 'Bus');
+      expect(() => bus.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'Open', principals: [new iam.AnyPrincipal()], actions: ['events:PutEvents'], resources: [bus.eventBusArn],
+      }))).toThrow('CustomEventBus \'Stack/Bus\': resource policy statement "Open" allows every principal ("*") without a condition');
+    });
+
+    test.each([
+      [[], 'allowAccounts(PUBLISH) accountIds must name at least one account, got []'],
+      [['12345'], 'allowAccounts(PUBLISH) accountIds must be 12-digit AWS account IDs, got "12345"'],
+    ])('throws on bad account IDs %j', (ids, message) => {
+      const bus = new CustomEventBus(stack(), 'Bus');
+      expect(() => bus.allowAccounts(ids, CustomEventBusAccess.PUBLISH)).toThrow(message);
+    });
+
+    test('throws on a bad organization ID', () => {
+      const bus = new CustomEventBus(stack(), 'Bus');
+      expect(() => bus.allowOrganization('org-1', CustomEventBusAccess.PUBLISH))
+        .toThrow('allowOrganization(PUBLISH) organizationId must be an AWS Organizations ID like "o-a1b2c3d4e5"');
+    });
+  });
+
+  test('grantPublish gives PutEvents, PutRawEvents and DescribeEventBus on the bus only', () => {
+    const s = stack();
+    const bus = new CustomEventBus(s, 'Bus');
+    const role = new iam.Role(s, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+    bus.grantPublish(role);
+    Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: ['events:PutEvents', 'events:PutRawEvents', 'events:DescribeEventBus'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'EventBusArn'] },
+        }],
+      },
+    });
+  });
+
+  describe('fromEventBusArn', () => {
+    test('reads the name from the ARN', () => {
+      const bus = CustomEventBus.fromEventBusArn(stack(), 'Imported',
+        'arn:aws:events:us-east-1:111122223333:event-busv2/orders/exampleid0123456789abcdef');
+      expect(bus.eventBusName).toBe('orders');
+      expect(bus.env.account).toBe('111122223333');
+    });
+
+    test('throws for a Classic bus ARN', () => {
+      expect(() => CustomEventBus.fromEventBusArn(stack(), 'Imported', 'arn:aws:events:us-east-1:111122223333:event-bus/orders'))
+        .toThrow("CustomEventBus.fromEventBusArn 'Stack/Imported': eventBusArn must be a Custom Event Bus ARN");
+    });
+  });
+
+  describe('subscriber deployment chain', () => {
+    test('each subscriber of a bus depends on the one added before it, and only on it', () => {
+      const s = stack();
+      const bus = new CustomEventBus(s, 'Bus');
+      const other = new CustomEventBus(s, 'Other');
+      const queue = new sqs.Queue(s, 'Queue', { enforceSSL: true });
+      const a = bus.addSubscriber('A', { target: SubscriberTarget.sqs(queue) });
+      const b = bus.addSubscriber('B', { target: SubscriberTarget.sqs(queue) });
+      const c = bus.addSubscriber('C', { target: SubscriberTarget.sqs(queue) });
+      const x = other.addSubscriber('X', { target: SubscriberTarget.sqs(queue) });
+      const resources = Template.fromStack(s).findResources('AWS::EventsV2::Subscriber');
+      const id = (sub: any) => s.getLogicalId(sub.resource);
+      const dependsOnSubscribers = (sub: any) => (resources[id(sub)].DependsOn ?? []).filter((d: string) => resources[d] !== undefined);
+      expect(dependsOnSubscribers(a)).toEqual([]);
+      expect(dependsOnSubscribers(b)).toEqual([id(a)]);
+      expect(dependsOnSubscribers(c)).toEqual([id(b)]);
+      expect(dependsOnSubscribers(x)).toEqual([]);
+    });
+
+    test('two imports of one bus ARN share one chain', () => {
+      const s = stack();
+      const arn = 'arn:aws:events:us-east-1:111122223333:event-busv2/orders/exampleid0123456789abcdef';
+      const queue = new sqs.Queue(s, 'Queue', { enforceSSL: true });
+      const a = CustomEventBus.fromEventBusArn(s, 'I1', arn).addSubscriber('A', { target: SubscriberTarget.sqs(queue) });
+      const b = CustomEventBus.fromEventBusArn(s, 'I2', arn).addSubscriber('B', { target: SubscriberTarget.sqs(queue) });
+      const resources = Template.fromStack(s).findResources('AWS::EventsV2::Subscriber');
+      expect(resources[s.getLogicalId(b.resource)].DependsOn).toContain(s.getLogicalId(a.resource));
+    });
+  });
+
+  test('cdk-nag AwsSolutions and Serverless find nothing on a bus with a key, a policy and a subscriber', () => {
+    const s = stack();
+    const bus = new CustomEventBus(s, 'Bus', { kmsKey: new kms.Key(s, 'Key', { enableKeyRotation: true }) });
+    bus.allowAccounts(['444455556666'], CustomEventBusAccess.PUBLISH);
+    bus.addSubscriber('Sub', { target: SubscriberTarget.sqs(new sqs.Queue(s, 'Target', { enforceSSL: true })) });
+    expect(nagFindings(s, ['Stack/Target'])).toEqual([]);
+  });
+});
