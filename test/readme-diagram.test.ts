@@ -9,7 +9,7 @@ import { main } from '../src/testing/cli';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-readme-diagram-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-test('the README diagram is what `diagram` prints for the example app', () => {
+test('the README diagram is what `diagram` prints for the example app', async () => {
   // Like `cdk synth`, which writes construct paths into the templates.
   const app = new App({ outdir: dir, context: { 'aws:cdk:enable-path-metadata': true } });
   addExampleStacks(app);
@@ -19,7 +19,7 @@ test('the README diagram is what `diagram` prints for the example app', () => {
   expect(block).not.toBeNull();
   let out = '';
   let err = '';
-  const code = main(['diagram', '--app', dir, ...block![1].split(' ')], { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  const code = await main(['diagram', '--app', dir, ...block![1].split(' ')], { out: (t) => { out += t; }, err: (t) => { err += t; } });
   expect(code).toBe(0);
   expect(err).not.toMatch(/error/);
   expect(out).toBe(block![2]);

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { CustomBusEvent, CustomBusEvents, CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
 import { EventFlowDiagram } from './event-flow-diagram';
 import { EventRouter, RoutedDelivery } from './event-router';
 import { parseJsonText } from './private/json-text';
@@ -16,12 +17,14 @@ const USAGE = `usage: cdk-eventbridge-blueprints route --app <cdk.out> --event <
        cdk-eventbridge-blueprints diagram --app <cdk.out> [--bus BUS] [--account ID] [--region REGION]
 
 route    Routes the event through the rules of a synthesized CDK app (every stack, Stages included), offline, and
-         prints the matching rules, targets, the exact input each target receives, and bus-to-bus hops.
+         prints the matching rules, targets, the exact input each target receives, and bus-to-bus hops. On a
+         Custom Event Bus (--bus names one), it prints the subscribers whose filters match and what each receives.
 diagram  Prints a Mermaid flowchart of the app's event flows: producers, buses per account, rules, targets,
          dead-letter queues and bus-to-bus hops.
 
   --app      the cloud assembly directory (cdk.out)
-  --event    a JSON file with the event (a full event or a PutEvents entry), at most 1 MiB; "-" reads stdin
+  --event    a JSON file with the event (a full event or a PutEvents entry; for a Custom Event Bus also
+             { "data": ..., "metadata": {...}, "eventGroupId": ... }), at most 1 MiB; "-" reads stdin
   --bus      the bus: a name, an ARN, a logical ID or a construct path (route: default "default"; diagram: all buses)
   --account  the account the event is put in, for a bus given by name (default: the event's "account")
   --region   the region the event is put in, for a bus given by name (default: the event's "region")
@@ -34,9 +37,9 @@ const VALUE_OPTIONS: { [command: string]: string[] } = {
 };
 
 /**
- * Runs the CLI. Returns the exit code: 0 on success, 1 on bad input, 2 on bad usage.
+ * Runs the CLI. Resolves to the exit code: 0 on success, 1 on bad input, 2 on bad usage.
  */
-export function main(argv: string[], io: CliIo, readStdin: () => string = () => fs.readFileSync(0, 'utf8')): number {
+export async function main(argv: string[], io: CliIo, readStdin: () => string = () => fs.readFileSync(0, 'utf8')): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
     io.out(USAGE + '\n');
@@ -81,16 +84,22 @@ export function main(argv: string[], io: CliIo, readStdin: () => string = () => 
       }));
       return 0;
     }
-    return route(router, args, io, readStdin);
+    return await route(router, args, io, readStdin);
   } catch (e) {
     io.err(`error: ${(e as Error).message}\n`);
     return 1;
   }
 }
 
-function route(router: EventRouter, args: { [k: string]: string | boolean }, io: CliIo, readStdin: () => string): number {
+async function route(router: EventRouter, args: { [k: string]: string | boolean }, io: CliIo, readStdin: () => string): Promise<number> {
   const eventFile = args.event as string;
   const event = parseJsonText(readEvent(eventFile, readStdin), `the event file ${eventFile}`);
+  if (typeof args.bus === 'string') {
+    const custom = CustomBusRouter.fromCloudAssembly(args.app as string);
+    if (custom.hasEventBus(args.bus)) {
+      return routeOnCustomBus(custom, args.bus, event, args, io);
+    }
+  }
   const hint = spellingHint(event);
   if (hint) {
     io.err(`hint: ${hint}\n`);
@@ -118,6 +127,69 @@ function route(router: EventRouter, args: { [k: string]: string | boolean }, io:
   }
   io.out(text);
   return 0;
+}
+
+/** Routes on a Custom Event Bus (subscribers). */
+async function routeOnCustomBus(router: CustomBusRouter, bus: string, event: any, args: { [k: string]: string | boolean }, io: CliIo): Promise<number> {
+  const deliveries = await router.route(customBusEvent(event, args.region as string | undefined), { eventBus: bus });
+  if (args.json) {
+    io.out(JSON.stringify(deliveries.map(subscriberJson), undefined, 2) + '\n');
+    return 0;
+  }
+  if (deliveries.length === 0) {
+    io.out(`No subscriber of the Custom Event Bus "${bus}" matches the event.\n`);
+    return 0;
+  }
+  const lines = [`${deliveries.length} subscriber(s) of the Custom Event Bus "${deliveries[0].subscriber.eventBusName}" receive the event.`];
+  for (const d of deliveries) {
+    const s = d.subscriber;
+    const policy = s.retryPolicy;
+    lines.push('', `Subscriber ${s.stackName}/${s.logicalId} (${s.name}, ${s.ordering})`);
+    lines.push(`  → ${s.targetLogicalId ?? s.targetArn} [${s.targetResourceType}]`);
+    lines.push(d.transformError === undefined ? `    input (${s.transformerType}): ${d.inputText}` : `    transform failed (${s.transformerType}): ${d.transformError}`);
+    lines.push(`    retries: ${policy.maximumRetryAttempts}, max age ${policy.maximumEventAgeInSeconds}s; dead-letter queue: ${s.deadLetterQueue ? s.deadLetterQueue.logicalId ?? s.deadLetterQueue.arn : 'none (failed events are dropped)'}`);
+  }
+  io.out(lines.join('\n') + '\n');
+  return 0;
+}
+
+/** An event for a Custom Event Bus: given as such (`data`, ...), or an EventBridge event / PutEvents entry. */
+function customBusEvent(event: any, region: string | undefined): CustomBusEvent {
+  if (event !== null && typeof event === 'object' && !Array.isArray(event) && 'data' in event) {
+    return event as CustomBusEvent;
+  }
+  const e = event ?? {};
+  return CustomBusEvents.putEvents({
+    source: e.source ?? e.Source,
+    detailType: e['detail-type'] ?? e.DetailType,
+    detail: typeof e.Detail === 'string' ? parseJsonText(e.Detail, 'Detail') : (e.detail ?? e.Detail ?? {}),
+    resources: e.resources ?? e.Resources,
+    time: e.time,
+    account: e.account,
+    id: e.id,
+  }, region ?? e.region);
+}
+
+function subscriberJson(d: SubscriberDelivery): any {
+  const s = d.subscriber;
+  return {
+    stack: s.stackName,
+    subscriber: s.logicalId,
+    subscriberName: s.name,
+    subscriberArn: s.arn,
+    eventBus: s.eventBusName,
+    eventBusArn: s.eventBusArn,
+    ordering: s.ordering,
+    targetLogicalId: s.targetLogicalId,
+    targetType: s.targetResourceType,
+    targetArn: s.targetArn,
+    transformerType: s.transformerType,
+    input: d.input,
+    inputText: d.inputText,
+    transformError: d.transformError,
+    retryPolicy: s.retryPolicy,
+    deadLetterQueue: s.deadLetterQueue,
+  };
 }
 
 /** Reads the event text, refusing more than 1 MiB before reading it all. */

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RouterDeadLetterQueue, RouterRetryPolicy } from './event-router';
+import { readCloudAssembly } from './private/cloud-assembly';
 import { CustomBusStack, ModelSubscriber, readCustomBusModel } from './private/custom-bus-model';
 import { RetryModel } from './private/retry-model';
 import { DeliveryOutcome } from './simulation';
@@ -521,6 +522,17 @@ export class CustomBusRouter {
     return new CustomBusRouter([{ stackName: options?.stackName ?? 'Stack', template: json }], options ?? {});
   }
 
+  /**
+   * A router for the subscribers of every stack of a cloud assembly (a `cdk.out` directory), nested assemblies of
+   * `Stage`s included, each stack in its own account and region.
+   *
+   * @throws Error if the directory is not a cloud assembly, or a manifest or template cannot be read
+   */
+  public static fromCloudAssembly(directory: string, options?: CustomBusRouterOptions): CustomBusRouter {
+    const { stacks } = readCloudAssembly(directory);
+    return new CustomBusRouter(stacks.map((s) => ({ stackName: s.stackName, template: s.template, account: s.account, region: s.region })), options ?? {});
+  }
+
   /** A router for several templates (for example every stack of a cloud assembly). */
   public static fromTemplates(templates: CustomBusTemplate[], options?: CustomBusRouterOptions): CustomBusRouter {
     return new CustomBusRouter(templates, options ?? {});
@@ -542,6 +554,11 @@ export class CustomBusRouter {
     const model = readCustomBusModel(stacks, defaults);
     this.busNames = [...new Set(model.buses.map((b) => b.key))];
     this.compiled = model.subscribers.map((s) => compileSubscriber(s));
+  }
+
+  /** Whether the app has a Custom Event Bus with subscribers by this name, logical ID or ARN. */
+  public hasEventBus(eventBus: string): boolean {
+    return this.compiled.some((c) => matchesBus(c.model.bus, eventBus));
   }
 
   /** Every subscriber, in template order. */
@@ -678,8 +695,7 @@ export class CustomBusRouter {
       }
       key = this.busNames[0];
     } else {
-      const bus = this.compiled.map((c) => c.model.bus).find((b) => b.key === eventBus || b.name === eventBus
-        || b.logicalId === eventBus || b.arn === eventBus);
+      const bus = this.compiled.map((c) => c.model.bus).find((b) => matchesBus(b, eventBus));
       if (!bus) {
         throw new Error(`no Custom Event Bus ${JSON.stringify(eventBus)} has subscribers; buses: ${this.busNames.join(', ')}`);
       }
@@ -875,4 +891,8 @@ function uuidFrom(text: string): string {
 
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
+}
+
+function matchesBus(bus: { key: string; name: string; logicalId?: string; arn: string }, eventBus: string): boolean {
+  return bus.key === eventBus || bus.name === eventBus || bus.logicalId === eventBus || bus.arn === eventBus;
 }

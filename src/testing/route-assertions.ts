@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
+import { CustomBusEvent, CustomBusRouteOptions, CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
 import { EventRouter, RoutedDelivery, RouteOptions } from './event-router';
 
 /**
@@ -203,4 +204,61 @@ function deepEqual(a: any, b: any): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+}
+
+/**
+ * Assertions on the subscribers of a Custom Event Bus (see `CustomBusRouter`), with errors that say where the event
+ * went instead. Asynchronous, because JSONata transforms are.
+ *
+ * @example
+ * await SubscriberAssertions.assertRoutes(CustomBusRouter.fromStack(stack), CustomBusEvents.putEvents(entry), queue, { id: 'o-1' });
+ */
+export class SubscriberAssertions {
+  /**
+   * Asserts that the event reaches the target (a construct, a logical ID, a subscriber's logical ID or name, or the
+   * target ARN) and, if given, with exactly this input. Resolves to the delivery.
+   *
+   * @default - expectedInput: any input
+   */
+  public static async assertRoutes(router: CustomBusRouter, event: CustomBusEvent, target: any, expectedInput?: any,
+    options?: CustomBusRouteOptions): Promise<SubscriberDelivery> {
+    const wanted = targetKey(target);
+    const deliveries = await router.route(event, options);
+    const hits = deliveries.filter((d) => matchesSubscriber(d, wanted));
+    if (hits.length === 0) {
+      throw new Error(`expected the event to reach ${wanted} on Custom Event Bus "${options?.eventBus ?? '(the only one)'}", but it reached ${describeSubscribers(deliveries)}`);
+    }
+    if (expectedInput !== undefined) {
+      const exact = hits.find((d) => deepEqual(d.input, expectedInput));
+      if (!exact) {
+        throw new Error(`the event reached ${wanted}, but with a different input:\nexpected: ${JSON.stringify(expectedInput)}\nreceived: ${hits.map((d) => d.inputText ?? `(transform failed: ${d.transformError})`).join('\n          ')}`);
+      }
+      return exact;
+    }
+    return hits[0];
+  }
+
+  /**
+   * Asserts that the event reaches no subscriber.
+   */
+  public static async assertRoutesNowhere(router: CustomBusRouter, event: CustomBusEvent, options?: CustomBusRouteOptions): Promise<void> {
+    const deliveries = await router.route(event, options);
+    if (deliveries.length > 0) {
+      throw new Error(`expected the event to reach no subscriber, but it reached ${describeSubscribers(deliveries)}`);
+    }
+  }
+
+  private constructor() {}
+}
+
+function matchesSubscriber(d: SubscriberDelivery, wanted: string): boolean {
+  const s = d.subscriber;
+  return s.targetLogicalId === wanted || s.logicalId === wanted || s.name === wanted || s.targetArn === wanted;
+}
+
+function describeSubscribers(deliveries: SubscriberDelivery[]): string {
+  if (deliveries.length === 0) {
+    return 'no subscriber (no running subscriber of that bus has matching filters)';
+  }
+  return deliveries.map((d) => `${d.subscriber.targetLogicalId ?? d.subscriber.targetArn} (subscriber ${d.subscriber.name})`).join(', ');
 }

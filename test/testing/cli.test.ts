@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
+import { CustomEventBus, SubscriberFilter, SubscriberTarget, SubscriberTransformer } from '../../src';
 import { main } from '../../src/testing/cli';
 
 // One cloud assembly for the whole file, synthesized into a temp dir.
@@ -23,24 +24,32 @@ new events.Rule(stack, 'Wide', {
   eventPattern: { detailType: ['Wide'] },
   targets: [1, 2, 3].map((i) => new targets.SqsQueue(new sqs.Queue(stack, `WideQueue${i}`))),
 });
+// A Custom Event Bus (subscribers) in the same app.
+const v2 = new CustomEventBus(stack, 'V2Bus', { eventBusName: 'orders-v2' });
+v2.addSubscriber('Large', {
+  subscriberName: 'large-orders',
+  filters: [SubscriberFilter.data({ source: ['com.example.orders'] })],
+  transformer: SubscriberTransformer.jsonata('{ "id": $events.Data.detail.orderId }'),
+  target: SubscriberTarget.sqs(new sqs.Queue(stack, 'V2Queue', { enforceSSL: true })),
+});
 app.synth();
 const eventFile = path.join(dir, 'event.json');
 fs.writeFileSync(eventFile, JSON.stringify({ 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'detail': { orderId: 'o-1' } }));
 const badJson = path.join(dir, 'bad.json');
 fs.writeFileSync(badJson, '{\n  "source": oops\n}');
 
-function run(...argv: string[]): { code: number; out: string; err: string } {
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } }, () => '{"source":"com.example.orders","detail-type":"X"}');
+  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } }, () => '{"source":"com.example.orders","detail-type":"X"}');
   return { code, out, err };
 }
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('cdk-eventbridge-blueprints route', () => {
-  test('prints rules, targets and the transformed input', () => {
-    const { code, out, err } = run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders');
+  test('prints rules, targets and the transformed input', async () => {
+    const { code, out, err } = await run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders');
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toMatch(/1 rule\(s\) on bus "orders" match; 1 target\(s\) receive the event\./);
@@ -50,14 +59,14 @@ describe('cdk-eventbridge-blueprints route', () => {
     expect(out).toContain('retries: 185, max age 86400s (EventBridge defaults); dead-letter queue: none (failed events are dropped)');
   });
 
-  test('--json prints the deliveries as JSON', () => {
-    const { code, out } = run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--json');
+  test('--json prints the deliveries as JSON', async () => {
+    const { code, out } = await run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual([expect.objectContaining({ stack: 'CliStack', eventBus: 'orders', targetType: 'AWS::SQS::Queue', input: { id: 'o-1' } })]);
   });
 
-  test('reads the event from stdin with "-" and reports no match', () => {
-    const { code, out } = run('route', '--app', outdir, '--event', '-', '--stack', 'CliStack');
+  test('reads the event from stdin with "-" and reports no match', async () => {
+    const { code, out } = await run('route', '--app', outdir, '--event', '-', '--stack', 'CliStack');
     expect(code).toBe(0);
     expect(out).toBe('No rule on bus "default" matches the event.\n'
       + 'Rules on other buses would match it: orders (111111111111/eu-west-1); choose one with --bus (a name, or an ARN).\n');
@@ -74,52 +83,52 @@ describe('cdk-eventbridge-blueprints route', () => {
     [['route', '--app'], 2, /--app needs a value/],
     [['route', '--frobnicate'], 2, /unknown option "--frobnicate"/],
     [['deploy'], 2, /unknown command "deploy"/],
-  ])('%j exits %i with a clear message', (argv, code, message) => {
-    const result = run(...argv);
+  ])('%j exits %i with a clear message', async (argv, code, message) => {
+    const result = await run(...argv);
     expect(result.code).toBe(code);
     expect(result.err).toMatch(message);
   });
 
-  test('a missing event file names its path; an event over 1 MiB is refused before it is read', () => {
+  test('a missing event file names its path; an event over 1 MiB is refused before it is read', async () => {
     const missing = path.join(dir, 'nowhere', 'event.json');
-    expect(run('route', '--app', outdir, '--event', missing).err).toBe(`error: cannot read the event file ${missing}: ENOENT\n`);
+    expect((await run('route', '--app', outdir, '--event', missing)).err).toBe(`error: cannot read the event file ${missing}: ENOENT\n`);
     const big = path.join(dir, 'big.json');
     fs.writeFileSync(big, JSON.stringify({ source: 'x', detail: { blob: 'a'.repeat(1024 * 1024) } }));
-    const result = run('route', '--app', outdir, '--event', big);
+    const result = await run('route', '--app', outdir, '--event', big);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/^error: the event file .*big\.json is 1048\d{3} bytes; the router reads at most 1 MiB \(EventBridge itself accepts at most 256 KB per entry\)\n$/);
     let out = '';
     let err = '';
-    const code = main(['route', '--app', outdir, '--event', '-'], { out: (t) => { out += t; }, err: (t) => { err += t; } }, () => 'x'.repeat(1024 * 1024 + 1));
+    const code = await main(['route', '--app', outdir, '--event', '-'], { out: (t) => { out += t; }, err: (t) => { err += t; } }, () => 'x'.repeat(1024 * 1024 + 1));
     expect({ code, out }).toEqual({ code: 1, out: '' });
     expect(err).toMatch(/the event on stdin is over 1 MiB/);
   });
 
-  test('an event with detailType gets a hint', () => {
+  test('an event with detailType gets a hint', async () => {
     const wrong = path.join(dir, 'wrong.json');
     fs.writeFileSync(wrong, JSON.stringify({ source: 'com.example.orders', detailType: 'OrderPlaced' }));
-    const result = run('route', '--app', outdir, '--event', wrong, '--bus', 'orders');
+    const result = await run('route', '--app', outdir, '--event', wrong, '--bus', 'orders');
     expect(result.err).toBe('hint: the event has "detailType"; an EventBridge event spells it "detail-type" (a PutEvents entry: "DetailType"), so patterns on detail-type will not match\n');
   });
 
-  test('--bus takes an ARN, and --account / --region choose where a name is looked up', () => {
-    expect(run('route', '--app', outdir, '--event', eventFile, '--bus', 'arn:aws:events:eu-west-1:111111111111:event-bus/orders').out)
+  test('--bus takes an ARN, and --account / --region choose where a name is looked up', async () => {
+    expect((await run('route', '--app', outdir, '--event', eventFile, '--bus', 'arn:aws:events:eu-west-1:111111111111:event-bus/orders')).out)
       .toMatch(/1 rule\(s\) on bus "orders" match/);
-    expect(run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--account', '111111111111', '--region', 'eu-west-1').code).toBe(0);
-    expect(run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--account', '222222222222').err)
+    expect((await run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--account', '111111111111', '--region', 'eu-west-1')).code).toBe(0);
+    expect((await run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--account', '222222222222')).err)
       .toBe('error: unknown event bus "orders" in account 222222222222, region any: the app has "orders" only in 111111111111/eu-west-1\n');
   });
 
-  test('diagram prints a Mermaid flowchart', () => {
-    const result = run('diagram', '--app', outdir, '--bus', 'orders');
+  test('diagram prints a Mermaid flowchart', async () => {
+    const result = await run('diagram', '--app', outdir, '--bus', 'orders');
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toMatch(/^flowchart LR\n  subgraph env1\["account 111111111111 · eu-west-1"\]\n    bus1\(\["bus orders"\]\)\n/);
     expect(result.out).toContain('<br/>source: com.example.orders"}}');
     expect(result.out).toMatch(/bus1 --> rule1\n  rule1 --> res1\n$/);
-    expect(run('diagram', '--app', outdir, '--event', eventFile)).toMatchObject({ code: 2, err: expect.stringMatching(/^unknown option "--event" for diagram/) });
+    expect(await run('diagram', '--app', outdir, '--event', eventFile)).toMatchObject({ code: 2, err: expect.stringMatching(/^unknown option "--event" for diagram/) });
   });
 
-  test('ends quietly when stdout is closed early (EPIPE)', () => {
+  test('ends quietly when stdout is closed early (EPIPE)', async () => {
     const big = path.join(dir, 'wide.json');
     fs.writeFileSync(big, JSON.stringify({ 'source': 'com.example.orders', 'detail-type': 'Wide', 'detail': { blob: 'b'.repeat(900_000) } }));
     const script = `${JSON.stringify(process.execPath)} -r ts-node/register/transpile-only ${JSON.stringify(path.join(__dirname, '../../src/testing/cli-main.ts'))} route --app ${JSON.stringify(outdir)} --event ${JSON.stringify(big)} --bus wide --json | head -c 10; echo " exit=\${PIPESTATUS[0]}"`;
@@ -127,11 +136,22 @@ describe('cdk-eventbridge-blueprints route', () => {
     expect(out).toBe('[\n  {\n     exit=0\n');
   });
 
-  test('--help prints the usage', () => {
-    expect(run('--help')).toMatchObject({ code: 0, out: expect.stringMatching(/^usage: cdk-eventbridge-blueprints route/) });
+  test('routes on a Custom Event Bus: the subscribers whose filters match, with their JSONata input', async () => {
+    const result = await run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders-v2');
+    expect(result.err).toBe('');
+    expect(result.out).toMatch(/^1 subscriber\(s\) of the Custom Event Bus "orders-v2" receive the event\.\n\nSubscriber CliStack\/V2BusLarge[0-9A-F]+ \(large-orders, UNORDERED\)\n  → V2Queue[0-9A-F]+ \[AWS::SQS::Queue\]\n    input \(JSONATA\): \{"id":"o-1"\}\n/);
+    const json = JSON.parse((await run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders-v2', '--json')).out);
+    expect(json).toEqual([expect.objectContaining({ subscriberName: 'large-orders', targetType: 'AWS::SQS::Queue', input: { id: 'o-1' } })]);
+    const other = path.join(dir, 'other.json');
+    fs.writeFileSync(other, JSON.stringify({ source: 'com.example.other', detail: {} }));
+    expect((await run('route', '--app', outdir, '--event', other, '--bus', 'orders-v2')).out).toBe('No subscriber of the Custom Event Bus "orders-v2" matches the event.\n');
   });
 
-  test('runs as a subprocess', () => {
+  test('--help prints the usage', async () => {
+    expect(await run('--help')).toMatchObject({ code: 0, out: expect.stringMatching(/^usage: cdk-eventbridge-blueprints route/) });
+  });
+
+  test('runs as a subprocess', async () => {
     const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../../src/testing/cli-main.ts'),
       'route', '--app', outdir, '--event', eventFile, '--bus', 'orders', '--json'], { encoding: 'utf8' });
     expect(JSON.parse(out)[0].input).toEqual({ id: 'o-1' });
