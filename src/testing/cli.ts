@@ -130,7 +130,9 @@ async function route(router: EventRouter, args: { [k: string]: string | boolean 
 }
 
 /** Routes on a Custom Event Bus (subscribers). */
-async function routeOnCustomBus(router: CustomBusRouter, bus: string, event: any, args: { [k: string]: string | boolean }, io: CliIo): Promise<number> {
+type CliArgs = { [k: string]: string | boolean };
+
+async function routeOnCustomBus(router: CustomBusRouter, bus: string, event: any, args: CliArgs, io: CliIo): Promise<number> {
   const deliveries = await router.route(customBusEvent(event, args.region as string | undefined), { eventBus: bus });
   if (args.json) {
     io.out(JSON.stringify(deliveries.map(subscriberJson), undefined, 2) + '\n');

@@ -530,7 +530,8 @@ export class CustomBusRouter {
    */
   public static fromCloudAssembly(directory: string, options?: CustomBusRouterOptions): CustomBusRouter {
     const { stacks } = readCloudAssembly(directory);
-    return new CustomBusRouter(stacks.map((s) => ({ stackName: s.stackName, template: s.template, account: s.account, region: s.region })), options ?? {});
+    const templates = stacks.map((s) => ({ stackName: s.stackName, template: s.template, account: s.account, region: s.region }));
+    return new CustomBusRouter(templates, options ?? {});
   }
 
   /** A router for several templates (for example every stack of a cloud assembly). */
