@@ -16,17 +16,17 @@ describe('long strings', () => {
   const longValue = 'a'.repeat(MiB);
   const caseless = 'A'.repeat(1969); // the longest equals-ignore-case operand a 2,048-character pattern holds
 
-  test('equals-ignore-case with a long operand against a 1 MiB value, 500 rules', () => {
+  test('equals-ignore-case with a long operand against a 1 MiB value, 200 rules', () => {
     const pattern = { v: [{ 'equals-ignore-case': caseless }] };
     expect(EventPatternEngine.isValid(pattern)).toBe(true);
     expect(EventPatternEngine.matches(pattern, { v: longValue })).toBe(false);
     expect(EventPatternEngine.matches(pattern, { v: 'a'.repeat(1969) })).toBe(true);
     const rules = new PatternRuleSet();
-    for (let i = 0; i < 500; i++) {
+    for (let i = 0; i < 200; i++) {
       rules.add(`r${i}`, pattern);
     }
     expect(rules.matchingRules({ v: longValue })).toEqual([]);
-    expect(rules.matchingRules(JSON.stringify({ v: longValue.slice(0, 1969) }))).toHaveLength(500);
+    expect(rules.matchingRules(JSON.stringify({ v: longValue.slice(0, 1969) }))).toHaveLength(200);
   });
 
   test('prefix, suffix and anything-but with equals-ignore-case against a 1 MiB value', () => {
@@ -47,9 +47,9 @@ describe('long strings', () => {
   test('1 MiB strings in an event text, on and off the rules\' paths, with and without escapes', () => {
     const rules = new PatternRuleSet();
     rules.add('prefix', { v: [{ prefix: 'aaa' }] });
-    const text = JSON.stringify({ other: longValue, v: longValue, escaped: '\u0001"\\'.repeat(MiB / 4) });
+    const text = JSON.stringify({ other: longValue, v: longValue, escaped: '\u0001"\\'.repeat(MiB / 16) });
     expect(rules.matchingRules(text)).toEqual(['prefix']);
-    expect(rules.matchingRules(JSON.stringify({ v: '\\u0041'.repeat(MiB / 6) }))).toEqual([]);
+    expect(rules.matchingRules(JSON.stringify({ v: '\\u0041'.repeat(MiB / 24) }))).toEqual([]);
     expect(() => rules.matchingRules(`{"v":"${longValue}`)).toThrow('Unterminated string');
   });
 });
@@ -73,17 +73,17 @@ describe('huge $or', () => {
     expect(() => new PatternRuleSet(options).add('r', orPattern(20))).toThrow('the maximum is 100000');
   });
 
-  test('2^16 combinations with a raised limit are valid; 2^12 compile and match', () => {
+  test('2^16 combinations with a raised limit are valid; 2^10 compile and match', () => {
     const options = { maxOrCombinations: 2 ** 16, maxLength: 1e6 };
     expect(EventPatternEngine.validate(orPattern(16), options)).toEqual([]);
-    const rules = new PatternRuleSet({ maxOrCombinations: 2 ** 12, maxLength: 1e6 });
-    rules.add('or', orPattern(12));
+    const rules = new PatternRuleSet({ maxOrCombinations: 2 ** 10, maxLength: 1e6 });
+    rules.add('or', orPattern(10));
     const event: Record<string, unknown> = {};
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 10; i++) {
       event[`f${i}`] = i % 2 === 0 ? { a: 'x' } : { b: 'y' };
     }
     expect(rules.matchingRules(event)).toEqual(['or']);
-    expect(rules.matchingRules({ ...event, f11: { a: 'y' } })).toEqual([]);
+    expect(rules.matchingRules({ ...event, f9: { a: 'y' } })).toEqual([]);
   });
 
   test('$or nested 500 levels deep', () => {
@@ -146,7 +146,8 @@ describe('huge arrays', () => {
     const pattern = { items: { a: ['x'], b: ['y'] } };
     expect(EventPatternEngine.matches(pattern, { items })).toBe(false);
     expect(EventPatternEngine.matches(pattern, JSON.stringify({ items }))).toBe(false);
-    expect(EventPatternEngine.matches(pattern, { items: [...items, { a: 'x', b: 'y' }] })).toBe(true);
+    items.push({ a: 'x', b: 'y' });
+    expect(EventPatternEngine.matches(pattern, { items })).toBe(true);
   });
 
   test('20,000 values in one array and 20,000 keys in one object', () => {
