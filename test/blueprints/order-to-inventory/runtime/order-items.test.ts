@@ -1,5 +1,5 @@
-import { MAX_DISTINCT_SKUS, findShortages, mergeLineItems, parseOrderPlaced } from '../../../src/blueprints/order-to-inventory/order-items';
-import { InvalidEventError } from '../../../src/blueprints/shared/validation';
+import { MAX_DISTINCT_SKUS, findShortages, mergeLineItems, parseOrderPlaced } from '../../../../src/blueprints/order-to-inventory/runtime/order-items';
+import { InvalidEventError } from '../../../../src/blueprints/runtime-shared/validation';
 
 const event = (detail: unknown) => ({ 'version': '0', 'id': 'e1', 'detail-type': 'OrderPlaced', 'source': 'com.example.orders', detail });
 

@@ -21,11 +21,11 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import type { Context } from 'aws-lambda';
 import { issueTickets, parseIssueTicketInput } from './booking';
 import type { IssueTicketInput } from './booking';
-import type { Env } from '../shared/env';
-import { requireEnv } from '../shared/env';
-import type { EventPublisher } from '../shared/publisher';
-import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler, publisherFromEnv } from '../shared/runtime';
-import { InvalidEventError } from '../shared/validation';
+import type { EventPublisher } from '../../../runtime/publisher';
+import type { Env } from '../../runtime-shared/env';
+import { requireEnv } from '../../runtime-shared/env';
+import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
+import { InvalidEventError } from '../../runtime-shared/validation';
 
 export const TICKETS_ISSUED = 'TicketsIssued';
 

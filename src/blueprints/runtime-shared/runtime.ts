@@ -9,8 +9,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Env } from './env';
 import { requireEnv } from './env';
-import { EventPublisher, parseMaxEntryBytes } from './publisher';
-import type { EventPublisherOptions, PutEventsClient } from './publisher';
+import { EventPublisher, parseMaxEntryBytes } from '../../runtime/publisher';
+import type { EventPublisherOptions, PutEventsClient } from '../../runtime/publisher';
 
 export function createLogger(serviceName: string): Logger {
   // POWERTOOLS_SERVICE_NAME, when set, wins over the default given here.

@@ -1,5 +1,5 @@
 /** Pure logic of the order-to-inventory blueprint: validate `OrderPlaced`, merge line items, report shortages. */
-import { Checker, ID_PATTERN, ID_PATTERN_TEXT, isObject } from '../shared/validation';
+import { Checker, ID_PATTERN, ID_PATTERN_TEXT, isObject } from '../../runtime-shared/validation';
 
 export interface LineItem {
   readonly sku: string;

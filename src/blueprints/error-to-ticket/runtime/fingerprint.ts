@@ -9,7 +9,7 @@
  *               previousState: { value, reason, timestamp }, configuration: { description?, metrics?, alarmRule? } } }
  */
 import { createHash } from 'node:crypto';
-import { Checker, isObject } from '../shared/validation';
+import { Checker, isObject } from '../../runtime-shared/validation';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -19,10 +19,10 @@ import type { SendEmailCommandOutput } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { confirmationEmail, parseConfirmationEmailInput } from './booking';
 import type { ConfirmationEmailInput } from './booking';
-import type { Env } from '../shared/env';
-import { optionalEnv, requireEnv } from '../shared/env';
-import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler } from '../shared/runtime';
-import { InvalidEventError } from '../shared/validation';
+import type { Env } from '../../runtime-shared/env';
+import { optionalEnv, requireEnv } from '../../runtime-shared/env';
+import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler } from '../../runtime-shared/runtime';
+import { InvalidEventError } from '../../runtime-shared/validation';
 
 export interface SendConfirmationEmailResult {
   readonly status: 'sent';

@@ -25,10 +25,10 @@ import { isIgnored, parseTicketEvent } from './fingerprint';
 import type { TicketRequest } from './fingerprint';
 import { TicketingHttpError, parseTicketingSecret, postTicket } from './ticketing-client';
 import type { FetchFn, TicketingSecret } from './ticketing-client';
-import type { Env } from '../shared/env';
-import { numberEnv, requireEnv } from '../shared/env';
-import { createLogger, lazyHandler } from '../shared/runtime';
-import { InvalidEventError } from '../shared/validation';
+import type { Env } from '../../runtime-shared/env';
+import { numberEnv, requireEnv } from '../../runtime-shared/env';
+import { createLogger, lazyHandler } from '../../runtime-shared/runtime';
+import { InvalidEventError } from '../../runtime-shared/validation';
 
 export type OpenTicketResult =
   | { status: 'opened'; ticketId: string; fingerprint: string }

@@ -1,8 +1,8 @@
-import type { TicketRequest } from '../../../src/blueprints/error-to-ticket/fingerprint';
+import type { TicketRequest } from '../../../../src/blueprints/error-to-ticket/runtime/fingerprint';
 import {
   TicketingHttpError, TicketingTimeoutError, extractTicketId, parseTicketingSecret, postTicket,
-} from '../../../src/blueprints/error-to-ticket/ticketing-client';
-import type { FetchFn } from '../../../src/blueprints/error-to-ticket/ticketing-client';
+} from '../../../../src/blueprints/error-to-ticket/runtime/ticketing-client';
+import type { FetchFn } from '../../../../src/blueprints/error-to-ticket/runtime/ticketing-client';
 
 const request: TicketRequest = {
   kind: 'error', fingerprint: 'error:abc', title: 't', description: 'd', severity: 'high', labels: { service: 's' }, eventId: 'evt-1',

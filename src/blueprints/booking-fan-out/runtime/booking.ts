@@ -10,8 +10,8 @@
  *   flight: { number, origin, destination, departure }, passengers: [{ firstName, lastName }],
  *   fare: { amount, currency } }`.
  */
-import { Checker, ID_PATTERN, ID_PATTERN_TEXT } from '../shared/validation';
-import type { JsonObject } from '../shared/validation';
+import { Checker, ID_PATTERN, ID_PATTERN_TEXT } from '../../runtime-shared/validation';
+import type { JsonObject } from '../../runtime-shared/validation';
 
 export interface Flight {
   readonly number: string;

@@ -21,10 +21,10 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { loyaltyPoints, parseLoyaltyInput } from './booking';
 import type { LoyaltyInput } from './booking';
-import type { Env } from '../shared/env';
-import { numberEnv, requireEnv } from '../shared/env';
-import { createLogger, lazyHandler } from '../shared/runtime';
-import { InvalidEventError } from '../shared/validation';
+import type { Env } from '../../runtime-shared/env';
+import { numberEnv, requireEnv } from '../../runtime-shared/env';
+import { createLogger, lazyHandler } from '../../runtime-shared/runtime';
+import { InvalidEventError } from '../../runtime-shared/validation';
 
 export type AwardLoyaltyPointsResult =
   | { status: 'awarded'; bookingId: string; memberId: string; points: number; totalPoints: number }

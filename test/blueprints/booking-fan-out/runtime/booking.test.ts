@@ -1,8 +1,8 @@
 import {
   MAX_PASSENGERS, confirmationEmail, escapeHtml, issueTickets, loyaltyPoints, parseConfirmationEmailInput,
   parseIssueTicketInput, parseLoyaltyInput, ticketNumber,
-} from '../../../src/blueprints/booking-fan-out/booking';
-import { InvalidEventError } from '../../../src/blueprints/shared/validation';
+} from '../../../../src/blueprints/booking-fan-out/runtime/booking';
+import { InvalidEventError } from '../../../../src/blueprints/runtime-shared/validation';
 
 const flight = { number: 'LH1234', origin: 'FRA', destination: 'JFK', departure: '2026-12-24T10:30:00Z' };
 

@@ -2,8 +2,8 @@ import type { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry, P
 import {
   DEFAULT_MAX_ENTRY_BYTES, EntryTooLargeError, EventPublisher, MAX_SUPPORTED_ENTRY_BYTES, PublishError,
   backoffDelay, entrySize, parseMaxEntryBytes, planBatches,
-} from '../../../src/blueprints/shared/publisher';
-import type { PutEventsClient } from '../../../src/blueprints/shared/publisher';
+} from '../../src/runtime/publisher';
+import type { PutEventsClient } from '../../src/runtime/publisher';
 
 type Responder = (entries: PutEventsRequestEntry[], call: number) => PutEventsResultEntry[] | Error;
 

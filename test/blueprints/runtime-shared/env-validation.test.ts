@@ -1,5 +1,5 @@
-import { numberEnv, optionalEnv, requireEnv } from '../../../src/blueprints/shared/env';
-import { Checker, InvalidEventError, show } from '../../../src/blueprints/shared/validation';
+import { numberEnv, optionalEnv, requireEnv } from '../../../src/blueprints/runtime-shared/env';
+import { Checker, InvalidEventError, show } from '../../../src/blueprints/runtime-shared/validation';
 
 describe('env', () => {
   test('requireEnv trims and throws when missing or blank', () => {

@@ -37,11 +37,11 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { findShortages, parseOrderPlaced } from './order-items';
 import type { LineItem, Order, Shortage } from './order-items';
-import type { Env } from '../shared/env';
-import { numberEnv, requireEnv } from '../shared/env';
-import type { EventPublisher, PutEventsClient } from '../shared/publisher';
-import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler, publisherFromEnv } from '../shared/runtime';
-import { InvalidEventError } from '../shared/validation';
+import type { EventPublisher, PutEventsClient } from '../../../runtime/publisher';
+import type { Env } from '../../runtime-shared/env';
+import { numberEnv, requireEnv } from '../../runtime-shared/env';
+import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
+import { InvalidEventError } from '../../runtime-shared/validation';
 
 export const INVENTORY_RESERVED = 'InventoryReserved';
 export const INVENTORY_SHORTAGE = 'InventoryShortage';

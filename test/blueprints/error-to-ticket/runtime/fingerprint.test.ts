@@ -1,8 +1,8 @@
 import {
   alarmFingerprint, errorFingerprint, isIgnored, normalizeMessage, parseTicketEvent,
-} from '../../../src/blueprints/error-to-ticket/fingerprint';
-import type { TicketRequest } from '../../../src/blueprints/error-to-ticket/fingerprint';
-import { InvalidEventError } from '../../../src/blueprints/shared/validation';
+} from '../../../../src/blueprints/error-to-ticket/runtime/fingerprint';
+import type { TicketRequest } from '../../../../src/blueprints/error-to-ticket/runtime/fingerprint';
+import { InvalidEventError } from '../../../../src/blueprints/runtime-shared/validation';
 
 const errorEvent = (detail: Record<string, unknown>) => ({
   'version': '0',
