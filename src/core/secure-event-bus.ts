@@ -11,6 +11,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { EventPatternEngine } from '../pattern-matching/event-pattern-engine';
 import { checkDeadLetterQueue, createDeadLetterQueue, createQueueNotEmptyAlarm } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { renderEventPattern } from '../private/render-pattern';
@@ -225,15 +226,19 @@ export class SecureEventBus extends events.EventBus {
   /**
    * Adds a statement to the bus's resource policy.
    *
-   * Refuses a statement that allows every principal (`*`) without a condition: name the accounts, the
-   * organization or the service instead.
+   * Refuses a statement that allows every principal (`*`) unless one of its conditions restricts who the principal
+   * is (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`, `aws:PrincipalArn`,
+   * `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID`, `aws:SourceOrgPaths`) with a positive operator
+   * (no `...Not...`, no `...IfExists`, no `Null`) and values that do not start with a wildcard. A condition such as
+   * `aws:SecureTransport` or `aws:PrincipalOrgID: "*"` restricts nobody.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
     const json = statement.toStatementJson();
-    if (json.Effect !== 'Deny' && isOpenPrincipal(json.Principal) && !json.Condition) {
+    if (json.Effect !== 'Deny' && isOpenPrincipal(json.Principal) && !restrictsPrincipal(json.Condition)) {
       throw propError(this, TYPE, 'resource policy',
-        `statement ${show(json.Sid ?? '')} allows every principal ("*") without a condition; `
-        + 'allow named accounts, an organization (aws:PrincipalOrgID) or a service principal with source conditions');
+        `statement ${show(json.Sid ?? '')} allows every principal ("*") without a condition that restricts who the principal is `
+        + `(got ${show(json.Condition ?? {})}); allow named accounts, an organization (aws:PrincipalOrgID) or a service `
+        + `principal with source conditions, or add one of ${PRINCIPAL_KEYS.join(', ')} with non-wildcard values`);
     }
     return super.addToResourcePolicy(statement);
   }
@@ -370,6 +375,14 @@ export class SecureEventBus extends events.EventBus {
       throw propError(this, TYPE, 'archiveName',
         `must be 1 to 48 characters of letters, digits, ".", "-" or "_", got ${show(props.archiveName)}`);
     }
+    // A pattern with tokens is checked once resolved, by the rules that use it; here only literal patterns.
+    if (props.archiveEventPattern !== undefined && !Token.isUnresolved(JSON.stringify(props.archiveEventPattern))) {
+      const problems = EventPatternEngine.validate(renderEventPattern(props.archiveEventPattern));
+      if (problems.length > 0) {
+        throw propError(this, TYPE, 'archiveEventPattern',
+          `is not a valid event pattern: ${problems.slice(0, 5).map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('; ')}`);
+      }
+    }
     const archive = new events.CfnArchive(this, 'Archive', {
       sourceArn: this.eventBusArn,
       archiveName: props.archiveName,
@@ -443,6 +456,32 @@ export class SecureEventBus extends events.EventBus {
       alarm.addAlarmAction(...this.alarmActions);
     }
   }
+}
+
+/** Condition keys that say who the principal (or the calling resource) is. */
+const PRINCIPAL_KEYS = [
+  'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:PrincipalAccount', 'aws:PrincipalArn',
+  'aws:SourceAccount', 'aws:SourceArn', 'aws:SourceOrgID', 'aws:SourceOrgPaths',
+];
+const POSITIVE_OPERATOR = /^(ForAnyValue:|ForAllValues:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/;
+
+/** Whether a statement's `Condition` restricts who the principal is (see `addToResourcePolicy`). */
+function restrictsPrincipal(condition: any): boolean {
+  if (!condition || typeof condition !== 'object') {
+    return false;
+  }
+  return Object.entries(condition).some(([operator, keys]) => POSITIVE_OPERATOR.test(operator)
+    && keys !== null && typeof keys === 'object'
+    && Object.entries(keys as object).some(([key, value]) => PRINCIPAL_KEYS.some((k) => k.toLowerCase() === key.toLowerCase())
+      && restrictiveValues(value)));
+}
+
+/** Values that name someone: non-empty, and none is a token-free string starting with a wildcard. */
+function restrictiveValues(value: unknown): boolean {
+  const values = Array.isArray(value) ? value : [value];
+  return values.length > 0 && values.every((v) => Token.isUnresolved(v)
+    || (typeof v === 'string' && v !== '' && !v.startsWith('*') && !v.startsWith('?'))
+    || (typeof v === 'object' && v !== null));
 }
 
 function isOpenPrincipal(principal: any): boolean {

@@ -19,6 +19,7 @@ import { LogGroupTarget, allowEventBridgeToWrite } from './log-group-target';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
 
 const TYPE = 'CloudTrailAudit';
 
@@ -335,6 +336,8 @@ export class CloudTrailAudit extends Construct {
   }
 
   private checkProps(props: CloudTrailAuditProps, services: AuditedService[], includeReadOnly: boolean, eventBus: events.IEventBus): void {
+    checkLogGroupName(this, TYPE, 'logGroupName', props.logGroupName);
+    checkLogRetention(this, TYPE, 'logRetention', props.logRetention);
     if (services.length === 0) {
       throw propError(this, TYPE, 'services', 'must list at least one service (omit it for the default set)');
     }

@@ -16,6 +16,7 @@ import {
 import { Construct } from 'constructs';
 import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
+import { checkLogRetention } from '../../private/log-checks';
 
 const TYPE = 'BlueprintFunction';
 
@@ -250,6 +251,7 @@ function checkProps(scope: Construct, props: BlueprintFunctionProps): void {
   if (memory !== undefined && !Token.isUnresolved(memory) && (!Number.isInteger(memory) || memory < 128 || memory > 10_240)) {
     throw propError(scope, TYPE, 'memorySize', `must be a whole number of MB between 128 and 10240, got ${show(memory)}`);
   }
+  checkLogRetention(scope, TYPE, 'logRetention', props.logRetention);
   if (props.serviceName !== undefined && !Token.isUnresolved(props.serviceName) && props.serviceName.trim() === '') {
     throw propError(scope, TYPE, 'serviceName', 'must not be empty');
   }

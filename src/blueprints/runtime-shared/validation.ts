@@ -37,6 +37,28 @@ export function show(value: unknown): string {
 }
 
 /** Collects problems while reading an untrusted object. */
+export interface StringOptions {
+  /** @default 1024 */
+  readonly maxLength?: number;
+  /** A limit in UTF-8 bytes (for DynamoDB keys). @default - none */
+  readonly maxBytes?: number;
+  readonly pattern?: RegExp;
+  readonly patternText?: string;
+}
+
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Strict RFC 3339 date-time: fixed shape (linear regex, bounded input), and the date and time exist. */
+export function isIsoTimestamp(text: string): boolean {
+  if (text.length > 64) return false;
+  const m = ISO_TIMESTAMP.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= days && hour <= 23 && minute <= 59 && second <= 60
+    && !Number.isNaN(Date.parse(text));
+}
+
 export class Checker {
   public readonly problems: string[] = [];
 
@@ -50,7 +72,7 @@ export class Checker {
     return undefined;
   }
 
-  public string(value: unknown, path: string, opts: { maxLength?: number; pattern?: RegExp; patternText?: string } = {}): string | undefined {
+  public string(value: unknown, path: string, opts: StringOptions = {}): string | undefined {
     if (typeof value !== 'string' || value.trim() === '') {
       this.problem(`${path} must be a non-empty string, got ${show(value)}`);
       return undefined;
@@ -60,6 +82,11 @@ export class Checker {
       this.problem(`${path} must be at most ${maxLength} characters, got ${value.length}`);
       return undefined;
     }
+    // DynamoDB limits keys in UTF-8 bytes, not characters: one character can take up to 4 bytes.
+    if (opts.maxBytes !== undefined && Buffer.byteLength(value, 'utf8') > opts.maxBytes) {
+      this.problem(`${path} must be at most ${opts.maxBytes} bytes in UTF-8, got ${Buffer.byteLength(value, 'utf8')}`);
+      return undefined;
+    }
     if (opts.pattern && !opts.pattern.test(value)) {
       this.problem(`${path} must be ${opts.patternText ?? `match ${opts.pattern}`}, got ${show(value)}`);
       return undefined;
@@ -67,7 +94,7 @@ export class Checker {
     return value;
   }
 
-  public optionalString(value: unknown, path: string, opts: { maxLength?: number; pattern?: RegExp; patternText?: string } = {}): string | undefined {
+  public optionalString(value: unknown, path: string, opts: StringOptions = {}): string | undefined {
     if (value === undefined || value === null) return undefined;
     return this.string(value, path, opts);
   }
@@ -80,12 +107,23 @@ export class Checker {
     return value;
   }
 
-  public nonNegativeNumber(value: unknown, path: string): number | undefined {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      this.problem(`${path} must be a finite number >= 0, got ${show(value)}`);
+  public nonNegativeNumber(value: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+      this.problem(`${path} must be a number between 0 and ${max}, got ${show(value)}`);
       return undefined;
     }
     return value;
+  }
+
+  /** A strict ISO 8601 / RFC 3339 timestamp (`2026-05-01T10:00:00Z`, offset or `Z` required). */
+  public isoTimestamp(value: unknown, path: string): string | undefined {
+    const text = this.string(value, path, { maxLength: 64 });
+    if (text === undefined) return undefined;
+    if (!isIsoTimestamp(text)) {
+      this.problem(`${path} must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got ${show(text)}`);
+      return undefined;
+    }
+    return text;
   }
 
   public array(value: unknown, path: string, minItems = 1, maxItems = Number.MAX_SAFE_INTEGER): unknown[] | undefined {

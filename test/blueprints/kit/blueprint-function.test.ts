@@ -111,6 +111,7 @@ describe('BlueprintFunction errors', () => {
     ['retryAttempts is 3', { retryAttempts: 3 }, "retryAttempts must be 0, 1 or 2 (Lambda's asynchronous retries), got 3"],
     ['maxEventAge is 7 hours', { maxEventAge: Duration.hours(7) }, 'maxEventAge must be between 1 minute and 6 hours, got 25200 seconds'],
     ['memorySize is 64', { memorySize: 64 }, 'memorySize must be a whole number of MB between 128 and 10240, got 64'],
+    ['logRetention is 2 days', { logRetention: 2 as logs.RetentionDays }, "logRetention must be one of CloudWatch Logs' retention periods (logs.RetentionDays: 1, 3, 5, 7, 14, 30, ... 3653 days), got 2"],
     ['serviceName is blank', { serviceName: ' ' }, 'serviceName must not be empty'],
   ])('throws when %s', (_name, props, message) => {
     expect(() => build(props)).toThrow(`BlueprintFunction 'Test/Consumer': ${message}`);

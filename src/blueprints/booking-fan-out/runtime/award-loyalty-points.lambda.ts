@@ -10,8 +10,9 @@
  * Idempotent per booking without a separate idempotency table: ONE conditional UpdateItem adds the points
  * and the booking id to the member's `awardedBookingIds` string set, on condition that the set does not
  * contain it yet. The guard and the increment are atomic, so a redelivery (however late) awards nothing.
- * (A member's item holds a few thousand booking ids before DynamoDB's 400 KB item limit; archive old ids
- * if members can have more bookings than that.)
+ * The set is bounded (contract LIMITS.maxAwardedBookingsPerMember): a member over the bound gets an
+ * `AwardedBookingsFullError` (the event goes to the on-failure queue and its alarm) instead of an item that
+ * grows towards DynamoDB's 400 KB limit.
  *
  * Environment: LOYALTY_TABLE_NAME (pk `memberId` S; attributes `points` N, `awardedBookingIds` SS),
  * POINTS_PER_CURRENCY_UNIT (optional, default 1), POWERTOOLS_SERVICE_NAME (optional).
@@ -19,12 +20,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ENV, LIMITS } from '../contract';
 import { loyaltyPoints, parseLoyaltyInput } from './booking';
 import type { LoyaltyInput } from './booking';
 import type { Env } from '../../runtime-shared/env';
 import { numberEnv, requireEnv } from '../../runtime-shared/env';
 import { createLogger, lazyHandler } from '../../runtime-shared/runtime';
 import { InvalidEventError } from '../../runtime-shared/validation';
+
+/** The member's `awardedBookingIds` set holds its maximum: archive old booking ids, then redrive the event. */
+export class AwardedBookingsFullError extends Error {
+  public readonly retryable = false;
+  constructor(public readonly memberId: string, public readonly count: number) {
+    super(`Loyalty member ${memberId} already has ${count} awarded bookings, the maximum of ${LIMITS.maxAwardedBookingsPerMember}; `
+      + 'archive old entries of awardedBookingIds, then redrive the event from the on-failure queue');
+    this.name = 'AwardedBookingsFullError';
+  }
+}
 
 export type AwardLoyaltyPointsResult =
   | { status: 'awarded'; bookingId: string; memberId: string; points: number; totalPoints: number }
@@ -46,8 +58,8 @@ export interface AwardLoyaltyPointsDeps {
 
 export function awardLoyaltyPointsConfigFromEnv(env: Env): AwardLoyaltyPointsConfig {
   return {
-    loyaltyTableName: requireEnv(env, 'LOYALTY_TABLE_NAME'),
-    pointsPerCurrencyUnit: numberEnv(env, 'POINTS_PER_CURRENCY_UNIT', 1, { min: 0, max: 1_000_000 }),
+    loyaltyTableName: requireEnv(env, ENV.loyaltyTableName),
+    pointsPerCurrencyUnit: numberEnv(env, ENV.pointsPerCurrencyUnit, LIMITS.pointsPerCurrencyUnit.default, LIMITS.pointsPerCurrencyUnit),
   };
 }
 
@@ -75,21 +87,29 @@ export function createAwardLoyaltyPointsHandler(config: AwardLoyaltyPointsConfig
         TableName: config.loyaltyTableName,
         Key: { memberId: input.memberId },
         UpdateExpression: 'SET points = if_not_exists(points, :zero) + :points, updatedAt = :now ADD awardedBookingIds :booking',
-        ConditionExpression: 'attribute_not_exists(awardedBookingIds) OR NOT contains(awardedBookingIds, :bookingId)',
+        // The set is bounded (LIMITS.maxAwardedBookingsPerMember) so that the item stays far below 400 KB.
+        ConditionExpression: 'attribute_not_exists(awardedBookingIds) OR (NOT contains(awardedBookingIds, :bookingId) AND size(awardedBookingIds) < :max)',
         ExpressionAttributeValues: {
           ':zero': 0,
           ':points': points,
           ':now': new Date(now()).toISOString(),
           ':booking': new Set([input.bookingId]),
           ':bookingId': input.bookingId,
+          ':max': LIMITS.maxAwardedBookingsPerMember,
         },
         ReturnValues: 'UPDATED_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       const totalPoints = Number(out.Attributes?.points ?? points);
       logger.info('Loyalty points awarded', { bookingId: input.bookingId, memberId: input.memberId, points, totalPoints, currency: input.currency });
       return { status: 'awarded', bookingId: input.bookingId, memberId: input.memberId, points, totalPoints };
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException || (err as Error | undefined)?.name === 'ConditionalCheckFailedException') {
+        const awarded = (err as { Item?: { awardedBookingIds?: { SS?: string[] } } }).Item?.awardedBookingIds?.SS;
+        if (awarded !== undefined && !awarded.includes(input.bookingId)) {
+          // Not a duplicate: the member's set is full. Fail, so that the event reaches the on-failure queue and its alarm.
+          throw new AwardedBookingsFullError(input.memberId, awarded.length);
+        }
         logger.info('Points for this booking were already awarded', { bookingId: input.bookingId, memberId: input.memberId });
         return { status: 'duplicate', bookingId: input.bookingId, memberId: input.memberId };
       }

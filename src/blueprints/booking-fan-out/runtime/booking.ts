@@ -12,6 +12,7 @@
  */
 import { Checker, ID_PATTERN, ID_PATTERN_TEXT } from '../../runtime-shared/validation';
 import type { JsonObject } from '../../runtime-shared/validation';
+import { LIMITS } from '../contract';
 
 export interface Flight {
   readonly number: string;
@@ -55,15 +56,15 @@ export interface IssuedTicket {
 }
 
 /** At most 99 passengers per booking: two-digit ticket suffixes, and one DynamoDB transaction of <= 100 actions. */
-export const MAX_PASSENGERS = 99;
+export const MAX_PASSENGERS = LIMITS.maxPassengers;
 
-const BOOKING = { maxLength: 64, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT };
+const BOOKING = { maxLength: LIMITS.maxBookingIdLength, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT };
 const AIRPORT = { maxLength: 3, pattern: /^[A-Z]{3}$/, patternText: 'a 3-letter IATA airport code' };
 const FLIGHT_NUMBER = { maxLength: 8, pattern: /^[A-Z0-9]{2}[0-9]{1,4}[A-Z]?$/, patternText: 'an IATA flight number like "LH1234"' };
 const EMAIL = { maxLength: 254, pattern: /^[^\s@<>()",;:\\]+@[^\s@<>()",;:\\]+\.[^\s@<>()",;:\\]+$/, patternText: 'an email address' };
 const CURRENCY = { maxLength: 3, pattern: /^[A-Z]{3}$/, patternText: 'an ISO 4217 currency code like "EUR"' };
 // eslint-disable-next-line no-control-regex
-const NO_CONTROL = { maxLength: 200, pattern: /^[^\u0000-\u001f\u007f]+$/, patternText: 'text without control characters' };
+const NO_CONTROL = { maxLength: LIMITS.maxNameLength, pattern: /^[^\u0000-\u001f\u007f]+$/, patternText: 'text without control characters' };
 
 function readFlight(check: Checker, value: unknown, path: string): Flight | undefined {
   const flight = check.object(value, path);
@@ -71,10 +72,7 @@ function readFlight(check: Checker, value: unknown, path: string): Flight | unde
   const number = check.string(flight.number, `${path}.number`, FLIGHT_NUMBER);
   const origin = check.string(flight.origin, `${path}.origin`, AIRPORT);
   const destination = check.string(flight.destination, `${path}.destination`, AIRPORT);
-  const departure = check.string(flight.departure, `${path}.departure`, { maxLength: 64 });
-  if (departure !== undefined && Number.isNaN(Date.parse(departure))) {
-    check.problem(`${path}.departure must be an ISO 8601 timestamp, got ${JSON.stringify(departure)}`);
-  }
+  const departure = check.isoTimestamp(flight.departure, `${path}.departure`);
   if (number === undefined || origin === undefined || destination === undefined || departure === undefined) return undefined;
   return { number, origin, destination, departure };
 }
@@ -120,8 +118,8 @@ export function parseLoyaltyInput(input: unknown): LoyaltyInput {
   const bookingId = check.string(obj.bookingId, 'bookingId', BOOKING);
   // A customer without loyaltyId is normal: the transformer yields null (or "" inside a string template).
   const memberId = obj.memberId === null || obj.memberId === undefined || obj.memberId === ''
-    ? undefined : check.string(obj.memberId, 'memberId', { maxLength: 128, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT });
-  const fareAmount = check.nonNegativeNumber(obj.fareAmount, 'fareAmount');
+    ? undefined : check.string(obj.memberId, 'memberId', { maxLength: LIMITS.maxMemberIdLength, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT });
+  const fareAmount = check.nonNegativeNumber(obj.fareAmount, 'fareAmount', LIMITS.maxFareAmount);
   const currency = check.string(obj.currency, 'currency', CURRENCY);
   check.done('award-loyalty-points input');
   return { bookingId: bookingId!, ...(memberId !== undefined ? { memberId } : {}), fareAmount: fareAmount!, currency: currency! };

@@ -19,6 +19,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { ENV, TICKETS_ISSUED as TICKETS_ISSUED_CONTRACT } from '../contract';
 import { issueTickets, parseIssueTicketInput } from './booking';
 import type { IssueTicketInput } from './booking';
 import type { EventPublisher } from '../../../runtime/publisher';
@@ -27,7 +28,7 @@ import { requireEnv } from '../../runtime-shared/env';
 import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 import { InvalidEventError } from '../../runtime-shared/validation';
 
-export const TICKETS_ISSUED = 'TicketsIssued';
+export const TICKETS_ISSUED = TICKETS_ISSUED_CONTRACT.detailType;
 
 export interface IssueTicketResult {
   readonly status: 'issued';
@@ -49,7 +50,7 @@ export interface IssueTicketDeps {
 }
 
 export function issueTicketConfigFromEnv(env: Env): IssueTicketConfig {
-  return { ticketsTableName: requireEnv(env, 'TICKETS_TABLE_NAME'), idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME') };
+  return { ticketsTableName: requireEnv(env, ENV.ticketsTableName), idempotencyTableName: requireEnv(env, ENV.idempotencyTableName) };
 }
 
 export function createIssueTicketHandler(config: IssueTicketConfig, deps: IssueTicketDeps) {

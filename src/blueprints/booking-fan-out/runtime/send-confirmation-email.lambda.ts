@@ -17,6 +17,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { SendEmailCommandOutput } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
+import { ENV } from '../contract';
 import { confirmationEmail, parseConfirmationEmailInput } from './booking';
 import type { ConfirmationEmailInput } from './booking';
 import type { Env } from '../../runtime-shared/env';
@@ -47,11 +48,11 @@ export interface SendConfirmationEmailDeps {
 }
 
 export function sendConfirmationEmailConfigFromEnv(env: Env): SendConfirmationEmailConfig {
-  const configurationSetName = optionalEnv(env, 'CONFIGURATION_SET_NAME');
+  const configurationSetName = optionalEnv(env, ENV.configurationSetName);
   return {
-    senderAddress: requireEnv(env, 'SENDER_ADDRESS'),
+    senderAddress: requireEnv(env, ENV.senderAddress),
     ...(configurationSetName !== undefined ? { configurationSetName } : {}),
-    idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
+    idempotencyTableName: requireEnv(env, ENV.idempotencyTableName),
   };
 }
 

@@ -10,14 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { Checker, isObject } from '../../runtime-shared/validation';
+import { ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, LIMITS, SEVERITIES } from '../contract';
 
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export { ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, SEVERITIES };
 export type Severity = (typeof SEVERITIES)[number];
-
-/** Severity of tickets opened for CloudWatch alarms. */
-export const ALARM_SEVERITY: Severity = 'high';
-export const ALARM_SOURCE = 'aws.cloudwatch';
-export const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
 
 export interface TicketRequest {
   readonly kind: 'error' | 'alarm';
@@ -40,7 +36,19 @@ export interface IgnoredEvent {
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?\b/g;
-const HEX = /\b(0x[0-9a-f]+|[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*)\b/g;
+/**
+ * Hex-looking words. One character class per word, so the match is linear in the message's length (the former
+ * alternation of `[0-9a-f]*\d[0-9a-f]*[a-f]...` backtracked quadratically on long runs of digits).
+ */
+const HEX_WORD = /\b(?:0x)?[0-9a-f]+\b/g;
+const HAS_DIGIT = /\d/;
+const HAS_HEX_LETTER = /[a-f]/;
+
+/** A hex id: 8+ characters, `0x...` or mixing digits and letters (plain numbers and words are left alone). */
+function isHexId(word: string): boolean {
+  if (word.length < 8) return false;
+  return word.startsWith('0x') || (HAS_DIGIT.test(word) && HAS_HEX_LETTER.test(word));
+}
 const QUOTED = /'[^']*'|"[^"]*"|`[^`]*`/g;
 const NUMBER = /\d+/g;
 
@@ -55,7 +63,7 @@ export function normalizeMessage(message: string): string {
     .replace(UUID, '<uuid>')
     .replace(ISO_TIME, '<time>')
     .replace(QUOTED, '<str>')
-    .replace(HEX, (m) => (m.length >= 8 ? '<hex>' : m))
+    .replace(HEX_WORD, (m) => (isHexId(m) ? '<hex>' : m))
     .replace(NUMBER, '<n>')
     .replace(/\s+/g, ' ')
     .trim();
@@ -97,14 +105,14 @@ export function parseTicketEvent(event: unknown): TicketRequest | IgnoredEvent {
 function parseErrorReported(check: Checker, detail: Record<string, unknown>, eventId: string | undefined): TicketRequest {
   const service = check.string(detail.service, 'detail.service', { maxLength: 256 });
   const errorType = check.string(detail.errorType, 'detail.errorType', { maxLength: 256 });
-  const message = check.string(detail.message, 'detail.message', { maxLength: 64 * 1024 });
+  const message = check.string(detail.message, 'detail.message', { maxLength: LIMITS.maxMessageLength });
   const severity = detail.severity === undefined || detail.severity === null
     ? 'medium' : check.oneOf(detail.severity, 'detail.severity', SEVERITIES);
-  const fingerprint = check.optionalString(detail.fingerprint, 'detail.fingerprint', { maxLength: 512 });
-  const occurredAt = check.optionalString(detail.occurredAt, 'detail.occurredAt', { maxLength: 64 });
-  if (occurredAt !== undefined && Number.isNaN(Date.parse(occurredAt))) {
-    check.problem(`detail.occurredAt must be an ISO 8601 timestamp, got ${JSON.stringify(occurredAt)}`);
-  }
+  const fingerprint = check.optionalString(detail.fingerprint, 'detail.fingerprint', {
+    maxLength: LIMITS.maxFingerprintBytes, maxBytes: LIMITS.maxFingerprintBytes,
+  });
+  const occurredAt = detail.occurredAt === undefined || detail.occurredAt === null
+    ? undefined : check.isoTimestamp(detail.occurredAt, 'detail.occurredAt');
   check.done('ErrorReported event');
   const s = service!;
   const t = errorType!;

@@ -20,6 +20,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ENV, LIMITS } from '../contract';
 import { DedupStore } from './dedup-store';
 import { isIgnored, parseTicketEvent } from './fingerprint';
 import type { TicketRequest } from './fingerprint';
@@ -63,14 +64,15 @@ export interface OpenTicketDeps {
 }
 
 export function openTicketConfigFromEnv(env: Env): OpenTicketConfig {
-  const httpTimeoutMs = numberEnv(env, 'HTTP_TIMEOUT_MS', 5000, { min: 1, max: 900_000, integer: true });
+  // The same limits as the construct's (contract.ts): they cannot drift apart.
+  const httpTimeoutMs = numberEnv(env, ENV.httpTimeoutMs, LIMITS.httpTimeoutMs.default, { ...LIMITS.httpTimeoutMs, integer: true });
   return {
-    secretArn: requireEnv(env, 'TICKETING_SECRET_ARN'),
-    dedupTableName: requireEnv(env, 'DEDUP_TABLE_NAME'),
-    dedupWindowSeconds: numberEnv(env, 'DEDUP_WINDOW_SECONDS', 3600, { min: 1, max: 366 * 86_400, integer: true }),
+    secretArn: requireEnv(env, ENV.secretArn),
+    dedupTableName: requireEnv(env, ENV.dedupTableName),
+    dedupWindowSeconds: numberEnv(env, ENV.dedupWindowSeconds, LIMITS.dedupWindowSeconds.default, { ...LIMITS.dedupWindowSeconds, integer: true }),
     httpTimeoutMs,
-    claimLeaseSeconds: numberEnv(env, 'CLAIM_LEASE_SECONDS', Math.ceil(httpTimeoutMs / 1000) + 25, { min: 1, max: 86_400, integer: true }),
-    secretCacheTtlSeconds: numberEnv(env, 'SECRET_CACHE_TTL_SECONDS', 300, { min: 0, max: 86_400 }),
+    claimLeaseSeconds: numberEnv(env, ENV.claimLeaseSeconds, Math.ceil(httpTimeoutMs / 1000) + 25, { min: 1, max: 86_400, integer: true }),
+    secretCacheTtlSeconds: numberEnv(env, ENV.secretCacheTtlSeconds, 300, { min: 0, max: 86_400 }),
   };
 }
 

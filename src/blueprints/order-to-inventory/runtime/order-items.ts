@@ -1,5 +1,6 @@
 /** Pure logic of the order-to-inventory blueprint: validate `OrderPlaced`, merge line items, report shortages. */
 import { Checker, ID_PATTERN, ID_PATTERN_TEXT, isObject } from '../../runtime-shared/validation';
+import { LIMITS } from '../contract';
 
 export interface LineItem {
   readonly sku: string;
@@ -19,13 +20,9 @@ export interface Shortage {
   readonly available: number;
 }
 
-/**
- * TransactWriteItems accepts at most 100 actions. One is the order's guard item (see
- * reserve-inventory.lambda.ts), which leaves 99 distinct SKUs per order.
- */
-export const MAX_DISTINCT_SKUS = 99;
-/** Upper bound per line, far above any real order, so a sum can never lose precision. */
-export const MAX_QUANTITY = 1_000_000;
+/** See the contract: one transaction of 100 actions, one of them the order's guard item. */
+export const MAX_DISTINCT_SKUS = LIMITS.maxDistinctSkus;
+export const MAX_QUANTITY = LIMITS.maxQuantity;
 
 /** Merge lines with the same SKU (quantities add up), keeping the order of first appearance. */
 export function mergeLineItems(items: readonly LineItem[]): LineItem[] {
@@ -48,9 +45,9 @@ export function parseOrderPlaced(event: unknown): Order {
     check.done('OrderPlaced event');
     throw new Error('unreachable');
   }
-  const orderId = check.string(detail.orderId, 'detail.orderId', { maxLength: 128, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT });
+  const orderId = check.string(detail.orderId, 'detail.orderId', { maxLength: LIMITS.maxOrderIdLength, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT });
   const customerId = check.optionalString(detail.customerId, 'detail.customerId', { maxLength: 256 });
-  const rawItems = check.array(detail.items, 'detail.items', 1, 10_000);
+  const rawItems = check.array(detail.items, 'detail.items', 1, LIMITS.maxLines);
   const items: LineItem[] = [];
   rawItems?.forEach((raw, i) => {
     const path = `detail.items[${i}]`;
@@ -58,7 +55,7 @@ export function parseOrderPlaced(event: unknown): Order {
       check.problem(`${path} must be an object, got ${JSON.stringify(raw)}`);
       return;
     }
-    const sku = check.string(raw.sku, `${path}.sku`, { maxLength: 1024 });
+    const sku = check.string(raw.sku, `${path}.sku`, { maxLength: LIMITS.maxSkuBytes, maxBytes: LIMITS.maxSkuBytes });
     const quantity = check.positiveInteger(raw.quantity, `${path}.quantity`, MAX_QUANTITY);
     if (sku !== undefined && quantity !== undefined) items.push({ sku, quantity });
   });

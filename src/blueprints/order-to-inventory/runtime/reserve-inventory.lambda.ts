@@ -35,6 +35,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { ENV, INVENTORY_RESERVED as INVENTORY_RESERVED_CONTRACT, INVENTORY_SHORTAGE as INVENTORY_SHORTAGE_CONTRACT, LIMITS } from '../contract';
 import { findShortages, parseOrderPlaced } from './order-items';
 import type { LineItem, Order, Shortage } from './order-items';
 import type { EventPublisher, PutEventsClient } from '../../../runtime/publisher';
@@ -43,8 +44,8 @@ import { numberEnv, requireEnv } from '../../runtime-shared/env';
 import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 import { InvalidEventError } from '../../runtime-shared/validation';
 
-export const INVENTORY_RESERVED = 'InventoryReserved';
-export const INVENTORY_SHORTAGE = 'InventoryShortage';
+export const INVENTORY_RESERVED = INVENTORY_RESERVED_CONTRACT.detailType;
+export const INVENTORY_SHORTAGE = INVENTORY_SHORTAGE_CONTRACT.detailType;
 
 export type ReserveInventoryResult =
   | { status: 'reserved'; orderId: string; items: LineItem[]; alreadyReserved: boolean }
@@ -67,9 +68,9 @@ export interface ReserveInventoryDeps {
 
 export function reserveInventoryConfigFromEnv(env: Env): ReserveInventoryConfig {
   return {
-    stockTableName: requireEnv(env, 'STOCK_TABLE_NAME'),
-    idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
-    guardTtlDays: numberEnv(env, 'RESERVATION_GUARD_TTL_DAYS', 30, { min: 1, max: 3650 }),
+    stockTableName: requireEnv(env, ENV.stockTableName),
+    idempotencyTableName: requireEnv(env, ENV.idempotencyTableName),
+    guardTtlDays: numberEnv(env, ENV.guardTtlDays, LIMITS.guardTtlDays.default, LIMITS.guardTtlDays),
   };
 }
 

@@ -64,6 +64,13 @@ describe('parseConfirmationEmailInput', () => {
   });
 });
 
+describe('flight departure', () => {
+  test.each(['1', '2026-12-24', '2026-12-24T10:30:00', '2026-13-01T10:30:00Z', 'x'.repeat(70)])('throws for %p', (departure) => {
+    const input = { bookingId: 'B1', flight: { ...flight, departure }, passengers: [{ firstName: 'A', lastName: 'B' }] };
+    expect(() => parseIssueTicketInput(input)).toThrow(/flight.departure must (be an ISO 8601 timestamp like "2026-05-01T10:00:00Z"|be at most 64 characters)/);
+  });
+});
+
 describe('parseLoyaltyInput', () => {
   test('accepts the transformer output', () => {
     expect(parseLoyaltyInput({ bookingId: 'B1', memberId: 'M-1', fareAmount: 199.99, currency: 'EUR' }))
@@ -75,8 +82,10 @@ describe('parseLoyaltyInput', () => {
   });
 
   test.each([
-    ['negative fare', { bookingId: 'B1', memberId: 'M', fareAmount: -1, currency: 'EUR' }, /fareAmount must be a finite number >= 0, got -1/],
-    ['fare as string', { bookingId: 'B1', memberId: 'M', fareAmount: '10', currency: 'EUR' }, /fareAmount must be a finite number/],
+    ['negative fare', { bookingId: 'B1', memberId: 'M', fareAmount: -1, currency: 'EUR' }, /fareAmount must be a number between 0 and 1000000000, got -1/],
+    ['fare as string', { bookingId: 'B1', memberId: 'M', fareAmount: '10', currency: 'EUR' }, /fareAmount must be a number between 0 and 1000000000, got "10"/],
+    // 1e20 points would end in a DynamoDB error and a retry loop.
+    ['the fare is 1e20', { bookingId: 'B1', memberId: 'M', fareAmount: 1e20, currency: 'EUR' }, /fareAmount must be a number between 0 and 1000000000, got 100000000000000000000/],
     ['bad currency', { bookingId: 'B1', memberId: 'M', fareAmount: 1, currency: 'euro' }, /currency must be at most 3 characters|currency must be an ISO 4217/],
   ])('throws when %s', (_name, input, message) => {
     expect(() => parseLoyaltyInput(input)).toThrow(message);

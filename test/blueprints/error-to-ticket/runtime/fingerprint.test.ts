@@ -52,6 +52,20 @@ describe('normalizeMessage', () => {
   });
 });
 
+describe('normalizeMessage on hostile input', () => {
+  // The former hex pattern backtracked quadratically on long runs (5.1 s for 64K digits); bench/fingerprint.ts
+  // measures the scaling. Here: the result on such runs.
+  test('a 64K-digit run is one number, a 64K hex run one hex id, a 64K letter run stays', () => {
+    expect(normalizeMessage('1'.repeat(65_536))).toBe('<n>');
+    expect(normalizeMessage(`id ${'ab12'.repeat(16_384)} gone`)).toBe('id <hex> gone');
+    expect(normalizeMessage('f'.repeat(65_536))).toBe('f'.repeat(65_536));
+  });
+
+  test('0x ids and short words', () => {
+    expect(normalizeMessage('at 0x7ffee4b8 and 0x1f, cafe1234 vs cafe12')).toBe('at <hex> and <n>x<n>f, <hex> vs cafe<n>');
+  });
+});
+
 describe('errorFingerprint', () => {
   const base = { service: 'checkout', errorType: 'TimeoutError', message: 'Call to payments took 5012 ms' };
 
@@ -140,6 +154,21 @@ describe('parseTicketEvent', () => {
     const event = alarmEvent('ALARM');
     delete (event.detail as Record<string, unknown>).state;
     expect(() => parseTicketEvent(event)).toThrow(/detail\.state must be an object/);
+  });
+
+  test.each([
+    ['occurredAt is "1"', { occurredAt: '1' }, /detail.occurredAt must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got "1"/],
+    ['occurredAt has no offset', { occurredAt: '2026-05-01T10:00:00' }, /detail.occurredAt must be an ISO 8601 timestamp/],
+    ['occurredAt is February 30th', { occurredAt: '2026-02-30T10:00:00Z' }, /detail.occurredAt must be an ISO 8601 timestamp/],
+    ['the fingerprint is over 512 UTF-8 bytes', { fingerprint: '€'.repeat(200) }, /detail.fingerprint must be at most 512 bytes in UTF-8, got 600/],
+  ])('throws when %s', (_name, extra, message) => {
+    const event = { 'source': 'com.example.app', 'detail-type': 'ErrorReported', 'detail': { service: 's', errorType: 'E', message: 'm', ...extra } };
+    expect(() => parseTicketEvent(event)).toThrow(message);
+  });
+
+  test('accepts RFC 3339 timestamps with fractions and offsets', () => {
+    const event = { 'source': 'com.example.app', 'detail-type': 'ErrorReported', 'detail': { service: 's', errorType: 'E', message: 'm', occurredAt: '2026-05-01T10:00:00.123+02:00' } };
+    expect(parseTicketEvent(event)).toMatchObject({ occurredAt: '2026-05-01T10:00:00.123+02:00' });
   });
 
   test('throws for a non-object', () => {

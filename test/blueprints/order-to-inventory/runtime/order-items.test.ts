@@ -36,6 +36,8 @@ describe('parseOrderPlaced', () => {
     ['string quantity', { orderId: 'o', items: [{ sku: 'A', quantity: '2' }] }, /quantity must be a positive integer.*got "2"/],
     ['missing sku', { orderId: 'o', items: [{ quantity: 2 }] }, /detail\.items\[0\]\.sku must be a non-empty string/],
     ['item not an object', { orderId: 'o', items: [5] }, /detail\.items\[0\] must be an object, got 5/],
+    // The SKU is a partition key: DynamoDB counts its UTF-8 bytes (2,048 at most), not its characters.
+    ['the sku is 600 "€" (1,800 bytes)', { orderId: 'o', items: [{ sku: '€'.repeat(600), quantity: 1 }] }, /detail\.items\[0\]\.sku must be at most 1024 bytes in UTF-8, got 1800/],
   ])('throws when %s', (_name, detail, message) => {
     const parse = () => parseOrderPlaced(_name === 'not an object' ? detail : _name === 'no detail' ? detail : event(detail));
     expect(parse).toThrow(InvalidEventError);
