@@ -6,6 +6,7 @@
  */
 import { run as fingerprint } from './fingerprint';
 import { run as patternEngine } from './pattern-engine';
+import { run as publisher } from './publisher';
 import { run as router } from './router';
 
 type Benchmark = (args: string[]) => Promise<void>;
@@ -13,6 +14,7 @@ type Benchmark = (args: string[]) => Promise<void>;
 const BENCHMARKS: Record<string, Benchmark> = {
   'fingerprint': fingerprint,
   'pattern-engine': patternEngine,
+  'publisher': publisher,
   'router': router,
 };
 

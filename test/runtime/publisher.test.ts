@@ -1,6 +1,6 @@
 import type { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import {
-  DEFAULT_MAX_ENTRY_BYTES, EntryTooLargeError, EventPublisher, MAX_SUPPORTED_ENTRY_BYTES, PublishError,
+  DEFAULT_MAX_ENTRY_BYTES, EventPublisher, MAX_SUPPORTED_ENTRY_BYTES, PublishError,
   backoffDelay, entrySize, parseMaxEntryBytes, planBatches,
 } from '../../src/runtime/publisher';
 import type { PutEventsClient } from '../../src/runtime/publisher';
@@ -132,13 +132,67 @@ describe('EventPublisher', () => {
     }
   });
 
-  test('an entry larger than the limit fails fast, before any request', async () => {
+  test('an entry larger than the limit is refused locally and reported; the others are sent', async () => {
     const client = new FakeEventBridge();
     const { p } = publisher(client, { maxEntryBytes: 100 });
-    const attempt = p.publish([{ detailType: 'Small', detail: {} }, { detailType: 'Big', detail: { pad: 'x'.repeat(200) } }]);
-    await expect(attempt).rejects.toThrow(EntryTooLargeError);
-    await expect(attempt).rejects.toThrow(/Event #1 \(Big\) is 2\d\d bytes; the PutEvents entry limit is 100 bytes/);
+    const result = await p.send([{ detailType: 'Small', detail: {} }, { detailType: 'Big', detail: { pad: 'x'.repeat(200) } }]);
+    expect(result.unpublished).toEqual([{
+      index: 1,
+      detailType: 'Big',
+      errorCode: 'EntryTooLarge',
+      attempts: 0,
+      errorMessage: expect.stringMatching(/^the entry is 2\d\d bytes; the PutEvents entry limit is 100 bytes/),
+    }]);
+    expect(client.requests.map((r) => r.map((e) => e.DetailType))).toEqual([['Small']]);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['a string', 'hello', 'got a string'],
+    ['an array', [1, 2], 'got an array'],
+    ['null', null, 'got null'],
+    ['a number', 5, 'got a number'],
+  ])('a detail that is %s is refused locally, never sent', async (_name, detail, got) => {
+    const client = new FakeEventBridge();
+    const { p } = publisher(client);
+    const attempt = p.publish([{ detailType: 'Bad', detail }]);
+    await expect(attempt).rejects.toThrow(`Failed to publish 1 of 1 event(s) to EventBridge: #0 Bad: InvalidDetail: detail must be a JSON object (EventBridge requires one), ${got} (after 0 attempts)`);
     expect(client.requests).toHaveLength(0);
+  });
+
+  test('send() reports unpublished entries by index and error code instead of throwing', async () => {
+    const client = new FakeEventBridge((entries) => entries.map((e) => (JSON.parse(e.Detail!).n === 1 ? { ErrorCode: 'InvalidArgument', ErrorMessage: 'x' } : ok(e))));
+    const { p } = publisher(client);
+    const result = await p.send(events(3));
+    expect(result.eventIds).toEqual(['evt-0', '', 'evt-2']);
+    expect(result.unpublished.map((f) => [f.index, f.errorCode])).toEqual([[1, 'InvalidArgument']]);
+  });
+
+  test('the error message stays bounded: 10 entries listed, the rest counted by error code', async () => {
+    const client = new FakeEventBridge((entries) => entries.map(() => ({ ErrorCode: 'InvalidArgument', ErrorMessage: 'm'.repeat(5000) })));
+    const { p } = publisher(client);
+    const attempt = p.publish(events(10_000));
+    await expect(attempt).rejects.toThrow(/; and 9990 more \(InvalidArgument: 9990\); see \.failures$/);
+    const error = await attempt.then(() => undefined, (e: PublishError) => e) as PublishError;
+    expect(error.failures).toHaveLength(10_000);
+    expect(error.message.length).toBeLessThan(4000);
+  });
+
+  test('forContract: source and detail-type from the contract, details checked against its schema on request', async () => {
+    const client = new FakeEventBridge();
+    const contract = {
+      source: 'com.example.orders',
+      detailType: 'OrderPlaced',
+      detailSchema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string', minLength: 1 } } },
+    };
+    const orders = EventPublisher.forContract<{ orderId: string }>(contract, { client, eventBusName: 'bus', validateDetail: true });
+    const result = await orders.send([{ orderId: 'o-1' }, { orderId: '' }, {} as { orderId: string }]);
+    expect(result.unpublished.map((f) => [f.index, f.errorCode, f.errorMessage])).toEqual([
+      [1, 'SchemaViolation', 'detail/orderId must NOT have fewer than 1 characters (contract of OrderPlaced)'],
+      [2, 'SchemaViolation', "detail must have required property 'orderId' (contract of OrderPlaced)"],
+    ]);
+    expect(client.requests).toEqual([[{ EventBusName: 'bus', Source: 'com.example.orders', DetailType: 'OrderPlaced', Detail: '{"orderId":"o-1"}' }]]);
+    expect(() => EventPublisher.forContract({ source: 's', detailType: 'T' }, { client, eventBusName: 'bus', validateDetail: true }))
+      .toThrow("validateDetail needs the contract's detailSchema, and T has none");
   });
 
   test('retries only the failed entries, with backoff', async () => {

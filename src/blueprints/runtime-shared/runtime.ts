@@ -3,9 +3,9 @@
  * environment, the Powertools idempotency store, and lazy handler construction.
  */
 /* eslint-disable import/no-extraneous-dependencies -- runtime code bundled into the Lambda assets by esbuild (@aws-sdk/* is provided by the runtime); never imported by the construct library */
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Env } from './env';
 import { requireEnv } from './env';
@@ -15,6 +15,11 @@ import type { EventPublisherOptions, PutEventsClient } from '../../runtime/publi
 export function createLogger(serviceName: string): Logger {
   // POWERTOOLS_SERVICE_NAME, when set, wins over the default given here.
   return new Logger({ serviceName });
+}
+
+/** The Powertools Tracer (service name from POWERTOOLS_SERVICE_NAME); it does nothing outside Lambda. */
+export function createTracer(): Tracer {
+  return new Tracer();
 }
 
 /** An {@link EventPublisher} configured from EVENT_BUS_NAME, EVENT_SOURCE and EVENT_MAX_ENTRY_BYTES. */
@@ -31,14 +36,6 @@ export function publisherFromEnv(env: Env, client: PutEventsClient, overrides: P
 /** Powertools idempotency store on a DynamoDB table with partition key `id` (S) and TTL attribute `expiration`. */
 export function idempotencyStore(tableName: string, client: DynamoDBClient): DynamoDBPersistenceLayer {
   return new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
-}
-
-/**
- * Idempotency settings: key = the JMESPath `keyPath` of the (validated) payload, no key = error, records
- * kept `expiresAfterSeconds` (default 24 h: EventBridge retries for up to 24 h).
- */
-export function idempotencyConfig(keyPath: string, expiresAfterSeconds = 24 * 3600): IdempotencyConfig {
-  return new IdempotencyConfig({ eventKeyJmesPath: keyPath, throwOnNoIdempotencyKey: true, expiresAfterSeconds });
 }
 
 /**

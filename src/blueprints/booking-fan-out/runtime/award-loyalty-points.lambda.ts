@@ -18,15 +18,17 @@
  * POINTS_PER_CURRENCY_UNIT (optional, default 1), POWERTOOLS_SERVICE_NAME (optional).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
 import { ENV, LIMITS } from '../contract';
 import { loyaltyPoints, parseLoyaltyInput } from './booking';
 import type { LoyaltyInput } from './booking';
 import type { Env } from '../../runtime-shared/env';
 import { numberEnv, requireEnv } from '../../runtime-shared/env';
-import { createLogger, lazyHandler } from '../../runtime-shared/runtime';
-import { InvalidEventError } from '../../runtime-shared/validation';
+import { blueprintHandler } from '../../runtime-shared/handler';
+import { createLogger, createTracer, lazyHandler } from '../../runtime-shared/runtime';
 
 /** The member's `awardedBookingIds` set holds its maximum: archive old booking ids, then redrive the event. */
 export class AwardedBookingsFullError extends Error {
@@ -52,6 +54,8 @@ export interface AwardLoyaltyPointsConfig {
 export interface AwardLoyaltyPointsDeps {
   readonly dynamoDb: DynamoDBClient;
   readonly logger?: Logger;
+  /** @default - no tracing */
+  readonly tracer?: Tracer;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -69,14 +73,18 @@ export function createAwardLoyaltyPointsHandler(config: AwardLoyaltyPointsConfig
   const doc = DynamoDBDocumentClient.from(deps.dynamoDb);
   const perUnit = config.pointsPerCurrencyUnit ?? 1;
 
-  return async function awardLoyaltyPoints(event: unknown, _context?: unknown): Promise<AwardLoyaltyPointsResult> {
-    let input: LoyaltyInput;
-    try {
-      input = parseLoyaltyInput(event);
-    } catch (err) {
-      if (err instanceof InvalidEventError) logger.error('Rejected malformed award-loyalty-points input', { problems: err.problems });
-      throw err;
-    }
+  // Idempotent by its own conditional update (no idempotency table), so no Powertools idempotency here.
+  const run = blueprintHandler<LoyaltyInput, AwardLoyaltyPointsResult>({
+    what: 'award-loyalty-points input',
+    logger,
+    tracer: deps.tracer,
+    parse: parseLoyaltyInput,
+    logKeys: (input) => ({ bookingId: input.bookingId }),
+    process: award,
+  });
+  return (event: unknown, context?: Context) => run(event, context as Context);
+
+  async function award(input: LoyaltyInput): Promise<AwardLoyaltyPointsResult> {
     if (input.memberId === undefined) {
       logger.info('Customer is not a loyalty member; no points awarded', { bookingId: input.bookingId });
       return { status: 'skipped', bookingId: input.bookingId, reason: 'no loyalty member id' };
@@ -115,10 +123,13 @@ export function createAwardLoyaltyPointsHandler(config: AwardLoyaltyPointsConfig
       }
       throw err;
     }
-  };
+  }
 }
 
 /** Lambda entry point: builds clients and configuration from the environment on first use. */
-export const handler = lazyHandler(() => createAwardLoyaltyPointsHandler(awardLoyaltyPointsConfigFromEnv(process.env), {
-  dynamoDb: new DynamoDBClient({}),
-}));
+export const handler = lazyHandler(() => {
+  const tracer = createTracer();
+  return createAwardLoyaltyPointsHandler(awardLoyaltyPointsConfigFromEnv(process.env), {
+    dynamoDb: tracer.captureAWSv3Client(new DynamoDBClient({})), tracer,
+  });
+});

@@ -13,8 +13,8 @@
  * Environment: TICKETS_TABLE_NAME (pk `bookingId` S, sk `ticketNumber` S), IDEMPOTENCY_TABLE_NAME,
  * EVENT_BUS_NAME, EVENT_SOURCE, EVENT_MAX_ENTRY_BYTES (optional), POWERTOOLS_SERVICE_NAME (optional).
  */
-import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -25,8 +25,8 @@ import type { IssueTicketInput } from './booking';
 import type { EventPublisher } from '../../../runtime/publisher';
 import type { Env } from '../../runtime-shared/env';
 import { requireEnv } from '../../runtime-shared/env';
-import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
-import { InvalidEventError } from '../../runtime-shared/validation';
+import { blueprintHandler } from '../../runtime-shared/handler';
+import { createLogger, createTracer, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 
 export const TICKETS_ISSUED = TICKETS_ISSUED_CONTRACT.detailType;
 
@@ -45,6 +45,8 @@ export interface IssueTicketDeps {
   readonly dynamoDb: DynamoDBClient;
   readonly publisher: EventPublisher;
   readonly logger?: Logger;
+  /** @default - no tracing */
+  readonly tracer?: Tracer;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -86,25 +88,27 @@ export function createIssueTicketHandler(config: IssueTicketConfig, deps: IssueT
     return { status: 'issued', bookingId: input.bookingId, ticketNumbers: tickets.map((t) => t.ticketNumber) };
   }
 
-  const idempotentIssue = makeIdempotent(issue, {
-    persistenceStore: idempotencyStore(config.idempotencyTableName, deps.dynamoDb),
-    config: idempotencyConfig('bookingId'),
+  return blueprintHandler<IssueTicketInput, IssueTicketResult>({
+    what: 'issue-ticket input',
+    logger,
+    tracer: deps.tracer,
+    parse: parseIssueTicketInput,
+    logKeys: (input) => ({ bookingId: input.bookingId }),
+    idempotency: {
+      persistenceStore: idempotencyStore(config.idempotencyTableName, deps.dynamoDb),
+      keyPath: 'bookingId',
+      keyOf: (input) => `bookingId ${input.bookingId}`,
+    },
+    process: issue,
   });
-
-  return async function issueTicket(event: unknown, context: Context): Promise<IssueTicketResult> {
-    let input: IssueTicketInput;
-    try {
-      input = parseIssueTicketInput(event);
-    } catch (err) {
-      if (err instanceof InvalidEventError) logger.error('Rejected malformed issue-ticket input', { problems: err.problems });
-      throw err;
-    }
-    return idempotentIssue(input, context);
-  };
 }
 
 /** Lambda entry point: builds clients and configuration from the environment on first use. */
-export const handler = lazyHandler(() => createIssueTicketHandler(issueTicketConfigFromEnv(process.env), {
-  dynamoDb: new DynamoDBClient({}),
-  publisher: publisherFromEnv(process.env, new EventBridgeClient({})),
-}));
+export const handler = lazyHandler(() => {
+  const tracer = createTracer();
+  return createIssueTicketHandler(issueTicketConfigFromEnv(process.env), {
+    dynamoDb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    publisher: publisherFromEnv(process.env, tracer.captureAWSv3Client(new EventBridgeClient({}))),
+    tracer,
+  });
+});

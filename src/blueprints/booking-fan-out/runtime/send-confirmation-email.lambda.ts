@@ -11,8 +11,8 @@
  * Environment: SENDER_ADDRESS (a verified SES identity), CONFIGURATION_SET_NAME (optional),
  * IDEMPOTENCY_TABLE_NAME, POWERTOOLS_SERVICE_NAME (optional).
  */
-import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { SendEmailCommandOutput } from '@aws-sdk/client-sesv2';
@@ -22,8 +22,8 @@ import { confirmationEmail, parseConfirmationEmailInput } from './booking';
 import type { ConfirmationEmailInput } from './booking';
 import type { Env } from '../../runtime-shared/env';
 import { optionalEnv, requireEnv } from '../../runtime-shared/env';
-import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler } from '../../runtime-shared/runtime';
-import { InvalidEventError } from '../../runtime-shared/validation';
+import { blueprintHandler } from '../../runtime-shared/handler';
+import { createLogger, createTracer, idempotencyStore, lazyHandler } from '../../runtime-shared/runtime';
 
 export interface SendConfirmationEmailResult {
   readonly status: 'sent';
@@ -45,6 +45,8 @@ export interface SendConfirmationEmailDeps {
   readonly dynamoDb: DynamoDBClient;
   readonly ses: SendEmailClient;
   readonly logger?: Logger;
+  /** @default - no tracing */
+  readonly tracer?: Tracer;
 }
 
 export function sendConfirmationEmailConfigFromEnv(env: Env): SendConfirmationEmailConfig {
@@ -78,25 +80,27 @@ export function createSendConfirmationEmailHandler(config: SendConfirmationEmail
     return { status: 'sent', bookingId: input.bookingId, messageId };
   }
 
-  const idempotentSend = makeIdempotent(send, {
-    persistenceStore: idempotencyStore(config.idempotencyTableName, deps.dynamoDb),
-    config: idempotencyConfig('bookingId'),
+  return blueprintHandler<ConfirmationEmailInput, SendConfirmationEmailResult>({
+    what: 'send-confirmation-email input',
+    logger,
+    tracer: deps.tracer,
+    parse: parseConfirmationEmailInput,
+    logKeys: (input) => ({ bookingId: input.bookingId }),
+    idempotency: {
+      persistenceStore: idempotencyStore(config.idempotencyTableName, deps.dynamoDb),
+      keyPath: 'bookingId',
+      keyOf: (input) => `bookingId ${input.bookingId}`,
+    },
+    process: send,
   });
-
-  return async function sendConfirmationEmail(event: unknown, context: Context): Promise<SendConfirmationEmailResult> {
-    let input: ConfirmationEmailInput;
-    try {
-      input = parseConfirmationEmailInput(event);
-    } catch (err) {
-      if (err instanceof InvalidEventError) logger.error('Rejected malformed send-confirmation-email input', { problems: err.problems });
-      throw err;
-    }
-    return idempotentSend(input, context);
-  };
 }
 
 /** Lambda entry point: builds clients and configuration from the environment on first use. */
-export const handler = lazyHandler(() => createSendConfirmationEmailHandler(sendConfirmationEmailConfigFromEnv(process.env), {
-  dynamoDb: new DynamoDBClient({}),
-  ses: new SESv2Client({}),
-}));
+export const handler = lazyHandler(() => {
+  const tracer = createTracer();
+  return createSendConfirmationEmailHandler(sendConfirmationEmailConfigFromEnv(process.env), {
+    dynamoDb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    ses: tracer.captureAWSv3Client(new SESv2Client({})),
+    tracer,
+  });
+});

@@ -18,18 +18,20 @@
  * A non-2xx answer, a timeout or a network error throws (after releasing the claim), so EventBridge retries.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
 import { ENV, LIMITS } from '../contract';
 import { DedupStore } from './dedup-store';
 import { isIgnored, parseTicketEvent } from './fingerprint';
-import type { TicketRequest } from './fingerprint';
+import type { IgnoredEvent, TicketRequest } from './fingerprint';
 import { TicketingHttpError, parseTicketingSecret, postTicket } from './ticketing-client';
 import type { FetchFn, TicketingSecret } from './ticketing-client';
 import type { Env } from '../../runtime-shared/env';
 import { numberEnv, requireEnv } from '../../runtime-shared/env';
-import { createLogger, lazyHandler } from '../../runtime-shared/runtime';
-import { InvalidEventError } from '../../runtime-shared/validation';
+import { blueprintHandler } from '../../runtime-shared/handler';
+import { createLogger, createTracer, lazyHandler } from '../../runtime-shared/runtime';
 
 export type OpenTicketResult =
   | { status: 'opened'; ticketId: string; fingerprint: string }
@@ -59,6 +61,8 @@ export interface OpenTicketDeps {
   /** @default globalThis.fetch */
   readonly fetch?: FetchFn;
   readonly logger?: Logger;
+  /** @default - no tracing */
+  readonly tracer?: Tracer;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -133,24 +137,31 @@ export function createOpenTicketHandler(config: OpenTicketConfig, deps: OpenTick
     return { status: 'opened', ticketId, fingerprint: request.fingerprint };
   }
 
-  return async function openTicket(event: unknown, _context?: unknown): Promise<OpenTicketResult> {
-    let parsed;
-    try {
-      parsed = parseTicketEvent(event);
-    } catch (err) {
-      if (err instanceof InvalidEventError) logger.error('Rejected malformed event', { problems: err.problems });
-      throw err;
-    }
-    if (isIgnored(parsed)) {
-      logger.info('Event ignored', { reason: parsed.ignored });
-      return { status: 'ignored', reason: parsed.ignored };
-    }
-    return open(parsed);
-  };
+  // Deduplication by fingerprint is the point of this function (different payloads, same fingerprint), so it has
+  // its own claim store (dedup-store.ts) rather than idempotency with payload validation.
+  const run = blueprintHandler<TicketRequest | IgnoredEvent, OpenTicketResult>({
+    what: 'event',
+    logger,
+    tracer: deps.tracer,
+    parse: parseTicketEvent,
+    logKeys: (parsed): Record<string, string> => (isIgnored(parsed) ? {} : { fingerprint: parsed.fingerprint }),
+    process: async (parsed) => {
+      if (isIgnored(parsed)) {
+        logger.info('Event ignored', { reason: parsed.ignored });
+        return { status: 'ignored', reason: parsed.ignored };
+      }
+      return open(parsed);
+    },
+  });
+  return (event: unknown, context?: Context) => run(event, context as Context);
 }
 
 /** Lambda entry point: builds clients and configuration from the environment on first use. */
-export const handler = lazyHandler(() => createOpenTicketHandler(openTicketConfigFromEnv(process.env), {
-  dynamoDb: new DynamoDBClient({}),
-  secretsManager: new SecretsManagerClient({}),
-}));
+export const handler = lazyHandler(() => {
+  const tracer = createTracer();
+  return createOpenTicketHandler(openTicketConfigFromEnv(process.env), {
+    dynamoDb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    secretsManager: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+    tracer,
+  });
+});

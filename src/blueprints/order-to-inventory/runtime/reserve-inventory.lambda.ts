@@ -28,8 +28,8 @@
  *    The cost is one action of the transaction's 100, hence at most 99 distinct SKUs per order. The guard
  *    lives in the idempotency table, not the stock table, so that the stock table holds only stock.
  */
-import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -41,8 +41,8 @@ import type { LineItem, Order, Shortage } from './order-items';
 import type { EventPublisher, PutEventsClient } from '../../../runtime/publisher';
 import type { Env } from '../../runtime-shared/env';
 import { numberEnv, requireEnv } from '../../runtime-shared/env';
-import { createLogger, idempotencyConfig, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
-import { InvalidEventError } from '../../runtime-shared/validation';
+import { blueprintHandler } from '../../runtime-shared/handler';
+import { createLogger, createTracer, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 
 export const INVENTORY_RESERVED = INVENTORY_RESERVED_CONTRACT.detailType;
 export const INVENTORY_SHORTAGE = INVENTORY_SHORTAGE_CONTRACT.detailType;
@@ -62,6 +62,8 @@ export interface ReserveInventoryDeps {
   readonly dynamoDb: DynamoDBClient;
   readonly publisher: EventPublisher;
   readonly logger?: Logger;
+  /** @default - no tracing */
+  readonly tracer?: Tracer;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -169,35 +171,30 @@ export function createReserveInventoryHandler(config: ReserveInventoryConfig, de
     return result;
   }
 
-  const idempotentProcessOrder = makeIdempotent(processOrder, {
-    persistenceStore: idempotencyStore(config.idempotencyTableName, deps.dynamoDb),
-    // The payload is the validated order; its `orderId` is the event's `detail.orderId`.
-    config: idempotencyConfig('orderId'),
+  return blueprintHandler<Order, ReserveInventoryResult>({
+    what: 'OrderPlaced event',
+    logger,
+    tracer: deps.tracer,
+    parse: parseOrderPlaced,
+    logKeys: (order) => ({ orderId: order.orderId }),
+    // Keyed on the validated order's `orderId`, checked against the whole (merged) order.
+    idempotency: {
+      persistenceStore: idempotencyStore(config.idempotencyTableName, deps.dynamoDb),
+      keyPath: 'orderId',
+      keyOf: (order) => `orderId ${order.orderId}`,
+    },
+    process: processOrder,
   });
-
-  return async function reserveInventory(event: unknown, context: Context): Promise<ReserveInventoryResult> {
-    let order: Order;
-    try {
-      order = parseOrderPlaced(event);
-    } catch (err) {
-      if (err instanceof InvalidEventError) logger.error('Rejected malformed OrderPlaced event', { problems: err.problems });
-      throw err;
-    }
-    logger.appendKeys({ orderId: order.orderId });
-    try {
-      return await idempotentProcessOrder(order, context);
-    } finally {
-      logger.removeKeys(['orderId']);
-    }
-  };
 }
 
 /** Lambda entry point: builds clients and configuration from the environment on first use. */
 export const handler = lazyHandler(() => {
   const env = process.env;
-  const eventBridge: PutEventsClient = new EventBridgeClient({});
+  const tracer = createTracer();
+  const eventBridge: PutEventsClient = tracer.captureAWSv3Client(new EventBridgeClient({}));
   return createReserveInventoryHandler(reserveInventoryConfigFromEnv(env), {
-    dynamoDb: new DynamoDBClient({}),
+    dynamoDb: tracer.captureAWSv3Client(new DynamoDBClient({})),
     publisher: publisherFromEnv(env, eventBridge),
+    tracer,
   });
 });

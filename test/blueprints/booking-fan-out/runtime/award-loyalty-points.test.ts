@@ -5,15 +5,15 @@ import { LIMITS } from '../../../../src/blueprints/booking-fan-out/contract';
 import {
   AwardedBookingsFullError, createAwardLoyaltyPointsHandler,
 } from '../../../../src/blueprints/booking-fan-out/runtime/award-loyalty-points.lambda';
+import { silentLogger } from '../../runtime-shared/silent-logger';
 
 // The handler talks through the document client; its exceptions keep DynamoDB's raw attribute values.
 const dynamo = mockClient(DynamoDBDocumentClient);
 const input = { bookingId: 'BK-1', memberId: 'M-1', fareAmount: 199.99, currency: 'EUR' };
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined } as any;
 
 function handler() {
   return createAwardLoyaltyPointsHandler({ loyaltyTableName: 'loyalty', pointsPerCurrencyUnit: 2 }, {
-    dynamoDb: new DynamoDBClient({ region: 'eu-west-1' }), logger: silent, now: () => Date.UTC(2026, 0, 1),
+    dynamoDb: new DynamoDBClient({ region: 'eu-west-1' }), logger: silentLogger, now: () => Date.UTC(2026, 0, 1),
   });
 }
 
