@@ -84,6 +84,9 @@ for (const entrypoint of handlerEntryPoints('src')) {
     target: 'node24',
     // The Lambda runtime ships AWS SDK v3; Powertools and our own code are bundled.
     externals: ['@aws-sdk/*'],
+    // Smaller assets (the npm tarball carries them); stack traces keep function names.
+    minify: true,
+    esbuildArgs: { '--keep-names': true },
     tsconfigPath: project.tsconfigDev.fileName,
   });
 }
