@@ -1,4 +1,14 @@
-import { awscdk, javascript } from 'projen';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { JsonFile, awscdk, javascript } from 'projen';
+
+/**
+ * Handler runtime code (`runtime/` folders, the handlers' shared runtime) is bundled by esbuild into assets/ and
+ * never compiled by jsii into lib/: it needs packages (Powertools) that are only devDependencies.
+ */
+const RUNTIME_ONLY = ['src/blueprints/*/runtime/**', 'src/blueprints/runtime-shared/**'];
+/** One Powertools version for every bundle (two versions of commons ended up in the bundles before). */
+const POWERTOOLS_VERSION = '2.35.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-eventbridge-blueprints',
@@ -25,12 +35,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // JS-only packaging: no publishTo* options (pacmak for other languages needs registries we cannot reach).
   docgen: true,
 
-  lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    awsSdkConnectionReuse: false,
-    // The Lambda runtime ships AWS SDK v3; Powertools and our own code are bundled.
-    bundlingOptions: { externals: ['@aws-sdk/*'] },
-  },
+  // Handlers are bundled explicitly below (no generated *-function.ts constructs: BlueprintFunction takes the asset).
+  lambdaAutoDiscover: false,
+  excludeTypescript: RUNTIME_ONLY,
+  // Run-time dependencies of the library itself (jsii requires non-jsii ones bundled): draft-04 checks of contracts
+  // (Ajv), and JSONata, parsed at synth (subscriber transformers) and evaluated by the offline Custom Event Bus router.
+  bundledDeps: ['ajv@^8.17.1', 'ajv-draft-04@^1.0.0', 'jsonata@^2.2.2'],
 
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -47,10 +57,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../bench/**/*.ts', '../examples/**/*.ts'],
   },
 
-  // JSONata: parsed at synth (subscriber transformers) and evaluated by the offline Custom Event Bus router.
-  // Not a jsii library, so it is bundled.
-  bundledDeps: ['jsonata@^2.2.2'],
-
   devDeps: [
     'esbuild@^0.28',
     'cdk-nag@^3',
@@ -64,11 +70,33 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sesv2',
     '@aws-sdk/client-sqs',
     '@aws-sdk/lib-dynamodb',
-    '@aws-lambda-powertools/logger',
-    '@aws-lambda-powertools/idempotency',
+    `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
+    `@aws-lambda-powertools/idempotency@${POWERTOOLS_VERSION}`,
+    `@aws-lambda-powertools/tracer@${POWERTOOLS_VERSION}`,
+    'aws-sdk-client-mock@^4',
   ],
   gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/'],
 });
+
+// Every handler entry point (src/…/runtime/*.lambda.ts) is bundled to assets/<path>.lambda/index.js.
+for (const entrypoint of handlerEntryPoints('src')) {
+  project.bundler.addBundle(entrypoint, {
+    platform: 'node',
+    target: 'node24',
+    // The Lambda runtime ships AWS SDK v3; Powertools and our own code are bundled.
+    externals: ['@aws-sdk/*'],
+    // Smaller assets (the npm tarball carries them); stack traces keep function names.
+    minify: true,
+    esbuildArgs: { '--keep-names': true },
+    tsconfigPath: project.tsconfigDev.fileName,
+  });
+}
+// The jsii tsconfig leaves the runtime code out; this one (type-checking and linting only) takes it back in.
+new JsonFile(project, 'src/blueprints/tsconfig.json', {
+  obj: { extends: '../../tsconfig.json', compilerOptions: { noEmit: true }, include: ['**/*.ts'], exclude: [] },
+});
+project.eslint?.allowDevDeps('src/blueprints/*/runtime/**');
+project.eslint?.allowDevDeps('src/blueprints/runtime-shared/**');
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
@@ -97,5 +125,17 @@ project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/cdk.json');
 project.addPackageIgnore('/.ci/');
+// Local outputs that must never reach the tarball (checked by test/package-contents.test.ts).
+for (const local of ['/cdk.out/', '/.readme-snippets/', '/.moto/', '/bench/out/', '/.jsii.tabl.json', '/coverage/', '/test-reports/']) {
+  project.addPackageIgnore(local);
+}
 
 project.synth();
+
+/** Every handler entry point (`*.lambda.ts` in a `runtime` folder) under `dir`, sorted. */
+function handlerEntryPoints(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((file) => join(dir, file).split('\\').join('/'))
+    .filter((file) => /\/runtime\/[^/]+\.lambda\.ts$/.test(file))
+    .sort();
+}

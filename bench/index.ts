@@ -4,13 +4,17 @@
  *
  * With no name, every benchmark runs. Add a benchmark by adding an entry to BENCHMARKS.
  */
+import { run as fingerprint } from './fingerprint';
 import { run as patternEngine } from './pattern-engine';
+import { run as publisher } from './publisher';
 import { run as router } from './router';
 
 type Benchmark = (args: string[]) => Promise<void>;
 
 const BENCHMARKS: Record<string, Benchmark> = {
+  'fingerprint': fingerprint,
   'pattern-engine': patternEngine,
+  'publisher': publisher,
   'router': router,
 };
 

@@ -29,6 +29,7 @@ export class PlatformStack extends Stack {
 export class PlatformStage extends Stage {
   public readonly platform: PlatformStack;
   public readonly commerce: Stack;
+  public readonly inventory: OrderToInventory;
   public readonly spoke: Stack;
   public readonly spokeRoute: EventSpoke;
 
@@ -38,7 +39,7 @@ export class PlatformStage extends Stage {
 
     // A team stack of the same account: the blueprint's rule names the central bus through Fn::ImportValue.
     this.commerce = new Stack(this, 'Commerce', { description: 'cdk-eventbridge-blueprints example: a team stack on the central bus' });
-    new OrderToInventory(this.commerce, 'Inventory', {
+    this.inventory = new OrderToInventory(this.commerce, 'Inventory', {
       eventBus: this.platform.bus,
       orderSource: 'com.example.orders',
       eventSource: 'com.example.inventory',

@@ -1,6 +1,7 @@
 export * from './core';
 export * from './custom-bus';
 export * from './pattern-matching';
+export * from './blueprints/kit';
 export * from './blueprints/error-to-ticket';
 export * from './blueprints/cloudtrail-audit';
 export * from './blueprints/order-to-inventory';

@@ -24,7 +24,9 @@ test('every TypeScript snippet in the README compiles against the library', () =
   fs.mkdirSync(OUT, { recursive: true });
   const files = blocks.map(([line, code]) => {
     const file = path.join(OUT, `readme-line-${line}.ts`);
-    const source = code.replace(/from 'cdk-eventbridge-blueprints'/g, "from '../src'");
+    const source = code
+      .replace(/from 'cdk-eventbridge-blueprints'/g, "from '../src'")
+      .replace(/from 'cdk-eventbridge-blueprints\/lib\/([^']+)'/g, "from '../src/$1'");
     // Each snippet is a module of its own.
     fs.writeFileSync(file, `${source}\nexport {};\n`);
     return file;

@@ -10,6 +10,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { EventPatternEngine } from '../pattern-matching/event-pattern-engine';
 import { checkDeadLetterQueue, createDeadLetterQueue, createQueueNotEmptyAlarm } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
@@ -226,8 +227,11 @@ export class SecureEventBus extends events.EventBus {
   /**
    * Adds a statement to the bus's resource policy.
    *
-   * Refuses a statement that allows every principal (`*`) without a condition: name the accounts, the
-   * organization or the service instead.
+   * Refuses a statement that allows every principal (`*`) unless one of its conditions restricts who the principal
+   * is (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`, `aws:PrincipalArn`,
+   * `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID`, `aws:SourceOrgPaths`) with a positive operator
+   * (no `...Not...`, no `...IfExists`, no `Null`) and values that do not start with a wildcard. A condition such as
+   * `aws:SecureTransport` or `aws:PrincipalOrgID: "*"` restricts nobody.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
     assertNotOpenToAll(this, TYPE, statement);
@@ -365,6 +369,14 @@ export class SecureEventBus extends events.EventBus {
     if (props.archiveName !== undefined && !Token.isUnresolved(props.archiveName) && !ARCHIVE_NAME.test(props.archiveName)) {
       throw propError(this, TYPE, 'archiveName',
         `must be 1 to 48 characters of letters, digits, ".", "-" or "_", got ${show(props.archiveName)}`);
+    }
+    // A pattern with tokens is checked once resolved, by the rules that use it; here only literal patterns.
+    if (props.archiveEventPattern !== undefined && !Token.isUnresolved(JSON.stringify(props.archiveEventPattern))) {
+      const problems = EventPatternEngine.validate(renderEventPattern(props.archiveEventPattern));
+      if (problems.length > 0) {
+        throw propError(this, TYPE, 'archiveEventPattern',
+          `is not a valid event pattern: ${problems.slice(0, 5).map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('; ')}`);
+      }
     }
     const archive = new events.CfnArchive(this, 'Archive', {
       sourceArn: this.eventBusArn,

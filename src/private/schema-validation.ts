@@ -1,3 +1,5 @@
+import Ajv from 'ajv-draft-04';
+import type { ErrorObject } from 'ajv-draft-04';
 import { show } from './errors';
 
 /**
@@ -33,9 +35,6 @@ const SCHEMA_NAME_REGEX = /^[A-Za-z0-9@._-]+$/;
 export const EVENT_SOURCE_MAX_LENGTH = 256;
 /** Event detail-type: 1-128 characters (PutEventsRequestEntry). */
 export const DETAIL_TYPE_MAX_LENGTH = 128;
-
-/** The seven primitive types of JSON Schema draft 4 (draft-fge-json-schema-validation-00 §5.5.2). */
-export const JSON_SCHEMA_TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'];
 
 const DRAFT4_SCHEMA_URI_REGEX = /^https?:\/\/json-schema\.org\/draft-04\/schema#?$/;
 const OPENAPI3_VERSION_REGEX = /^3\.\d+\.\d+$/;
@@ -105,141 +104,81 @@ function lineAndColumn(text: string, position: number): { line: number; column: 
   return { line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
-function join(path: string, key: string | number): string {
-  if (typeof key === 'number') {
-    return `${path}[${key}]`;
-  }
-  return path === '' ? key : `${path}.${key}`;
-}
-
 function where(path: string): string {
   return path === '' ? 'top level' : path;
 }
 
+/** Ajv with the draft-04 meta-schema, shared by every check (compiling the meta-schema once). */
+let draft4: Ajv | undefined;
+
+/** A JSON pointer (`/properties/total/type`) as a dotted path (`properties.total.type`), under `path`. */
+function dotted(path: string, pointer: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tail = parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+  const joined = `${path}${tail}`;
+  return joined.startsWith('.') ? joined.slice(1) : joined;
+}
+
 /**
- * Problems with a JSON Schema draft 4 document (empty when valid).
- *
- * Checks the keywords EventBridge relies on, recursively through sub-schemas:
- * `$schema` (root only: must be the draft-04 URI), `type` (one of the seven types, or a
- * non-empty array of unique types), `properties`/`patternProperties`/`definitions` (objects of
- * schemas), `required` (non-empty array of unique strings, as draft 4 demands), `items`,
- * `additionalProperties`, `additionalItems`, `allOf`/`anyOf`/`oneOf`, `not` and `enum`.
+ * Problems with a JSON Schema draft 4 document (empty when valid): the document is validated against the draft-04
+ * meta-schema by Ajv (`ajv-draft-04`, the Ajv project's own draft-04 class), so every keyword is checked, recursively
+ * (`type`, `required` non-empty and unique, `enum`, `properties`, `items`, `allOf`...). A `$schema` at the root must
+ * be the draft-04 URI (EventBridge stores the schema as `JSONSchemaDraft4`).
  *
  * @param schema the document
  * @param path where the document sits, used as a prefix in messages
  */
 export function jsonSchemaDraft4Problems(schema: any, path: string = ''): string[] {
-  const problems: string[] = [];
   if (!isPlainObject(schema)) {
-    problems.push(`${where(path)}: a JSON Schema must be an object, got ${show(schema)}`);
-    return problems;
+    return [`${where(path)}: a JSON Schema must be an object, got ${show(schema)}`];
   }
-  if (path === '' && schema.$schema !== undefined) {
-    if (typeof schema.$schema !== 'string' || !DRAFT4_SCHEMA_URI_REGEX.test(schema.$schema)) {
-      problems.push(`$schema: must be "http://json-schema.org/draft-04/schema#" for a JSONSchemaDraft4 schema, got ${show(schema.$schema)}`);
-    }
+  if (path === '' && schema.$schema !== undefined
+    && (typeof schema.$schema !== 'string' || !DRAFT4_SCHEMA_URI_REGEX.test(schema.$schema))) {
+    return [`$schema: must be "http://json-schema.org/draft-04/schema#" for a JSONSchemaDraft4 schema, got ${show(schema.$schema)}`];
   }
-  checkSubschema(schema, path, problems);
-  return problems;
+  draft4 ??= new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  if (draft4.validateSchema(schema) as boolean) {
+    return [];
+  }
+  return describeErrors(draft4.errors ?? [], schema, path);
 }
 
-function checkSubschema(schema: { [key: string]: any }, path: string, problems: string[]): void {
-  if (schema.type !== undefined) {
-    checkType(schema.type, join(path, 'type'), problems);
+/**
+ * One problem per place. The meta-schema's `anyOf`s (a `type` is a name or an array of names; `items` a schema or
+ * an array of schemas) report a failure for each alternative: the deepest places win, and at one place the
+ * specific errors (`minItems`, `uniqueItems`...) win over "wrong type" ones, which are otherwise joined with "or".
+ */
+function describeErrors(errors: ErrorObject[], schema: any, path: string): string[] {
+  const generic = new Set(['type', 'enum', 'anyOf', 'oneOf']);
+  const byPlace = new Map<string, ErrorObject[]>();
+  for (const error of errors) {
+    if (error.keyword === 'anyOf') continue;
+    byPlace.set(error.instancePath, [...(byPlace.get(error.instancePath) ?? []), error]);
   }
-  for (const keyword of ['properties', 'patternProperties', 'definitions']) {
-    const value = schema[keyword];
-    if (value === undefined) {
-      continue;
-    }
-    const at = join(path, keyword);
-    if (!isPlainObject(value)) {
-      problems.push(`${at}: must be an object mapping names to schemas, got ${show(value)}`);
-      continue;
-    }
-    for (const [name, sub] of Object.entries(value)) {
-      checkNested(sub, join(at, name), problems);
-    }
+  const places = [...byPlace.keys()];
+  const problems: string[] = [];
+  for (const [place, list] of byPlace) {
+    const deeper = places.some((other) => other.startsWith(`${place}/`));
+    const specific = list.filter((e) => !generic.has(e.keyword));
+    if (specific.length === 0 && deeper) continue;
+    const chosen = specific.length > 0 ? specific : list;
+    const messages = [...new Set(chosen.map((e) => {
+      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
+      return `${e.message ?? 'is not valid'}${allowed ? ` (${allowed.join(', ')})` : ''}`;
+    }))];
+    const at = where(dotted(path, place));
+    problems.push(`${at}: ${messages.join(' or ')}, got ${show(valueAt(schema, place))}`);
   }
-  if (schema.required !== undefined) {
-    checkRequired(schema.required, join(path, 'required'), problems);
-  }
-  if (schema.items !== undefined) {
-    const at = join(path, 'items');
-    if (Array.isArray(schema.items)) {
-      schema.items.forEach((sub: any, i: number) => checkNested(sub, join(at, i), problems));
-    } else {
-      checkNested(schema.items, at, problems);
-    }
-  }
-  for (const keyword of ['additionalProperties', 'additionalItems']) {
-    const value = schema[keyword];
-    if (value === undefined || typeof value === 'boolean') {
-      continue;
-    }
-    checkNested(value, join(path, keyword), problems, 'must be a boolean or a schema object');
-  }
-  for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
-    const value = schema[keyword];
-    if (value === undefined) {
-      continue;
-    }
-    const at = join(path, keyword);
-    if (!Array.isArray(value) || value.length === 0) {
-      problems.push(`${at}: must be a non-empty array of schemas, got ${show(value)}`);
-      continue;
-    }
-    value.forEach((sub: any, i: number) => checkNested(sub, join(at, i), problems));
-  }
-  if (schema.not !== undefined) {
-    checkNested(schema.not, join(path, 'not'), problems);
-  }
-  if (schema.enum !== undefined && (!Array.isArray(schema.enum) || schema.enum.length === 0)) {
-    problems.push(`${join(path, 'enum')}: must be a non-empty array, got ${show(schema.enum)}`);
-  }
+  return problems.slice(0, 20);
 }
 
-function checkNested(sub: any, at: string, problems: string[], expectation: string = 'must be a schema object'): void {
-  if (!isPlainObject(sub)) {
-    problems.push(`${at}: ${expectation}, got ${show(sub)}`);
-    return;
+/** The value at a JSON pointer. */
+function valueAt(document: any, pointer: string): any {
+  let value = document;
+  for (const part of pointer.split('/').slice(1)) {
+    value = value?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
-  checkSubschema(sub, at, problems);
-}
-
-function checkType(type: any, at: string, problems: string[]): void {
-  const allowed = JSON_SCHEMA_TYPES.join(', ');
-  if (typeof type === 'string') {
-    if (!JSON_SCHEMA_TYPES.includes(type)) {
-      problems.push(`${at}: must be one of ${allowed} (or an array of them), got ${show(type)}`);
-    }
-    return;
-  }
-  if (Array.isArray(type) && type.length > 0) {
-    const bad = type.filter((t) => typeof t !== 'string' || !JSON_SCHEMA_TYPES.includes(t));
-    if (bad.length > 0) {
-      problems.push(`${at}: every entry must be one of ${allowed}, got ${show(bad)}`);
-    } else if (new Set(type).size !== type.length) {
-      problems.push(`${at}: entries must be unique, got ${show(type)}`);
-    }
-    return;
-  }
-  problems.push(`${at}: must be one of ${allowed} or a non-empty array of them, got ${show(type)}`);
-}
-
-function checkRequired(required: any, at: string, problems: string[]): void {
-  if (!Array.isArray(required) || required.length === 0) {
-    problems.push(`${at}: must be a non-empty array of property names (draft 4 forbids an empty array; omit the keyword instead), got ${show(required)}`);
-    return;
-  }
-  const notStrings = required.filter((r) => typeof r !== 'string');
-  if (notStrings.length > 0) {
-    problems.push(`${at}: every entry must be a string, got ${show(notStrings)}`);
-    return;
-  }
-  if (new Set(required).size !== required.length) {
-    problems.push(`${at}: entries must be unique, got ${show(required)}`);
-  }
+  return value;
 }
 
 /**

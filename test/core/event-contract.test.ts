@@ -156,7 +156,7 @@ describe('EventContract validation', () => {
 
   test('throws when detailSchema is not valid draft 4, naming the path', () => {
     expect(() => setup({ detailSchema: { properties: { total: { type: 'decimal' } } } }))
-      .toThrow(/EventContract 'Stack\/OrderCreated': detailSchema is not a valid JSON Schema draft 4:\n {2}- detailSchema properties.total.type: must be one of/);
+      .toThrow(/EventContract 'Stack\/OrderCreated': detailSchema is not a valid JSON Schema draft 4:\n {2}- detailSchema properties.total.type: must be equal to one of the allowed values \(array, boolean, integer, null, number, object, string\) or must be array, got "decimal"/);
   });
 
   test('throws when description is longer than 256 characters', () => {

@@ -389,3 +389,40 @@ describe('SecureEventBus resource policies', () => {
     expect(byArn.eventBusName).toBe('audit');
   });
 });
+
+describe('SecureEventBus hardening', () => {
+  const open = (bus: SecureEventBus, conditions: Record<string, any>) => new iam.PolicyStatement({
+    sid: 'Open', principals: [new iam.AnyPrincipal()], actions: ['events:PutEvents'], resources: [bus.eventBusArn], conditions,
+  });
+
+  test.each<[string, Record<string, any>]>([
+    ['aws:SecureTransport', { Bool: { 'aws:SecureTransport': 'true' } }],
+    ['aws:PrincipalOrgID "*"', { StringEquals: { 'aws:PrincipalOrgID': '*' } }],
+    ['aws:PrincipalArn "*:root" with StringLike', { StringLike: { 'aws:PrincipalArn': '*:root' } }],
+    ['a negated operator', { StringNotEquals: { 'aws:PrincipalAccount': '111111111111' } }],
+    ['an IfExists operator', { StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }],
+  ])('throws on an open principal whose only condition is %s', (_name, conditions) => {
+    const bus = new SecureEventBus(newStack(), 'Bus');
+    expect(() => bus.addToResourcePolicy(open(bus, conditions)))
+      .toThrow(/resource policy statement "Open" allows every principal \("\*"\) without a condition that restricts who the principal is/);
+  });
+
+  test.each<[string, Record<string, any>]>([
+    ['aws:PrincipalOrgID', { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }],
+    ['aws:SourceAccount among others', { Bool: { 'aws:SecureTransport': 'true' }, StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+    ['aws:PrincipalOrgPaths under a named organization', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/*'] } }],
+  ])('accepts an open principal restricted by %s', (_name, conditions) => {
+    const bus = new SecureEventBus(newStack(), 'Bus');
+    expect(() => bus.addToResourcePolicy(open(bus, conditions))).not.toThrow();
+  });
+
+  test('throws when archiveEventPattern is not a valid event pattern', () => {
+    expect(() => new SecureEventBus(newStack(), 'Bus', { archiveEventPattern: { source: ['a'], detail: { price: [{ numeric: ['>', 'x'] }] } as any } }))
+      .toThrow(/SecureEventBus 'Test\/Bus': archiveEventPattern is not a valid event pattern: detail\.price/);
+  });
+
+  test('archiveEventPattern with tokens is not validated here', () => {
+    const stack = newStack();
+    expect(() => new SecureEventBus(stack, 'Bus', { archiveEventPattern: { account: [stack.account], source: ['a'] } })).not.toThrow();
+  });
+});

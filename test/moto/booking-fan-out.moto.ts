@@ -6,10 +6,10 @@ import { createCapturedBus, createIdempotencyTable, createTable, fakeLambdaConte
 import type { CapturedBus } from './aws-fixtures';
 import { startMoto, useMotoEnvironment } from './moto-server';
 import type { MotoServer } from './moto-server';
-import { createAwardLoyaltyPointsHandler } from '../../src/blueprints/booking-fan-out/award-loyalty-points.lambda';
-import { createIssueTicketHandler } from '../../src/blueprints/booking-fan-out/issue-ticket.lambda';
-import { createSendConfirmationEmailHandler } from '../../src/blueprints/booking-fan-out/send-confirmation-email.lambda';
-import { EventPublisher } from '../../src/blueprints/shared/publisher';
+import { createAwardLoyaltyPointsHandler } from '../../src/blueprints/booking-fan-out/runtime/award-loyalty-points.lambda';
+import { createIssueTicketHandler } from '../../src/blueprints/booking-fan-out/runtime/issue-ticket.lambda';
+import { createSendConfirmationEmailHandler } from '../../src/blueprints/booking-fan-out/runtime/send-confirmation-email.lambda';
+import { EventPublisher } from '../../src/runtime/publisher';
 
 silencePowertools();
 

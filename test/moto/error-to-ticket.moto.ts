@@ -7,10 +7,10 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { createTable, silencePowertools } from './aws-fixtures';
 import { startMoto, useMotoEnvironment } from './moto-server';
 import type { MotoServer } from './moto-server';
-import { parseTicketEvent } from '../../src/blueprints/error-to-ticket/fingerprint';
-import type { TicketRequest } from '../../src/blueprints/error-to-ticket/fingerprint';
-import type { OpenTicketConfig } from '../../src/blueprints/error-to-ticket/open-ticket.lambda';
-import { createOpenTicketHandler, handler } from '../../src/blueprints/error-to-ticket/open-ticket.lambda';
+import { parseTicketEvent } from '../../src/blueprints/error-to-ticket/runtime/fingerprint';
+import type { TicketRequest } from '../../src/blueprints/error-to-ticket/runtime/fingerprint';
+import type { OpenTicketConfig } from '../../src/blueprints/error-to-ticket/runtime/open-ticket.lambda';
+import { createOpenTicketHandler, handler } from '../../src/blueprints/error-to-ticket/runtime/open-ticket.lambda';
 
 const parsedFingerprint = (event: unknown) => (parseTicketEvent(event) as TicketRequest).fingerprint;
 

@@ -5,8 +5,8 @@ import { createCapturedBus, createIdempotencyTable, createTable, fakeLambdaConte
 import type { CapturedBus } from './aws-fixtures';
 import { startMoto, useMotoEnvironment } from './moto-server';
 import type { MotoServer } from './moto-server';
-import { createReserveInventoryHandler, guardKey, handler } from '../../src/blueprints/order-to-inventory/reserve-inventory.lambda';
-import { EventPublisher } from '../../src/blueprints/shared/publisher';
+import { createReserveInventoryHandler, guardKey, handler } from '../../src/blueprints/order-to-inventory/runtime/reserve-inventory.lambda';
+import { EventPublisher } from '../../src/runtime/publisher';
 
 silencePowertools();
 

@@ -5,7 +5,7 @@ import { createCapturedBus } from './aws-fixtures';
 import type { CapturedBus } from './aws-fixtures';
 import { startMoto, useMotoEnvironment } from './moto-server';
 import type { MotoServer } from './moto-server';
-import { EventPublisher, PublishError } from '../../src/blueprints/shared/publisher';
+import { EventPublisher, PublishError } from '../../src/runtime/publisher';
 
 let moto: MotoServer;
 let restoreEnv: () => void;

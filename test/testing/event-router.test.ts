@@ -199,7 +199,7 @@ describe('EventRouter on the example app', () => {
   });
 
   test('an order event reaches inventory', () => {
-    const d = RouteAssertions.assertRoutes(inventory, ORDER, inventory.node.findAll().find((c) => c.node.id === 'ReserveInventory')!, undefined, { eventBus: busOf(inventory) });
+    const d = RouteAssertions.assertRoutes(inventory, ORDER, inventory.node.findAll().find((c) => c.node.path.endsWith('ReserveInventory/Resource'))!, undefined, { eventBus: busOf(inventory) });
     expect(d.target.resourceType).toBe('AWS::Lambda::Function');
     expect(d.input).toMatchObject({ 'detail-type': 'OrderPlaced' });
   });

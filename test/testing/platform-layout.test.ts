@@ -175,8 +175,8 @@ describe('spokes forward to the central bus', () => {
   });
 
   test('route expectations accept the bus object', () => {
-    RouteExpectation.of(router).onEventBus(dev.platform.bus).event(order()).toReach('InventoryReserveInventory62B1DC76');
-    RouteExpectation.of(router).onBus(prod.platform.bus.eventBusArn).event(order()).toReach('InventoryReserveInventory62B1DC76');
+    RouteExpectation.of(router).onEventBus(dev.platform.bus).event(order()).toReach(dev.inventory.reserveInventoryFunction);
+    RouteExpectation.of(router).onBus(prod.platform.bus.eventBusArn).event(order()).toReach(prod.inventory.reserveInventoryFunction);
   });
 });
 

@@ -9,20 +9,17 @@ import {
   aws_events_targets as targets,
   aws_iam as iam,
   aws_lambda as lambda,
-  aws_logs as logs,
-  aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AwardLoyaltyPointsFunction } from './award-loyalty-points-function';
-import { IssueTicketFunction } from './issue-ticket-function';
-import { SendConfirmationEmailFunction } from './send-confirmation-email-function';
+import { BOOKING_CONFIRMED, DEFAULT_BOOKING_SOURCE, DEFAULT_EVENT_SOURCE, ENV, LIMITS, TICKETS_ISSUED } from './contract';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
-import { ISchemaRegistry, SchemaRegistry } from '../../core/schema-registry';
-import { SecureEventBus } from '../../core/secure-event-bus';
-import { BlueprintFunctionParts, createBlueprintFunction } from '../../private/blueprint-function';
+import { ISchemaRegistry } from '../../core/schema-registry';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { BlueprintFunction } from '../kit/blueprint-function';
+import { createDefaultFunction } from '../shared-constructs/default-function';
+import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { checkDefaultFunctionOnly, maxEntryBytesEnv, numberToEnv } from '../shared-constructs/settings';
 import { IDEMPOTENCY_TABLE_ACTIONS, checkTableKeys, createBlueprintTable, createIdempotencyTable } from '../shared-constructs/tables';
 
@@ -31,7 +28,6 @@ const TYPE = 'BookingFanOut';
 const TICKETS_PARTITION_KEY: dynamodb.Attribute = { name: 'bookingId', type: dynamodb.AttributeType.STRING };
 const TICKETS_SORT_KEY: dynamodb.Attribute = { name: 'ticketNumber', type: dynamodb.AttributeType.STRING };
 const LOYALTY_PARTITION_KEY: dynamodb.Attribute = { name: 'memberId', type: dynamodb.AttributeType.STRING };
-const MAX_POINTS_PER_UNIT = 1_000_000;
 /** A plain address, `local@domain`; a display name (`Name <local@domain>`) is stripped first. */
 const EMAIL_ADDRESS = /^[^\s@<>]+@([^\s@<>]+\.[^\s@<>]+)$/;
 
@@ -212,38 +208,20 @@ export class BookingFanOut extends Construct {
   /** The ticketing function: the default one or `props.ticketingHandler`. */
   public readonly ticketingFunction: lambda.IFunction;
 
-  /** The role of the default ticketing function (undefined with `props.ticketingHandler`). */
-  public readonly ticketingRole?: iam.Role;
-
-  /** The log group of the default ticketing function (undefined with `props.ticketingHandler`). */
-  public readonly ticketingLogGroup?: logs.LogGroup;
-
-  /** Failed asynchronous invocations of the default ticketing function (undefined with `props.ticketingHandler`). */
-  public readonly ticketingDeadLetterQueue?: sqs.Queue;
+  /** The default ticketing function with its role, log group, on-failure queue and alarm (undefined with your own). */
+  public readonly defaultTicketingFunction?: BlueprintFunction;
 
   /** The confirmation email function: the default one or `props.emailHandler`. */
   public readonly emailFunction: lambda.IFunction;
 
-  /** The role of the default email function (undefined with `props.emailHandler`). */
-  public readonly emailRole?: iam.Role;
-
-  /** The log group of the default email function (undefined with `props.emailHandler`). */
-  public readonly emailLogGroup?: logs.LogGroup;
-
-  /** Failed asynchronous invocations of the default email function (undefined with `props.emailHandler`). */
-  public readonly emailDeadLetterQueue?: sqs.Queue;
+  /** The default email function with its role, log group, on-failure queue and alarm (undefined with your own). */
+  public readonly defaultEmailFunction?: BlueprintFunction;
 
   /** The loyalty function: the default one or `props.loyaltyHandler`. */
   public readonly loyaltyFunction: lambda.IFunction;
 
-  /** The role of the default loyalty function (undefined with `props.loyaltyHandler`). */
-  public readonly loyaltyRole?: iam.Role;
-
-  /** The log group of the default loyalty function (undefined with `props.loyaltyHandler`). */
-  public readonly loyaltyLogGroup?: logs.LogGroup;
-
-  /** Failed asynchronous invocations of the default loyalty function (undefined with `props.loyaltyHandler`). */
-  public readonly loyaltyDeadLetterQueue?: sqs.Queue;
+  /** The default loyalty function with its role, log group, on-failure queue and alarm (undefined with your own). */
+  public readonly defaultLoyaltyFunction?: BlueprintFunction;
 
   /** The route of every `BookingConfirmed` event to ticketing, email and the extra consumers. */
   public readonly route: ReliableRoute;
@@ -277,25 +255,14 @@ export class BookingFanOut extends Construct {
       throw propError(this, TYPE, 'configurationSetName',
         `must be 1 to 64 letters, digits, "_" or "-", got ${show(props.configurationSetName)}`);
     }
-    const eventSource = props.eventSource ?? 'com.example.ticketing';
+    const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
 
-    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus', { alarms: props.alarms, alarmActions: props.alarmActions });
-    this.registry = props.registry ?? new SchemaRegistry(this, 'Registry');
+    this.eventBus = blueprintEventBus(this, props.eventBus, props);
+    this.registry = blueprintRegistry(this, props.registry);
 
-    this.bookingConfirmed = props.bookingConfirmedContract ?? new EventContract(this, 'BookingConfirmed', {
-      registry: this.registry,
-      source: props.bookingSource ?? 'com.example.bookings',
-      detailType: 'BookingConfirmed',
-      description: 'A flight booking was confirmed; tickets, the confirmation email and loyalty points follow.',
-      detailSchema: BOOKING_CONFIRMED_SCHEMA,
-    });
-    this.ticketsIssued = new EventContract(this, 'TicketsIssued', {
-      registry: this.registry,
-      source: eventSource,
-      detailType: 'TicketsIssued',
-      description: 'The e-tickets of a booking were issued, one per passenger.',
-      detailSchema: TICKETS_ISSUED_SCHEMA,
-    });
+    this.bookingConfirmed = props.bookingConfirmedContract
+      ?? publishContract(this, 'BookingConfirmed', this.registry, props.bookingSource ?? DEFAULT_BOOKING_SOURCE, BOOKING_CONFIRMED);
+    this.ticketsIssued = publishContract(this, 'TicketsIssued', this.registry, eventSource, TICKETS_ISSUED);
 
     this.ticketsTable = props.ticketsTable ?? createBlueprintTable(this, 'TicketsTable', {
       partitionKey: TICKETS_PARTITION_KEY,
@@ -309,37 +276,29 @@ export class BookingFanOut extends Construct {
     this.idempotencyTable = createIdempotencyTable(this, 'IdempotencyTable', props.removalPolicy);
 
     // Ticketing
-    let ticketing: BlueprintFunctionParts<lambda.Function> | undefined;
     if (!props.ticketingHandler) {
-      ticketing = this.defaultFunction('IssueTicket', {
-        TICKETS_TABLE_NAME: this.ticketsTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-        EVENT_BUS_NAME: this.eventBus.eventBusArn,
-        EVENT_SOURCE: eventSource,
-        ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize),
-      }, (s, i, o) => new IssueTicketFunction(s, i, o));
+      this.defaultTicketingFunction = this.defaultFunction('IssueTicket', 'issue-ticket', 'Issues the e-tickets of a booking', {
+        [ENV.ticketsTableName]: this.ticketsTable.tableName,
+        [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
+        [ENV.eventBusName]: this.eventBus.eventBusArn,
+        [ENV.eventSource]: eventSource,
+        ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize, ENV.maxEntryBytes),
+      }, props);
     }
-    this.ticketingFunction = props.ticketingHandler ?? ticketing!.function;
-    this.ticketingRole = ticketing?.role;
-    this.ticketingLogGroup = ticketing?.logGroup;
-    this.ticketingDeadLetterQueue = ticketing?.deadLetterQueue;
+    this.ticketingFunction = props.ticketingHandler ?? this.defaultTicketingFunction!.function;
     this.ticketsTable.grant(this.ticketingFunction, 'dynamodb:UpdateItem');
     this.idempotencyTable.grant(this.ticketingFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
     this.eventBus.grantPutEventsTo(this.ticketingFunction);
 
     // Confirmation email
-    let email: BlueprintFunctionParts<lambda.Function> | undefined;
     if (!props.emailHandler) {
-      email = this.defaultFunction('SendConfirmationEmail', {
-        SENDER_ADDRESS: props.senderAddress,
-        ...(props.configurationSetName !== undefined ? { CONFIGURATION_SET_NAME: props.configurationSetName } : {}),
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-      }, (s, i, o) => new SendConfirmationEmailFunction(s, i, o));
+      this.defaultEmailFunction = this.defaultFunction('SendConfirmationEmail', 'send-confirmation-email', 'Sends the booking confirmation email', {
+        [ENV.senderAddress]: props.senderAddress,
+        ...(props.configurationSetName !== undefined ? { [ENV.configurationSetName]: props.configurationSetName } : {}),
+        [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
+      }, props);
     }
-    this.emailFunction = props.emailHandler ?? email!.function;
-    this.emailRole = email?.role;
-    this.emailLogGroup = email?.logGroup;
-    this.emailDeadLetterQueue = email?.deadLetterQueue;
+    this.emailFunction = props.emailHandler ?? this.defaultEmailFunction!.function;
     const stack = Stack.of(this);
     iam.Grant.addToPrincipal({
       grantee: this.emailFunction,
@@ -354,17 +313,13 @@ export class BookingFanOut extends Construct {
     this.idempotencyTable.grant(this.emailFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
 
     // Loyalty
-    let loyalty: BlueprintFunctionParts<lambda.Function> | undefined;
     if (!props.loyaltyHandler) {
-      loyalty = this.defaultFunction('AwardLoyaltyPoints', {
-        LOYALTY_TABLE_NAME: this.loyaltyTable.tableName,
-        POINTS_PER_CURRENCY_UNIT: pointsPerUnit,
-      }, (s, i, o) => new AwardLoyaltyPointsFunction(s, i, o));
+      this.defaultLoyaltyFunction = this.defaultFunction('AwardLoyaltyPoints', 'award-loyalty-points', 'Awards the loyalty points of a booking', {
+        [ENV.loyaltyTableName]: this.loyaltyTable.tableName,
+        [ENV.pointsPerCurrencyUnit]: pointsPerUnit,
+      }, props);
     }
-    this.loyaltyFunction = props.loyaltyHandler ?? loyalty!.function;
-    this.loyaltyRole = loyalty?.role;
-    this.loyaltyLogGroup = loyalty?.logGroup;
-    this.loyaltyDeadLetterQueue = loyalty?.deadLetterQueue;
+    this.loyaltyFunction = props.loyaltyHandler ?? this.defaultLoyaltyFunction!.function;
     this.loyaltyTable.grant(this.loyaltyFunction, 'dynamodb:UpdateItem');
 
     // Routes: each consumer gets only the fields it needs.
@@ -423,25 +378,25 @@ export class BookingFanOut extends Construct {
     this.route.addTarget(target);
   }
 
-  private defaultFunction<T extends lambda.Function>(
-    id: string,
-    environment: { [key: string]: string },
-    create: (scope: Construct, id: string, options: lambda.FunctionOptions) => T,
-  ): BlueprintFunctionParts<T> {
-    const parts = createBlueprintFunction(this, id, { serviceName: 'booking-fan-out', environment }, create);
-    return parts;
+  private defaultFunction(
+    id: string, handler: string, what: string, environment: { [key: string]: string }, delivery: ReliableDeliveryOptions,
+  ): BlueprintFunction {
+    return createDefaultFunction(this, id, {
+      blueprint: 'booking-fan-out', handler, description: `${what} (booking fan-out blueprint)`, environment,
+    }, delivery);
   }
 }
 
 function pointsPerCurrencyUnit(scope: Construct, value: number | undefined): string {
+  const { min, max } = LIMITS.pointsPerCurrencyUnit;
   if (value === undefined) {
-    return '1';
+    return String(LIMITS.pointsPerCurrencyUnit.default);
   }
   if (Token.isUnresolved(value)) {
     return numberToEnv(scope, value);
   }
-  if (!Number.isFinite(value) || value < 0 || value > MAX_POINTS_PER_UNIT) {
-    throw propError(scope, TYPE, 'pointsPerCurrencyUnit', `must be a number between 0 and ${MAX_POINTS_PER_UNIT}, got ${show(value)}`);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw propError(scope, TYPE, 'pointsPerCurrencyUnit', `must be a number between ${min} and ${max}, got ${show(value)}`);
   }
   return String(value);
 }
@@ -460,72 +415,3 @@ function senderIdentityNames(scope: Construct, senderAddress: string): string[] 
   }
   return [address, match[1]];
 }
-
-const FLIGHT_SCHEMA = {
-  type: 'object',
-  required: ['number', 'origin', 'destination', 'departure'],
-  properties: {
-    number: { type: 'string', description: 'IATA flight number, e.g. LH1234' },
-    origin: { type: 'string', pattern: '^[A-Z]{3}$' },
-    destination: { type: 'string', pattern: '^[A-Z]{3}$' },
-    departure: { type: 'string', format: 'date-time' },
-  },
-};
-
-const BOOKING_CONFIRMED_SCHEMA = {
-  type: 'object',
-  required: ['bookingId', 'customer', 'flight', 'passengers', 'fare'],
-  properties: {
-    bookingId: { type: 'string', minLength: 1, maxLength: 64 },
-    customer: {
-      type: 'object',
-      required: ['id', 'email', 'name'],
-      properties: {
-        id: { type: 'string' },
-        email: { type: 'string', format: 'email' },
-        name: { type: 'string' },
-        loyaltyId: { type: 'string', description: 'Only for loyalty members.' },
-      },
-    },
-    flight: FLIGHT_SCHEMA,
-    passengers: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 99,
-      items: {
-        type: 'object',
-        required: ['firstName', 'lastName'],
-        properties: { firstName: { type: 'string' }, lastName: { type: 'string' } },
-      },
-    },
-    fare: {
-      type: 'object',
-      required: ['amount', 'currency'],
-      properties: {
-        amount: { type: 'number', minimum: 0 },
-        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-      },
-    },
-  },
-};
-
-const TICKETS_ISSUED_SCHEMA = {
-  type: 'object',
-  required: ['bookingId', 'flight', 'tickets'],
-  properties: {
-    bookingId: { type: 'string' },
-    flight: FLIGHT_SCHEMA,
-    tickets: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['ticketNumber', 'firstName', 'lastName'],
-        properties: {
-          ticketNumber: { type: 'string', description: '<bookingId>-NN, NN = passenger position from 01' },
-          firstName: { type: 'string' },
-          lastName: { type: 'string' },
-        },
-      },
-    },
-  },
-};

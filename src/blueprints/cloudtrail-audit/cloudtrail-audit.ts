@@ -19,6 +19,7 @@ import { LogGroupTarget, allowEventBridgeToWrite } from './log-group-target';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
 
 const TYPE = 'CloudTrailAudit';
 
@@ -249,8 +250,9 @@ export class CloudTrailAudit extends Construct {
     }
 
     if (props.logResourcePolicy ?? true) {
-      this.logResourcePolicy = allowEventBridgeToWrite(this, this.logGroup);
-      this.rule.node.addDependency(this.logResourcePolicy);
+      // The statement names the route's rules, so CloudFormation creates the policy right after them: an event
+      // matched in between cannot be written and goes to the route's dead-letter queue (and its alarm).
+      this.logResourcePolicy = allowEventBridgeToWrite(this, this.logGroup, this.route);
     }
     this.route.addTarget(new LogGroupTarget(this.logGroup));
     if (props.centralAuditBus) {
@@ -334,6 +336,8 @@ export class CloudTrailAudit extends Construct {
   }
 
   private checkProps(props: CloudTrailAuditProps, services: AuditedService[], includeReadOnly: boolean, eventBus: events.IEventBus): void {
+    checkLogGroupName(this, TYPE, 'logGroupName', props.logGroupName);
+    checkLogRetention(this, TYPE, 'logRetention', props.logRetention);
     if (services.length === 0) {
       throw propError(this, TYPE, 'services', 'must list at least one service (omit it for the default set)');
     }
@@ -391,7 +395,9 @@ function detailPattern(services: AuditedService[], includeReadOnly: boolean): { 
     eventSource: [s.eventSource],
     ...(s.eventNames !== undefined
       ? { eventName: [...new Set(s.eventNames)] }
-      : includeReadOnly ? {} : { readOnly: [false] }),
+      // CloudTrail documents `readOnly` as optional (AWS's own IAM CreateUser sample has none): a write call is
+      // one whose readOnly is false or absent.
+      : includeReadOnly ? {} : { readOnly: [false, { exists: false }] }),
   }));
   return branches.length === 1 ? branches[0] : { $or: branches };
 }

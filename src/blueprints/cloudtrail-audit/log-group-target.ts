@@ -6,6 +6,7 @@ import {
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ReliableRoute } from '../../core/reliable-route';
 
 /** The construct id of the one CloudWatch Logs resource policy per stack. */
 export const AUDIT_LOGS_RESOURCE_POLICY_ID = 'CloudTrailAuditLogsResourcePolicy';
@@ -35,10 +36,11 @@ export class LogGroupTarget implements events.IRuleTarget {
 }
 
 /**
- * Lets EventBridge write to `logGroup`, through the one CloudWatch Logs resource policy of `scope`'s stack
- * (created on first use, one statement per log group).
+ * Lets the rules of `route` (and only them: `aws:SourceArn` and `aws:SourceAccount` conditions) write to
+ * `logGroup`, through the one CloudWatch Logs resource policy of `scope`'s stack (created on first use, one
+ * statement per log group).
  */
-export function allowEventBridgeToWrite(scope: Construct, logGroup: logs.ILogGroup): logs.ResourcePolicy {
+export function allowEventBridgeToWrite(scope: Construct, logGroup: logs.ILogGroup, route: ReliableRoute): logs.ResourcePolicy {
   const stack = Stack.of(scope);
   const policy = (stack.node.tryFindChild(AUDIT_LOGS_RESOURCE_POLICY_ID) as logs.ResourcePolicy | undefined)
     ?? new logs.ResourcePolicy(stack, AUDIT_LOGS_RESOURCE_POLICY_ID);
@@ -47,6 +49,11 @@ export function allowEventBridgeToWrite(scope: Construct, logGroup: logs.ILogGro
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     // logGroupArn ends with ":*", which covers the group's log streams.
     resources: [logGroup.logGroupArn],
+    conditions: {
+      // The audit route has at most two targets (log group, central bus), so one rule.
+      ArnEquals: { 'aws:SourceArn': route.rules.length === 1 ? route.rule.ruleArn : route.rules.map((rule) => rule.ruleArn) },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    },
   }));
   return policy;
 }

@@ -1,38 +1,28 @@
 import {
-  Annotations,
   Duration,
   RemovalPolicy,
   Token,
-  aws_cloudwatch as cloudwatch,
   aws_dynamodb as dynamodb,
   aws_events as events,
   aws_events_targets as targets,
   aws_iam as iam,
   aws_lambda as lambda,
-  aws_logs as logs,
   aws_secretsmanager as secretsmanager,
-  aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { OpenTicketFunction } from './open-ticket-function';
+import { ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, DEFAULT_ERROR_SOURCE, ENV, ERROR_REPORTED, LIMITS } from './contract';
 import { TicketDelivery } from './ticket-delivery';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
-import { ISchemaRegistry, SchemaRegistry } from '../../core/schema-registry';
-import { SecureEventBus } from '../../core/secure-event-bus';
-import { createBlueprintFunction } from '../../private/blueprint-function';
-import { createQueueNotEmptyAlarm } from '../../private/dead-letter';
+import { ISchemaRegistry } from '../../core/schema-registry';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { BlueprintFunction } from '../kit/blueprint-function';
+import { createDefaultFunction } from '../shared-constructs/default-function';
+import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
+import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
 
 const TYPE = 'ErrorToTicket';
-
-/** The `detail-type` of application error events. */
-const ERROR_DETAIL_TYPE = 'ErrorReported';
-const ALARM_SOURCE = 'aws.cloudwatch';
-const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
-/** Severity of tickets opened for CloudWatch alarms (as the default handler does). */
-const ALARM_SEVERITY = 'high';
 
 /** DynamoDB actions of the default handler's deduplication store (dedup-store.ts). */
 const DEDUP_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'];
@@ -144,17 +134,10 @@ export class ErrorToTicket extends Construct {
   /** The function that opens tickets (the default one or yours), with the Lambda delivery. */
   public readonly ticketFunction?: lambda.IFunction;
 
-  /** The default function's role, when the default function is used. */
-  public readonly ticketFunctionRole?: iam.Role;
-
-  /** The default function's log group, when the default function is used. */
-  public readonly ticketFunctionLogGroup?: logs.LogGroup;
-
-  /** Where failed asynchronous invocations of the default function go, when the default function is used. */
-  public readonly ticketFunctionDeadLetterQueue?: sqs.Queue;
-
-  /** The alarm on `ticketFunctionDeadLetterQueue` (unless `alarms: false`). */
-  public readonly ticketFunctionDeadLetterQueueAlarm?: cloudwatch.Alarm;
+  /**
+   * The default function with its role, log group, on-failure queue and alarm, when the default function is used.
+   */
+  public readonly defaultTicketFunction?: BlueprintFunction;
 
   /** The deduplication table (partition key `fingerprint`, TTL `expiresAt`), with the Lambda delivery. */
   public readonly dedupTable?: dynamodb.Table;
@@ -172,17 +155,9 @@ export class ErrorToTicket extends Construct {
     const alarmTickets = props.alarmTickets ?? true;
     this.checkProps(props, delivery, alarmTickets);
 
-    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus', { alarms: props.alarms, alarmActions: props.alarmActions });
-    this.registry = props.registry ?? new SchemaRegistry(this, 'Registry', {
-      description: 'Contracts of the error-to-ticket blueprint',
-    });
-    this.errorReportedContract = new EventContract(this, 'ErrorReported', {
-      registry: this.registry,
-      source: props.errorSource ?? 'com.example.app',
-      detailType: ERROR_DETAIL_TYPE,
-      description: 'An application reported an error that should open a ticket',
-      detailSchema: ERROR_REPORTED_DETAIL_SCHEMA,
-    });
+    this.eventBus = blueprintEventBus(this, props.eventBus, props);
+    this.registry = blueprintRegistry(this, props.registry, 'Contracts of the error-to-ticket blueprint');
+    this.errorReportedContract = publishContract(this, 'ErrorReported', this.registry, props.errorSource ?? DEFAULT_ERROR_SOURCE, ERROR_REPORTED);
 
     const routeOptions = deliveryOptions(props);
     this.errorRoute = new ReliableRoute(this, 'ErrorRoute', {
@@ -242,40 +217,25 @@ export class ErrorToTicket extends Construct {
       removalPolicy: props.dedupTableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
-    let fn: lambda.IFunction;
-    if (lambdaOptions.handler) {
-      fn = lambdaOptions.handler;
-      if (props.dedupWindow !== undefined || lambdaOptions.httpTimeout !== undefined) {
-        Annotations.of(this).addWarningV2('cdk-eventbridge-blueprints:errorToTicketOwnHandlerSettings',
-          'dedupWindow and httpTimeout only configure the default function; your own handler reads its own configuration');
-      }
-    } else {
-      const httpTimeout = lambdaOptions.httpTimeout ?? Duration.seconds(5);
-      const timeout = Duration.seconds(Math.max(30, httpTimeout.toSeconds() + 20));
-      const parts = createBlueprintFunction(this, 'OpenTicket', {
-        serviceName: 'error-to-ticket',
+    if (!lambdaOptions.handler) {
+      const httpTimeout = lambdaOptions.httpTimeout ?? Duration.millis(LIMITS.httpTimeoutMs.default);
+      const timeout = Duration.seconds(Math.max(LIMITS.minFunctionTimeoutSeconds, httpTimeout.toSeconds() + LIMITS.functionTimeoutMarginSeconds));
+      this.defaultTicketFunction = createDefaultFunction(this, 'OpenTicket', {
+        blueprint: 'error-to-ticket',
+        handler: 'open-ticket',
+        description: 'Opens one ticket per error fingerprint and window (error-to-ticket blueprint)',
         timeout,
         environment: {
-          TICKETING_SECRET_ARN: props.ticketingSecret!.secretArn,
-          DEDUP_TABLE_NAME: this.dedupTable.tableName,
-          DEDUP_WINDOW_SECONDS: String((props.dedupWindow ?? Duration.hours(1)).toSeconds()),
-          HTTP_TIMEOUT_MS: String(httpTimeout.toMilliseconds()),
+          [ENV.secretArn]: props.ticketingSecret!.secretArn,
+          [ENV.dedupTableName]: this.dedupTable.tableName,
+          [ENV.dedupWindowSeconds]: String((props.dedupWindow ?? Duration.seconds(LIMITS.dedupWindowSeconds.default)).toSeconds()),
+          [ENV.httpTimeoutMs]: String(httpTimeout.toMilliseconds()),
           // A claim must outlive the invocation that holds it, or a slow invocation could be overtaken.
-          CLAIM_LEASE_SECONDS: String(timeout.toSeconds() + 30),
+          [ENV.claimLeaseSeconds]: String(timeout.toSeconds() + LIMITS.claimLeaseMarginSeconds),
         },
-      }, (s, i, o) => new OpenTicketFunction(s, i, o));
-      fn = parts.function;
-      this.ticketFunctionRole = parts.role;
-      this.ticketFunctionLogGroup = parts.logGroup;
-      this.ticketFunctionDeadLetterQueue = parts.deadLetterQueue;
-      if (props.alarms ?? true) {
-        this.ticketFunctionDeadLetterQueueAlarm = createQueueNotEmptyAlarm(this, 'OpenTicketDeadLetterQueueAlarm', parts.deadLetterQueue,
-          `Errors for which ${this.node.path} could not open a ticket (after Lambda's retries) are waiting in its on-failure queue.`);
-        if (props.alarmActions && props.alarmActions.length > 0) {
-          this.ticketFunctionDeadLetterQueueAlarm.addAlarmAction(...props.alarmActions);
-        }
-      }
+      }, props);
     }
+    const fn = lambdaOptions.handler ?? this.defaultTicketFunction!.function;
     this.ticketFunction = fn;
 
     iam.Grant.addToPrincipal({ grantee: fn, actions: DEDUP_TABLE_ACTIONS, resourceArns: [this.dedupTable.tableArn] });
@@ -314,6 +274,10 @@ export class ErrorToTicket extends Construct {
       }
     } else {
       const options = delivery.lambdaOptions ?? {};
+      checkDefaultFunctionOnly(this, TYPE, 'delivery handler', options.handler !== undefined, {
+        'dedupWindow': props.dedupWindow,
+        'delivery httpTimeout': options.httpTimeout,
+      });
       if (!options.handler && !props.ticketingSecret) {
         throw propError(this, TYPE, 'ticketingSecret',
           'is required with the default Lambda delivery: the function reads the ticketing endpoint and credentials from it '
@@ -321,14 +285,16 @@ export class ErrorToTicket extends Construct {
       }
       if (props.dedupWindow !== undefined && !Token.isUnresolved(props.dedupWindow.toSeconds())) {
         const seconds = props.dedupWindow.toSeconds();
-        if (seconds < 60 || seconds > 366 * 86_400) {
-          throw propError(this, TYPE, 'dedupWindow', `must be between 1 minute and 366 days, got ${seconds} seconds`);
+        const { min, max } = LIMITS.dedupWindowSeconds;
+        if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+          throw propError(this, TYPE, 'dedupWindow', `must be a whole number of seconds between ${min} (1 minute) and ${max} (366 days), got ${seconds} seconds`);
         }
       }
       if (options.httpTimeout !== undefined && !Token.isUnresolved(options.httpTimeout.toMilliseconds())) {
         const ms = options.httpTimeout.toMilliseconds();
-        if (ms < 1000 || ms > 600_000) {
-          throw propError(this, TYPE, 'delivery httpTimeout', `must be between 1 second and 10 minutes, got ${ms} ms`);
+        const { min, max } = LIMITS.httpTimeoutMs;
+        if (ms < min || ms > max) {
+          throw propError(this, TYPE, 'delivery httpTimeout', `must be between ${min} ms (1 second) and ${max} ms (10 minutes), got ${ms} ms`);
         }
       }
     }
@@ -346,26 +312,6 @@ export class ErrorToTicket extends Construct {
     }
   }
 }
-
-/**
- * JSON Schema draft 4 of the `detail` of an `ErrorReported` event, as the default handler reads it (fingerprint.ts).
- */
-const ERROR_REPORTED_DETAIL_SCHEMA = {
-  type: 'object',
-  required: ['service', 'errorType', 'message'],
-  properties: {
-    service: { type: 'string', minLength: 1, maxLength: 256, description: 'The service that failed' },
-    errorType: { type: 'string', minLength: 1, maxLength: 256, description: 'The error class or code' },
-    message: { type: 'string', minLength: 1, maxLength: 65536, description: 'The error message; its first line becomes the ticket title' },
-    severity: { type: 'string', enum: ['low', 'medium', 'high', 'critical'], description: 'Defaults to medium' },
-    fingerprint: {
-      type: 'string',
-      maxLength: 512,
-      description: 'Deduplication key chosen by the producer; defaults to a hash of service, errorType and the normalized message',
-    },
-    occurredAt: { type: 'string', format: 'date-time', description: 'When the error occurred (ISO 8601)' },
-  },
-};
 
 /**
  * The ticket body of an application error for the API destination: the default handler's body

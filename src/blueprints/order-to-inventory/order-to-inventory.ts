@@ -6,20 +6,20 @@ import {
   aws_dynamodb as dynamodb,
   aws_events as events,
   aws_events_targets as targets,
-  aws_iam as iam,
   aws_lambda as lambda,
-  aws_logs as logs,
-  aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ReserveInventoryFunction } from './reserve-inventory-function';
+import {
+  DEFAULT_EVENT_SOURCE, DEFAULT_ORDER_SOURCE, ENV, INVENTORY_RESERVED, INVENTORY_SHORTAGE, LIMITS, ORDER_PLACED,
+} from './contract';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
-import { ISchemaRegistry, SchemaRegistry } from '../../core/schema-registry';
-import { SecureEventBus } from '../../core/secure-event-bus';
-import { createBlueprintFunction } from '../../private/blueprint-function';
+import { ISchemaRegistry } from '../../core/schema-registry';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { BlueprintFunction } from '../kit/blueprint-function';
+import { createDefaultFunction } from '../shared-constructs/default-function';
+import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { checkDefaultFunctionOnly, maxEntryBytesEnv, numberToEnv } from '../shared-constructs/settings';
 import { IDEMPOTENCY_TABLE_ACTIONS, checkTableKeys, createBlueprintTable, createIdempotencyTable } from '../shared-constructs/tables';
 
@@ -157,17 +157,10 @@ export class OrderToInventory extends Construct {
   /** The function that reserves the stock: the default one or `props.handler`. */
   public readonly reserveInventoryFunction: lambda.IFunction;
 
-  /** The role of the default function (undefined with `props.handler`). */
-  public readonly reserveInventoryRole?: iam.Role;
-
-  /** The log group of the default function (undefined with `props.handler`). */
-  public readonly reserveInventoryLogGroup?: logs.LogGroup;
-
   /**
-   * Where the default function's failed asynchronous invocations go after Lambda's own retries
-   * (undefined with `props.handler`).
+   * The default function with its role, log group, on-failure queue and alarm (undefined with `props.handler`).
    */
-  public readonly reserveInventoryDeadLetterQueue?: sqs.Queue;
+  public readonly defaultReserveInventoryFunction?: BlueprintFunction;
 
   /** The route of `OrderPlaced` events to the function. */
   public readonly route: ReliableRoute;
@@ -187,32 +180,15 @@ export class OrderToInventory extends Construct {
       checkTableKeys(this, TYPE, 'stockTable', props.stockTable, STOCK_PARTITION_KEY);
     }
     const guardTtlDays = guardDays(this, props.reservationGuardTtl);
-    const eventSource = props.eventSource ?? 'com.example.inventory';
+    const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
 
-    this.eventBus = props.eventBus ?? new SecureEventBus(this, 'EventBus', { alarms: props.alarms, alarmActions: props.alarmActions });
-    this.registry = props.registry ?? new SchemaRegistry(this, 'Registry');
+    this.eventBus = blueprintEventBus(this, props.eventBus, props);
+    this.registry = blueprintRegistry(this, props.registry);
 
-    this.orderPlaced = props.orderPlacedContract ?? new EventContract(this, 'OrderPlaced', {
-      registry: this.registry,
-      source: props.orderSource ?? 'com.example.orders',
-      detailType: 'OrderPlaced',
-      description: 'A customer placed an order; the inventory reserves its lines.',
-      detailSchema: ORDER_PLACED_SCHEMA,
-    });
-    this.inventoryReserved = new EventContract(this, 'InventoryReserved', {
-      registry: this.registry,
-      source: eventSource,
-      detailType: 'InventoryReserved',
-      description: 'Every line of an order was reserved in the stock table.',
-      detailSchema: INVENTORY_RESERVED_SCHEMA,
-    });
-    this.inventoryShortage = new EventContract(this, 'InventoryShortage', {
-      registry: this.registry,
-      source: eventSource,
-      detailType: 'InventoryShortage',
-      description: 'An order could not be reserved because of missing stock; nothing was reserved.',
-      detailSchema: INVENTORY_SHORTAGE_SCHEMA,
-    });
+    this.orderPlaced = props.orderPlacedContract
+      ?? publishContract(this, 'OrderPlaced', this.registry, props.orderSource ?? DEFAULT_ORDER_SOURCE, ORDER_PLACED);
+    this.inventoryReserved = publishContract(this, 'InventoryReserved', this.registry, eventSource, INVENTORY_RESERVED);
+    this.inventoryShortage = publishContract(this, 'InventoryShortage', this.registry, eventSource, INVENTORY_SHORTAGE);
 
     this.stockTable = props.stockTable ?? createBlueprintTable(this, 'StockTable', {
       partitionKey: STOCK_PARTITION_KEY,
@@ -220,25 +196,22 @@ export class OrderToInventory extends Construct {
     });
     this.idempotencyTable = createIdempotencyTable(this, 'IdempotencyTable', props.removalPolicy);
 
-    if (props.handler) {
-      this.reserveInventoryFunction = props.handler;
-    } else {
-      const parts = createBlueprintFunction(this, 'ReserveInventory', {
-        serviceName: 'order-to-inventory',
+    if (!props.handler) {
+      this.defaultReserveInventoryFunction = createDefaultFunction(this, 'ReserveInventory', {
+        blueprint: 'order-to-inventory',
+        handler: 'reserve-inventory',
+        description: 'Reserves the stock of OrderPlaced events (order-to-inventory blueprint)',
         environment: {
-          STOCK_TABLE_NAME: this.stockTable.tableName,
-          IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-          EVENT_BUS_NAME: this.eventBus.eventBusArn,
-          EVENT_SOURCE: eventSource,
-          RESERVATION_GUARD_TTL_DAYS: guardTtlDays,
-          ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize),
+          [ENV.stockTableName]: this.stockTable.tableName,
+          [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
+          [ENV.eventBusName]: this.eventBus.eventBusArn,
+          [ENV.eventSource]: eventSource,
+          [ENV.guardTtlDays]: guardTtlDays,
+          ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize, ENV.maxEntryBytes),
         },
-      }, (s, i, o) => new ReserveInventoryFunction(s, i, o));
-      this.reserveInventoryFunction = parts.function;
-      this.reserveInventoryRole = parts.role;
-      this.reserveInventoryLogGroup = parts.logGroup;
-      this.reserveInventoryDeadLetterQueue = parts.deadLetterQueue;
+      }, props);
     }
+    this.reserveInventoryFunction = props.handler ?? this.defaultReserveInventoryFunction!.function;
 
     this.stockTable.grant(this.reserveInventoryFunction, ...STOCK_TABLE_ACTIONS);
     this.idempotencyTable.grant(this.reserveInventoryFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
@@ -255,63 +228,16 @@ export class OrderToInventory extends Construct {
 }
 
 function guardDays(scope: Construct, ttl: Duration | undefined): string {
+  const { min, max } = LIMITS.guardTtlDays;
   if (ttl === undefined) {
-    return '30';
+    return String(LIMITS.guardTtlDays.default);
   }
   const days = ttl.toDays({ integral: false });
   if (Token.isUnresolved(days)) {
     return numberToEnv(scope, days);
   }
-  if (!Number.isInteger(days) || days < 1 || days > 3650) {
-    throw propError(scope, TYPE, 'reservationGuardTtl', `must be a whole number of days between 1 and 3650, got ${ttl.toHumanString()}`);
+  if (!Number.isInteger(days) || days < min || days > max) {
+    throw propError(scope, TYPE, 'reservationGuardTtl', `must be a whole number of days between ${min} and ${max}, got ${ttl.toHumanString()}`);
   }
   return String(days);
 }
-
-const LINE_ITEM_SCHEMA = {
-  type: 'object',
-  required: ['sku', 'quantity'],
-  properties: {
-    sku: { type: 'string', minLength: 1, maxLength: 1024 },
-    quantity: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-  },
-};
-
-const ORDER_PLACED_SCHEMA = {
-  type: 'object',
-  required: ['orderId', 'items'],
-  properties: {
-    orderId: { type: 'string', minLength: 1, maxLength: 128 },
-    customerId: { type: 'string', maxLength: 256 },
-    items: { type: 'array', minItems: 1, items: LINE_ITEM_SCHEMA },
-  },
-};
-
-const INVENTORY_RESERVED_SCHEMA = {
-  type: 'object',
-  required: ['orderId', 'items'],
-  properties: {
-    orderId: { type: 'string' },
-    items: { type: 'array', description: 'One line per SKU (lines of the same SKU merged).', items: LINE_ITEM_SCHEMA },
-  },
-};
-
-const INVENTORY_SHORTAGE_SCHEMA = {
-  type: 'object',
-  required: ['orderId', 'shortages'],
-  properties: {
-    orderId: { type: 'string' },
-    shortages: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['sku', 'requested', 'available'],
-        properties: {
-          sku: { type: 'string' },
-          requested: { type: 'integer', minimum: 1 },
-          available: { type: 'number' },
-        },
-      },
-    },
-  },
-};

@@ -6,8 +6,10 @@ import { propError, show } from '../../private/errors';
 const MAX_ENTRY_BYTES = 1024 * 1024;
 
 /**
- * Throws when a setting that only configures a blueprint's default function is given together with the user's own
- * function, which the blueprint does not configure.
+ * The one policy for bring-your-own handlers, shared by every blueprint: your function receives what the default
+ * one would, and the same permissions when it has a role, but no environment variables, no on-failure queue and no
+ * alarm from the blueprint (it is yours to configure). A setting that only configures the default function is
+ * therefore refused (thrown) when given together with your own function: it would silently do nothing.
  */
 export function checkDefaultFunctionOnly(
   scope: Construct,
@@ -28,9 +30,9 @@ export function checkDefaultFunctionOnly(
 }
 
 /**
- * The `EVENT_MAX_ENTRY_BYTES` environment entry for `maxEventEntrySize`, validated (1 byte to 1 MiB).
+ * The environment entry (`envName`, the handlers' `EVENT_MAX_ENTRY_BYTES`) for `maxEventEntrySize`, validated (1 byte to 1 MiB).
  */
-export function maxEntryBytesEnv(scope: Construct, constructType: string, size: Size | undefined): { [key: string]: string } {
+export function maxEntryBytesEnv(scope: Construct, constructType: string, size: Size | undefined, envName: string): { [key: string]: string } {
   if (size === undefined) {
     return {};
   }
@@ -39,7 +41,7 @@ export function maxEntryBytesEnv(scope: Construct, constructType: string, size: 
     throw propError(scope, constructType, 'maxEventEntrySize',
       `must be between 1 byte and 1 MiB (${MAX_ENTRY_BYTES} bytes), the largest entry EventBridge accepts, got ${show(bytes)} bytes`);
   }
-  return { EVENT_MAX_ENTRY_BYTES: numberToEnv(scope, bytes) };
+  return { [envName]: numberToEnv(scope, bytes) };
 }
 
 /**

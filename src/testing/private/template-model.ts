@@ -164,7 +164,11 @@ export class TemplateModel {
     const path: string = stack.paths?.get(logicalId)
       ?? stack.template?.Resources?.[logicalId]?.Metadata?.['aws:cdk:path']
       ?? `${stack.stackId}/${logicalId}`;
-    return path.endsWith('/Resource') ? path.slice(0, -'/Resource'.length) : path;
+    let trimmed = path;
+    while (trimmed.endsWith('/Resource')) {
+      trimmed = trimmed.slice(0, -'/Resource'.length);
+    }
+    return trimmed;
   }
 
   private loadExports(stack: ModelStack): void {

@@ -23,9 +23,9 @@ import { nagFindings } from '../../nag';
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const SENDER = 'bookings@example.com';
 const DESCRIPTIONS = {
-  ticketing: 'src/blueprints/booking-fan-out/issue-ticket.lambda.ts',
-  email: 'src/blueprints/booking-fan-out/send-confirmation-email.lambda.ts',
-  loyalty: 'src/blueprints/booking-fan-out/award-loyalty-points.lambda.ts',
+  ticketing: 'Issues the e-tickets of a booking (booking fan-out blueprint)',
+  email: 'Sends the booking confirmation email (booking fan-out blueprint)',
+  loyalty: 'Awards the loyalty points of a booking (booking fan-out blueprint)',
 };
 
 function newStack(): Stack {
@@ -246,9 +246,9 @@ describe('BookingFanOut defaults', () => {
 
   test('exposes every created child', () => {
     for (const child of [
-      blueprint.ticketingFunction, blueprint.ticketingRole, blueprint.ticketingLogGroup, blueprint.ticketingDeadLetterQueue,
-      blueprint.emailFunction, blueprint.emailRole, blueprint.emailLogGroup, blueprint.emailDeadLetterQueue,
-      blueprint.loyaltyFunction, blueprint.loyaltyRole, blueprint.loyaltyLogGroup, blueprint.loyaltyDeadLetterQueue,
+      blueprint.ticketingFunction, blueprint.defaultTicketingFunction?.onFailureAlarm,
+      blueprint.emailFunction, blueprint.defaultEmailFunction?.onFailureAlarm,
+      blueprint.loyaltyFunction, blueprint.defaultLoyaltyFunction?.onFailureAlarm,
       blueprint.ticketsTable, blueprint.loyaltyTable, blueprint.idempotencyTable, blueprint.ticketsIssued,
     ]) {
       expect(child).toBeDefined();
@@ -384,9 +384,9 @@ describe('BookingFanOut overrides', () => {
     expect(statementsOf(template, 'MyEmailServiceRole').map((s) => s.Action)).toContain('ses:SendEmail');
     expect(statementsOf(template, 'MyLoyaltyServiceRole').map((s) => s.Action)).toEqual(['dynamodb:UpdateItem']);
     expect(blueprint.ticketingFunction).toBe(ticketingHandler);
-    expect(blueprint.ticketingRole).toBeUndefined();
-    expect(blueprint.emailRole).toBeUndefined();
-    expect(blueprint.loyaltyRole).toBeUndefined();
+    expect(blueprint.defaultTicketingFunction).toBeUndefined();
+    expect(blueprint.defaultEmailFunction).toBeUndefined();
+    expect(blueprint.defaultLoyaltyFunction).toBeUndefined();
   });
 
   test('removalPolicy, maxEventEntrySize and the route options', () => {
@@ -406,8 +406,9 @@ describe('BookingFanOut overrides', () => {
     for (const t of [...targetsOf(template, 'BookingBookingConfirmedRoute'), ...targetsOf(template, 'BookingLoyaltyRoute')]) {
       expect(t.RetryPolicy).toEqual({ MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 });
     }
-    // Two route dead-letter-queue alarms and the two alarms of the bus the blueprint created.
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Ops') }] }, 4);
+    // Two route dead-letter-queue alarms, the two alarms of the bus the blueprint created and the on-failure alarms
+    // of the three default functions.
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Ops') }] }, 7);
     expect(blueprint.loyaltyRoute.retryAttempts).toBe(10);
     const quiet = build({ alarms: false });
     expect(quiet.blueprint.route.deadLetterQueueAlarm).toBeUndefined();

@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AuditedService, CloudTrailAudit, CloudTrailAuditProps } from '../../../src/blueprints/cloudtrail-audit';
+import { EventPatternEngine } from '../../../src/pattern-matching';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 
@@ -46,7 +47,7 @@ describe('CloudTrailAudit with its defaults', () => {
     const pattern = rulePattern(template);
     expect(pattern.source).toEqual(['aws.iam', 'aws.kms', 'aws.s3', 'aws.ec2', 'aws.cloudtrail']);
     const branches = pattern.detail.$or;
-    expect(branches).toContainEqual({ eventSource: ['iam.amazonaws.com'], readOnly: [false] });
+    expect(branches).toContainEqual({ eventSource: ['iam.amazonaws.com'], readOnly: [false, { exists: false }] });
     expect(branches).toContainEqual({ eventSource: ['kms.amazonaws.com'], eventName: expect.arrayContaining(['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'CreateGrant']) });
     expect(branches).toContainEqual({ eventSource: ['s3.amazonaws.com'], eventName: expect.arrayContaining(['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketPublicAccessBlock', 'DeleteBucketPublicAccessBlock']) });
     expect(branches).toContainEqual({ eventSource: ['ec2.amazonaws.com'], eventName: expect.arrayContaining(['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress', 'CreateSecurityGroup', 'DeleteSecurityGroup']) });
@@ -97,9 +98,26 @@ describe('CloudTrailAudit with its defaults', () => {
     expect(document).toContain('logs:CreateLogStream');
   });
 
-  test('the rule is created after the resource policy', () => {
-    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0] as any;
-    expect(rule.DependsOn).toEqual([expect.stringMatching(/^CloudTrailAuditLogsResourcePolicy/)]);
+  test('the resource policy lets only the route\'s rules of this account write (aws:SourceArn, aws:SourceAccount)', () => {
+    const policy = Object.values(template.findResources('AWS::Logs::ResourcePolicy'))[0] as any;
+    // The document is a JSON string joined with the rule's ARN: unescape the inner quotes to read it.
+    const document = JSON.stringify(policy.Properties.PolicyDocument).replace(/\\"/g, '"');
+    const [ruleId] = Object.keys(template.findResources('AWS::Events::Rule'));
+    expect(document).toContain('"ArnEquals":{"aws:SourceArn":"');
+    expect(document).toContain(`{"Fn::GetAtt":["${ruleId}","Arn"]}`);
+    expect(document).toContain('"StringEquals":{"aws:SourceAccount":"111111111111"}');
+  });
+
+  test('matches IAM write calls whose readOnly field is absent (AWS\'s own CreateUser sample has none)', () => {
+    const createUser = {
+      'source': 'aws.iam',
+      'detail-type': 'AWS API Call via CloudTrail',
+      'detail': { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', requestParameters: { userName: 'Bob' } },
+    };
+    const pattern = rulePattern(template);
+    expect(EventPatternEngine.matches(pattern, createUser)).toBe(true);
+    expect(EventPatternEngine.matches(pattern, { ...createUser, detail: { ...createUser.detail, readOnly: false } })).toBe(true);
+    expect(EventPatternEngine.matches(pattern, { ...createUser, detail: { ...createUser.detail, eventName: 'GetUser', readOnly: true } })).toBe(false);
   });
 
   test('no trail and no forwarding', () => {
@@ -132,7 +150,7 @@ describe('CloudTrailAudit overrides', () => {
     expect(service.eventSource).toBe('sso.amazonaws.com');
     expect(service.eventNames).toBeUndefined();
     const { template } = synth(() => ({ services: [service] }));
-    expect(rulePattern(template).detail).toEqual({ eventSource: ['sso.amazonaws.com'], readOnly: [false] });
+    expect(rulePattern(template).detail).toEqual({ eventSource: ['sso.amazonaws.com'], readOnly: [false, { exists: false }] });
   });
 
   test('includeReadOnlyEvents sets the rule state and drops the readOnly filter', () => {
@@ -317,6 +335,9 @@ describe('CloudTrailAudit errors', () => {
     ['logRetention is given with logGroup', (s) => ({ logGroup: logs.LogGroup.fromLogGroupName(s, 'L', 'x'), logRetention: logs.RetentionDays.ONE_DAY }), /logRetention configures/],
     ['encryptionKey is given with logGroup and no trail', (s) => ({ logGroup: logs.LogGroup.fromLogGroupName(s, 'L', 'x'), encryptionKey: new kms.Key(s, 'K') }), /encryptionKey encrypts the log group the blueprint creates/],
     ['trailName is given without createTrail', () => ({ trailName: 'x' }), /trailName needs createTrail: true/],
+    ['logGroupName has a space', () => ({ logGroupName: 'audit log' }), /logGroupName must be 1 to 512 characters of letters, digits, ".", "-", "_", "\/" or "#", not starting with "aws\/", got "audit log"/],
+    ['logGroupName is 513 characters', () => ({ logGroupName: 'a'.repeat(513) }), /logGroupName must be 1 to 512 characters/],
+    ['logRetention is 2 days', () => ({ logRetention: 2 as logs.RetentionDays }), /logRetention must be one of CloudWatch Logs' retention periods \(logs.RetentionDays: 1, 3, 5, 7, 14, 30, ... 3653 days\), got 2/],
     ['centralAuditBusRole is given without centralAuditBus', (s) => ({ centralAuditBusRole: iam.Role.fromRoleArn(s, 'R', 'arn:aws:iam::111111111111:role/r') }), /centralAuditBusRole needs centralAuditBus/],
   ])('throws when %s', (_name, props, message) => {
     const stack = newStack();

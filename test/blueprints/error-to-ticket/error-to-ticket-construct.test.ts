@@ -11,7 +11,7 @@ import {
   aws_secretsmanager as secretsmanager,
   aws_sns as sns,
 } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ErrorToTicket, ErrorToTicketProps, TicketDelivery } from '../../../src/blueprints/error-to-ticket';
 import { SchemaRegistry, SecureEventBus } from '../../../src/core';
 
@@ -137,10 +137,10 @@ describe('ErrorToTicket with its defaults (Lambda delivery)', () => {
   });
 
   test('an alarm watches the function\'s on-failure queue', () => {
-    expect(blueprint.ticketFunctionDeadLetterQueueAlarm).toBeDefined();
-    expect(blueprint.ticketFunctionDeadLetterQueue).toBeDefined();
+    expect(blueprint.defaultTicketFunction?.onFailureAlarm).toBeDefined();
+    expect(blueprint.defaultTicketFunction?.onFailureQueue).toBeDefined();
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('OpenTicketDeadLetterQueue'), 'Arn'] } } },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('OpenTicketOnFailureQueue'), 'Arn'] } } },
     });
   });
 
@@ -242,7 +242,7 @@ describe('ErrorToTicket overrides', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     expect(blueprint.ticketFunction).toBe(own);
-    expect(blueprint.ticketFunctionRole).toBeUndefined();
+    expect(blueprint.defaultTicketFunction).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: Match.absent() });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('OwnServiceRole') }],
@@ -264,11 +264,19 @@ describe('ErrorToTicket overrides', () => {
     expect(() => new ErrorToTicket(stack, 'E', { delivery: TicketDelivery.lambda({ handler: own }) })).not.toThrow();
   });
 
-  test('warns when dedupWindow is given with your own function', () => {
+  // One bring-your-own-handler policy for every blueprint: a default-function-only setting is refused, not ignored.
+  test('throws when dedupWindow is given with your own function', () => {
     const stack = newStack();
     const own = lambda.Function.fromFunctionArn(stack, 'Own', 'arn:aws:lambda:eu-west-1:111111111111:function:own');
-    new ErrorToTicket(stack, 'E', { dedupWindow: Duration.hours(2), delivery: TicketDelivery.lambda({ handler: own }) });
-    Annotations.fromStack(stack).hasWarning('/Test/E', Match.stringLikeRegexp('only configure the default function'));
+    expect(() => new ErrorToTicket(stack, 'E', { dedupWindow: Duration.hours(2), delivery: TicketDelivery.lambda({ handler: own }) }))
+      .toThrow("ErrorToTicket 'Test/E': dedupWindow configures the default function only and cannot be combined with delivery handler");
+  });
+
+  test('throws when httpTimeout is given with your own function', () => {
+    const stack = newStack();
+    const own = lambda.Function.fromFunctionArn(stack, 'Own', 'arn:aws:lambda:eu-west-1:111111111111:function:own');
+    expect(() => new ErrorToTicket(stack, 'E', { delivery: TicketDelivery.lambda({ handler: own, httpTimeout: Duration.seconds(9) }) }))
+      .toThrow("ErrorToTicket 'Test/E': delivery httpTimeout configures the default function only and cannot be combined with delivery handler");
   });
 });
 
@@ -365,8 +373,8 @@ describe('ErrorToTicket errors', () => {
     ['the endpoint is not https', () => ({ delivery: api({ endpoint: 'http://tickets.example.com' }) }), /delivery endpoint must be an https:\/\/ URL .*got "http:\/\/tickets.example.com"/],
     ['the rate limit is 0', () => ({ delivery: api({ rateLimitPerSecond: 0 }) }), /rateLimitPerSecond must be a whole number between 1 and 300, got 0/],
     ['the rate limit is 301', () => ({ delivery: api({ rateLimitPerSecond: 301 }) }), /got 301/],
-    ['dedupWindow is under a minute', (s) => ({ ticketingSecret: secretOf(s), dedupWindow: Duration.seconds(30) }), /dedupWindow must be between 1 minute and 366 days, got 30 seconds/],
-    ['httpTimeout is over 10 minutes', (s) => ({ ticketingSecret: secretOf(s), delivery: TicketDelivery.lambda({ httpTimeout: Duration.minutes(11) }) }), /httpTimeout must be between 1 second and 10 minutes, got 660000 ms/],
+    ['dedupWindow is under a minute', (s) => ({ ticketingSecret: secretOf(s), dedupWindow: Duration.seconds(30) }), /dedupWindow must be a whole number of seconds between 60 \(1 minute\) and 31622400 \(366 days\), got 30 seconds/],
+    ['httpTimeout is over 10 minutes', (s) => ({ ticketingSecret: secretOf(s), delivery: TicketDelivery.lambda({ httpTimeout: Duration.minutes(11) }) }), /delivery httpTimeout must be between 1000 ms \(1 second\) and 600000 ms \(10 minutes\), got 660000 ms/],
     ['alarmNamePrefixes is given with alarmTickets: false', (s) => ({ ticketingSecret: secretOf(s), alarmTickets: false, alarmNamePrefixes: ['x'] }), /alarmNamePrefixes cannot be used with alarmTickets: false/],
     ['alarmNamePrefixes is empty', (s) => ({ ticketingSecret: secretOf(s), alarmNamePrefixes: [] }), /alarmNamePrefixes must not be empty/],
     ['an alarm name prefix is empty', (s) => ({ ticketingSecret: secretOf(s), alarmNamePrefixes: [''] }), /alarmNamePrefixes must hold non-empty strings, got ""/],

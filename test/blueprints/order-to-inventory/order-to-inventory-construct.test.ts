@@ -39,7 +39,7 @@ function statementsOf(template: Template, rolePrefix: string): any[] {
 
 function environmentOf(template: Template): Record<string, any> {
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function', {
-    Properties: { Description: 'src/blueprints/order-to-inventory/reserve-inventory.lambda.ts' },
+    Properties: { Description: 'Reserves the stock of OrderPlaced events (order-to-inventory blueprint)' },
   })) as any[];
   return fn.Properties.Environment.Variables;
 }
@@ -161,16 +161,17 @@ describe('OrderToInventory defaults', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InventoryReserveInventoryDeadLetterQueue'), 'Arn'] } } },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InventoryReserveInventoryOnFailureQueue'), 'Arn'] } } },
     });
-    expect(blueprint.reserveInventoryRole).toBeDefined();
-    expect(blueprint.reserveInventoryLogGroup).toBeDefined();
-    expect(blueprint.reserveInventoryDeadLetterQueue).toBeDefined();
+    expect(blueprint.defaultReserveInventoryFunction?.role).toBeDefined();
+    expect(blueprint.defaultReserveInventoryFunction?.logGroup).toBeDefined();
+    expect(blueprint.defaultReserveInventoryFunction?.onFailureQueue).toBeDefined();
+    expect(blueprint.defaultReserveInventoryFunction?.onFailureAlarm).toBeDefined();
   });
 
   test('the function depends on its policy but not redundantly on its role', () => {
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function', {
-      Properties: { Description: 'src/blueprints/order-to-inventory/reserve-inventory.lambda.ts' },
+      Properties: { Description: 'Reserves the stock of OrderPlaced events (order-to-inventory blueprint)' },
     })) as any[];
     expect(fn.DependsOn).toEqual([expect.stringMatching(/^InventoryReserveInventoryRoleDefaultPolicy/)]);
   });
@@ -285,9 +286,7 @@ describe('OrderToInventory overrides', () => {
       'events:PutEvents',
     ]));
     expect(blueprint.reserveInventoryFunction).toBe(handler);
-    expect(blueprint.reserveInventoryRole).toBeUndefined();
-    expect(blueprint.reserveInventoryLogGroup).toBeUndefined();
-    expect(blueprint.reserveInventoryDeadLetterQueue).toBeUndefined();
+    expect(blueprint.defaultReserveInventoryFunction).toBeUndefined();
   });
 
   test('an imported function with a role gets the grants on that role', () => {

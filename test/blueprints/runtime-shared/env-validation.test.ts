@@ -1,0 +1,51 @@
+import { numberEnv, optionalEnv, requireEnv } from '../../../src/blueprints/runtime-shared/env';
+import { Checker, InvalidEventError, show } from '../../../src/blueprints/runtime-shared/validation';
+
+describe('env', () => {
+  test('requireEnv trims and throws when missing or blank', () => {
+    expect(requireEnv({ A: ' x ' }, 'A')).toBe('x');
+    expect(() => requireEnv({}, 'A')).toThrow('Missing required environment variable A');
+    expect(() => requireEnv({ A: ' ' }, 'A')).toThrow('Missing required environment variable A');
+  });
+
+  test('optionalEnv', () => {
+    expect(optionalEnv({ A: '' }, 'A')).toBeUndefined();
+    expect(optionalEnv({ A: 'v' }, 'A')).toBe('v');
+  });
+
+  test('numberEnv uses the fallback only when unset; 0 is a value', () => {
+    expect(numberEnv({}, 'N', 7)).toBe(7);
+    expect(numberEnv({ N: '0' }, 'N', 7)).toBe(0);
+    expect(numberEnv({ N: '2.5' }, 'N', 7)).toBe(2.5);
+  });
+
+  test.each([
+    [{ N: 'abc' }, {}],
+    [{ N: '-1' }, {}],
+    [{ N: '1.5' }, { integer: true }],
+    [{ N: '11' }, { max: 10 }],
+  ])('numberEnv throws for %j %j', (env, opts) => {
+    expect(() => numberEnv(env, 'N', 1, opts)).toThrow(/Environment variable N must be/);
+  });
+});
+
+describe('validation', () => {
+  test('show truncates long values', () => {
+    expect(show('x'.repeat(200))).toHaveLength(80);
+    expect(show(undefined)).toBe('undefined');
+  });
+
+  test('Checker collects problems and throws them together', () => {
+    const check = new Checker();
+    check.string(1, 'a');
+    check.positiveInteger(0, 'b');
+    expect(() => check.done('thing')).toThrow(new InvalidEventError('thing', ['a must be a non-empty string, got 1', 'b must be a positive integer, got 0']));
+  });
+
+  test('InvalidEventError says it is not retryable', () => {
+    const err = new InvalidEventError('thing', ['x']);
+    expect(err.message).toBe('Invalid thing (non-retryable, fix the producer): x');
+    expect(err.retryable).toBe(false);
+    expect(err.name).toBe('InvalidEventError');
+  });
+});
