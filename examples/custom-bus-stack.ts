@@ -1,5 +1,4 @@
 import {
-  CfnResource,
   Duration,
   Stack,
   StackProps,
@@ -13,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
+  BlueprintFunction,
   CustomEventBus,
   CustomEventBusAccess,
   InvocationType,
@@ -61,20 +61,14 @@ export class CustomBusExampleStack extends Stack {
     });
 
     // Large orders to a function, reshaped by JSONata, starting from the oldest retained event.
-    const fn = new lambda.Function(this, 'LargeOrderHandler', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
+    // The library's BlueprintFunction: its own role, log group, tracing, and an on-failure queue with an alarm.
+    const fn = new BlueprintFunction(this, 'LargeOrderHandler', {
+      serviceName: 'large-orders',
       code: lambda.Code.fromInline('exports.handler = async (event) => console.log(JSON.stringify(event));'),
+      handler: 'index.handler',
       timeout: Duration.seconds(10),
       memorySize: 256,
-    });
-    // The function already refers to its role with Fn::GetAtt; aws-cdk-lib's extra DependsOn is what cfn-lint W3005 flags.
-    (fn.node.defaultChild as CfnResource).addDeletionOverride('DependsOn');
-    Validations.of(fn).acknowledge(
-      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The example function only writes its own logs.' },
-      { id: 'Serverless-LambdaDLQ', reason: 'The subscriber invokes the function synchronously and dead-letters failed deliveries itself.' },
-      { id: 'Serverless-LambdaTracing', reason: 'The example function does nothing worth tracing.' },
-    );
+    }).function;
     this.bus.addSubscriber('LargeOrders', {
       subscriberName: 'large-orders',
       filters: [SubscriberFilter.data({ 'detail-type': ['OrderPlaced'], 'detail': { total: [{ numeric: ['>=', 1000] }] } })],
