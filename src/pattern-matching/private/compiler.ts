@@ -197,7 +197,7 @@ function condition(path: string, values: unknown[]): Condition {
   if (values.length === 1) {
     // the common case, without the intermediate lists
     const m = matcher(values[0]);
-    return { path, matchers: [m], absence: m.absence === true, keys: m.key === undefined ? undefined : [m.key], test: m.test };
+    return { path, absence: m.absence === true, keys: m.key === undefined ? undefined : [m.key], test: m.test };
   }
   const matchers: Matcher[] = new Array(values.length);
   let absence = false;
@@ -211,7 +211,7 @@ function condition(path: string, values: unknown[]): Condition {
   const keys = indexable ? [...new Set(matchers.map((m) => m.key!))] : undefined;
   const tests = matchers.map((m) => m.test);
   const test = (l: Leaf): boolean => tests.some((t) => t(l));
-  return { path, matchers, absence, keys, test };
+  return { path, absence, keys, test };
 }
 
 type Branch = Map<string, Condition>;
