@@ -170,30 +170,48 @@ function matchExpression(expr: Record<string, unknown>): Matcher {
   }
 }
 
+function matcher(v: unknown): Matcher {
+  if (typeof v === 'string') {
+    return exactString(v);
+  }
+  if (isJsonNumber(v)) {
+    return exactNumber(v);
+  }
+  if (v === true) {
+    return TRUE;
+  }
+  if (v === false) {
+    return FALSE;
+  }
+  if (v === null) {
+    return NULL;
+  }
+  return matchExpression(v as Record<string, unknown>);
+}
+
+const TRUE: Matcher = { test: (l: Leaf) => l.v === true, key: 't' };
+const FALSE: Matcher = { test: (l: Leaf) => l.v === false, key: 'f' };
+const NULL: Matcher = { test: (l: Leaf) => l.v === null, key: 'z' };
+
 function condition(path: string, values: unknown[]): Condition {
-  const matchers: Matcher[] = values.map((v) => {
-    if (typeof v === 'string') {
-      return exactString(v);
-    }
-    if (isJsonNumber(v)) {
-      return exactNumber(v);
-    }
-    if (v === true) {
-      return { test: (l: Leaf) => l.v === true, key: 't' };
-    }
-    if (v === false) {
-      return { test: (l: Leaf) => l.v === false, key: 'f' };
-    }
-    if (v === null) {
-      return { test: (l: Leaf) => l.v === null, key: 'z' };
-    }
-    return matchExpression(v as Record<string, unknown>);
-  });
-  const absence = matchers.some((m) => m.absence === true);
-  const keys = matchers.every((m) => m.key !== undefined) ? [...new Set(matchers.map((m) => m.key!))] : undefined;
+  if (values.length === 1) {
+    // the common case, without the intermediate lists
+    const m = matcher(values[0]);
+    return { path, absence: m.absence === true, keys: m.key === undefined ? undefined : [m.key], test: m.test };
+  }
+  const matchers: Matcher[] = new Array(values.length);
+  let absence = false;
+  let indexable = true;
+  for (let i = 0; i < values.length; i++) {
+    const m = matcher(values[i]);
+    matchers[i] = m;
+    absence ||= m.absence === true;
+    indexable &&= m.key !== undefined;
+  }
+  const keys = indexable ? [...new Set(matchers.map((m) => m.key!))] : undefined;
   const tests = matchers.map((m) => m.test);
-  const test = tests.length === 1 ? tests[0] : (l: Leaf): boolean => tests.some((t) => t(l));
-  return { path, matchers, absence, keys, test };
+  const test = (l: Leaf): boolean => tests.some((t) => t(l));
+  return { path, absence, keys, test };
 }
 
 type Branch = Map<string, Condition>;

@@ -70,6 +70,9 @@ class PathNode {
    * only then can a key with a dot in it (`{"a.b":..}`) lead to a field.
    */
   public deepRefs = 0;
+  /** The nodes from the first path segment down to this one, and the last segment (set when created). */
+  public chain: PathNode[] = [];
+  public key = '';
 
   /** @param path the path of this prefix (undefined for the root) */
   constructor(public readonly path: string | undefined) {}
@@ -113,33 +116,26 @@ export class FieldSchema {
 
   /** Registers a field path (counted) and returns its id. */
   public add(path: string): number {
-    const prefixes = prefixesOf(path);
-    let parent = this.root;
-    if (prefixes.length >= 2) {
-      parent.deepRefs++;
+    const leaf = this.byPath.get(path) ?? this.create(path);
+    const chain = leaf.chain;
+    const n = chain.length;
+    if (n >= 2) {
+      this.root.deepRefs++;
     }
-    for (let j = 0; j < prefixes.length; j++) {
-      const prefix = prefixes[j];
-      let node = this.byPath.get(prefix);
-      if (node === undefined) {
-        node = new PathNode(prefix);
-        this.byPath.set(prefix, node);
-        parent.link(segment(prefixes, j), node);
-      }
+    for (let j = 0; j < n; j++) {
+      const node = chain[j];
       node.refs++;
-      if (j <= prefixes.length - 3) {
+      if (j <= n - 3) {
         node.deepRefs++;
       }
-      parent = node;
     }
-    const leaf = parent;
     if (leaf.fieldRefs++ === 0) {
       leaf.id = this.freeIds.pop() ?? this.nextId++;
     }
     return leaf.id;
   }
 
-  /** Unregisters a field path added with {@link add}. */
+  /** Unregisters a field path (counted). */
   public remove(path: string): void {
     const leaf = this.byPath.get(path);
     if (leaf === undefined) {
@@ -149,22 +145,42 @@ export class FieldSchema {
       this.freeIds.push(leaf.id);
       leaf.id = -1;
     }
-    const prefixes = prefixesOf(path);
-    let parent = this.root;
-    if (prefixes.length >= 2) {
-      parent.deepRefs--;
+    const chain = leaf.chain;
+    const n = chain.length;
+    if (n >= 2) {
+      this.root.deepRefs--;
     }
-    for (let j = 0; j < prefixes.length; j++) {
-      const node = this.byPath.get(prefixes[j])!;
-      if (j <= prefixes.length - 3) {
+    let parent = this.root;
+    for (let j = 0; j < n; j++) {
+      const node = chain[j];
+      if (j <= n - 3) {
         node.deepRefs--;
       }
       if (--node.refs === 0) {
-        this.byPath.delete(prefixes[j]);
-        parent.unlink(segment(prefixes, j));
+        this.byPath.delete(node.path!);
+        parent.unlink(node.key);
       }
       parent = node;
     }
+  }
+
+  /** Creates the missing nodes of a path (with no counts) and returns its last. */
+  private create(path: string): PathNode {
+    const prefixes = prefixesOf(path);
+    let parent = this.root;
+    for (let j = 0; j < prefixes.length; j++) {
+      const prefix = prefixes[j];
+      let node = this.byPath.get(prefix);
+      if (node === undefined) {
+        node = new PathNode(prefix);
+        node.chain = [...parent.chain, node];
+        node.key = segment(prefixes, j);
+        this.byPath.set(prefix, node);
+        parent.link(node.key, node);
+      }
+      parent = node;
+    }
+    return parent;
   }
 
   /**

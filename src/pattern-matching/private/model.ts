@@ -33,7 +33,6 @@ export interface Matcher {
 /** The ORed match values of one field path. */
 export interface Condition {
   readonly path: string;
-  readonly matchers: Matcher[];
   /** True if one of the matchers is `{"exists": false}`. */
   readonly absence: boolean;
   /** Index keys when every matcher is indexable (an exact value or a prefix). */

@@ -46,8 +46,14 @@ interface SubEntry {
   stamp: number;
 }
 
+/** Shared empty lists, replaced by a fresh array on the first push (most nodes and tables never need one). */
+const NO_ENTRIES: SubEntry[] = [];
+const NO_STRINGS: string[] = [];
+const NO_NODES: IndexNode[] = [];
+const NO_NUMBERS: number[] = [];
+
 class IndexNode {
-  public rules: SubEntry[] = [];
+  public rules: SubEntry[] = NO_ENTRIES;
   public tables: Table[] | undefined;
 }
 
@@ -62,10 +68,10 @@ class Table {
   public nullNode: IndexNode | undefined;
   public prefixes: Map<string, IndexNode> | undefined;
   /** The keys of `prefixes`, and their nodes (parallel arrays). */
-  public prefixList: string[] = [];
-  public prefixNodes: IndexNode[] = [];
+  public prefixList: string[] = NO_STRINGS;
+  public prefixNodes: IndexNode[] = NO_NODES;
   /** Distinct lengths of the prefixes. */
-  public prefixLengths: number[] = [];
+  public prefixLengths: number[] = NO_NUMBERS;
 
   /** The field id of the path (kept current by RuleIndex.place). */
   public id = -1;
@@ -90,7 +96,13 @@ class Table {
       case 'z':
         return (this.nullNode ??= new IndexNode());
       default: {
-        const prefixes = (this.prefixes ??= new Map());
+        if (this.prefixes === undefined) {
+          this.prefixes = new Map();
+          this.prefixList = [];
+          this.prefixNodes = [];
+          this.prefixLengths = [];
+        }
+        const prefixes = this.prefixes;
         let node = prefixes.get(rest);
         if (node === undefined) {
           node = new IndexNode();
@@ -174,21 +186,47 @@ export class RuleIndex {
 
   public add(name: string, compiled: CompiledPattern): void {
     this.remove(name);
-    const rule: RuleEntry = { name, seq: this.seq++, compiled, subs: [], stamp: 0 };
-    const ids = new Map<string, number>();
-    for (const path of compiled.paths) {
-      ids.set(path, this.schema.add(path));
+    const subRules = compiled.subRules;
+    const rule: RuleEntry = { name, seq: this.seq++, compiled, subs: new Array(subRules.length), stamp: 0 };
+    const paths = compiled.paths;
+    const pathIds: number[] = new Array(paths.length);
+    for (let i = 0; i < paths.length; i++) {
+      pathIds[i] = this.schema.add(paths[i]);
     }
-    for (const sub of compiled.subRules) {
-      const conditions = sub.conditions;
-      const entryIds = conditions.map((c) => ids.get(c.path)!);
+    for (let s = 0; s < subRules.length; s++) {
+      const conditions = subRules[s].conditions;
+      const entryIds: number[] = new Array(conditions.length);
+      const indexed: Condition[] = [];
+      for (let i = 0; i < conditions.length; i++) {
+        const c = conditions[i];
+        entryIds[i] = pathIds[paths.indexOf(c.path)];
+        if (c.keys !== undefined && !c.absence) {
+          indexed.push(c);
+        }
+      }
+      if (indexed.length > 1) {
+        indexed.sort(byField);
+      }
       const entry: SubEntry = { rule, conditions, ids: entryIds, residual: conditions, residualIds: entryIds, nodes: [], stamp: 0 };
-      const indexed = conditions.filter((c) => c.keys !== undefined && !c.absence).sort(byField);
-      const depth = this.place(this.root, indexed, ids, 0, MAX_PLACEMENTS, entry);
-      const placing = new Set(indexed.slice(0, depth));
-      entry.residual = conditions.filter((c) => !placing.has(c));
-      entry.residualIds = entry.residual.map((c) => ids.get(c.path)!);
-      rule.subs.push(entry);
+      const indexedIds: number[] = new Array(indexed.length);
+      for (let i = 0; i < indexed.length; i++) {
+        indexedIds[i] = entryIds[conditions.indexOf(indexed[i])];
+      }
+      const depth = this.place(this.root, indexed, indexedIds, 0, MAX_PLACEMENTS, entry);
+      if (depth > 0) {
+        const residual: Condition[] = [];
+        const residualIds: number[] = [];
+        for (let i = 0; i < conditions.length; i++) {
+          const k = indexed.indexOf(conditions[i]);
+          if (k === -1 || k >= depth) {
+            residual.push(conditions[i]);
+            residualIds.push(entryIds[i]);
+          }
+        }
+        entry.residual = residual;
+        entry.residualIds = residualIds;
+      }
+      rule.subs[s] = entry;
     }
     this.rules.set(name, rule);
   }
@@ -226,9 +264,15 @@ export class RuleIndex {
     return namesInOrder(out);
   }
 
-  /** Places the entry under `node` along conds[i..]; returns how many conditions placed it (the same on every branch). */
-  private place(node: IndexNode, conds: Condition[], ids: Map<string, number>, i: number, budget: number, entry: SubEntry): number {
+  /**
+   * Places the entry under `node` along conds[i..] (`ids`: their field ids); returns how many
+   * conditions placed it (the same on every branch).
+   */
+  private place(node: IndexNode, conds: Condition[], ids: number[], i: number, budget: number, entry: SubEntry): number {
     if (i === conds.length || conds[i].keys!.length > budget) {
+      if (node.rules === NO_ENTRIES) {
+        node.rules = [];
+      }
       node.rules.push(entry);
       entry.nodes.push(node);
       return i;
@@ -236,17 +280,23 @@ export class RuleIndex {
     const c = conds[i];
     const keys = c.keys!;
     const tables = (node.tables ??= []);
-    let table = tables.find((t) => t.path === c.path);
+    let table: Table | undefined;
+    for (let t = 0; t < tables.length; t++) {
+      if (tables[t].path === c.path) {
+        table = tables[t];
+        break;
+      }
+    }
     if (!table) {
       table = new Table(c.path);
       tables.push(table);
     }
     // A table left empty by removals keeps its path; field ids of paths no longer used are reused.
-    table.id = ids.get(c.path)!;
+    table.id = ids[i];
     const share = Math.floor(budget / keys.length);
     let depth = i;
-    for (const key of keys) {
-      depth = this.place(table.child(key), conds, ids, i + 1, share, entry);
+    for (let k = 0; k < keys.length; k++) {
+      depth = this.place(table.child(keys[k]), conds, ids, i + 1, share, entry);
     }
     return depth;
   }
