@@ -53,7 +53,10 @@ const assembly = app.synth();
 const router = EventRouter.fromCloudAssembly(assembly.directory);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const order = (extra: any = {}) => ({ 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'detail': { orderId: 'o-1', items: [{ sku: 'A', quantity: 1 }] }, ...extra });
+// With a fixed time: deliveries of separate route() calls are compared whole.
+const order = (extra: any = {}) => ({
+  'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'time': '2026-11-30T12:00:00Z', 'detail': { orderId: 'o-1', items: [{ sku: 'A', quantity: 1 }] }, ...extra,
+});
 const rulePaths = (deliveries: Array<{ rule: { path: string } }>) => deliveries.map((d) => d.rule.path);
 
 describe('the router sees the whole app', () => {
