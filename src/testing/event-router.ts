@@ -497,16 +497,6 @@ export class EventRouter {
   }
 
   /** @internal */
-  public _modelRule(logicalId: string, stackName: string): ModelRule | undefined {
-    return this.ruleByKey.get(`${stackName}/${logicalId}`) ?? this.model.rules.find((r) => r.logicalId === logicalId && r.stackName === stackName);
-  }
-
-  /** @internal */
-  public _modelTarget(delivery: RoutedDelivery): ModelTarget | undefined {
-    return this.ruleByKey.get(`${delivery.rule.stackId}/${delivery.rule.logicalId}`)?.targets.find((t) => t.id === delivery.target.id);
-  }
-
-  /** @internal */
   public _resolveBusKey(eventBus: string, account?: string, region?: string): string {
     return this.resolveBus(eventBus, account, region).key;
   }

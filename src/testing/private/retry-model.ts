@@ -3,8 +3,8 @@ import { mulberry32 } from '../../private/random';
 /**
  * The retry schedule of the delivery simulations: EventBridge retries "with exponential back off and jitter" without
  * publishing the schedule, so the delay before retry n (n ≥ 1) is drawn uniformly from [d/2, d] where
- * d = min(base × 2^(n-1), cap) ("equal jitter"), from a seeded generator (mulberry32). The Classic simulation
- * (`private/simulator.ts`) uses the same model inline.
+ * d = min(base × 2^(n-1), cap) ("equal jitter"), from a seeded generator (mulberry32). Shared by the Classic
+ * simulation (`private/simulator.ts`) and the Custom Event Bus simulation.
  */
 export class RetryModel {
   private readonly random: () => number;

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../private/random';
+import { RetryModel } from './retry-model';
 import type { EventRouter, RoutedDelivery } from '../event-router';
 import { DeadLetterMessage, DeliveryOutcome, ITargetHandler, SimulatedDelivery, SimulationOptions, SimulationReport } from '../simulation';
 
@@ -20,12 +20,7 @@ function handlerFor(delivery: RoutedDelivery, options: SimulationOptions): ITarg
 }
 
 export function simulateDeliveries(router: EventRouter, events: any[], options: SimulationOptions): SimulationReport {
-  const random = mulberry32(options.seed ?? 1);
-  const base = options.retryBaseDelaySeconds ?? 1;
-  const cap = options.retryMaxDelaySeconds ?? 600;
-  if (!(base > 0) || !(cap >= base)) {
-    throw new Error(`retryBaseDelaySeconds must be > 0 and retryMaxDelaySeconds >= retryBaseDelaySeconds, got ${base} and ${cap}`);
-  }
+  const retries = new RetryModel(options.seed ?? 1, options.retryBaseDelaySeconds ?? 1, options.retryMaxDelaySeconds ?? 600);
   const ingestionTime = options.ingestionTime ?? '2024-01-01T00:00:00Z';
   const deliveries: SimulatedDelivery[] = [];
   const deadLetters: DeadLetterMessage[] = [];
@@ -70,8 +65,7 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
           condition = 'MaximumRetryAttempts';
           break;
         }
-        const d = Math.min(base * Math.pow(2, attempts - 1), cap);
-        const delay = d / 2 + random() * (d / 2);
+        const delay = retries.delayBefore(attempts);
         if (elapsed + delay > maxAge) {
           condition = 'MaximumEventAgeInSeconds';
           break;
