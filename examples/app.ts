@@ -1,7 +1,7 @@
 import { App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { EventPatternValidation } from '../src';
 import { addExampleStacks } from './stacks';
+import { EventPatternValidation } from '../src/core';
 
 const app = new App();
 addExampleStacks(app);

@@ -1,5 +1,5 @@
 import { App, Duration, Validations, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
-import { BookingFanOutStack } from '../src';
+import { BookingFanOutStack } from '../src/blueprints';
 
 /**
  * Adds the booking fan-out blueprint to the example app as a stack of its own: ticketing, the confirmation email,

@@ -1,6 +1,7 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BookingFanOut, OrderToInventory, SchemaRegistry, SecureEventBus } from '../src';
+import { BookingFanOut, OrderToInventory } from '../src/blueprints';
+import { SchemaRegistry, SecureEventBus } from '../src/core';
 
 /**
  * Two blueprints composed in one stack, sharing one event bus and one schema registry.

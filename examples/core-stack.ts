@@ -1,6 +1,6 @@
 import { Duration, Stack, StackProps, Validations, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EventContract, ReliableRoute, SchemaRegistry, SecureEventBus } from '../src';
+import { EventContract, ReliableRoute, SchemaRegistry, SecureEventBus } from '../src/core';
 
 /**
  * The core building blocks together: a bus with safe defaults, a schema registry with two event contracts,

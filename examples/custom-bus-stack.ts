@@ -11,19 +11,8 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import {
-  BlueprintFunction,
-  CustomEventBus,
-  CustomEventBusAccess,
-  InvocationType,
-  ReliableRoute,
-  RouteMigration,
-  StartingPosition,
-  SubscriberFilter,
-  SubscriberOrdering,
-  SubscriberTarget,
-  SubscriberTransformer,
-} from '../src';
+import { BlueprintFunction } from '../src/blueprints';
+import { CustomEventBus, CustomEventBusAccess, InvocationType, ReliableRoute, RouteMigration, StartingPosition, SubscriberFilter, SubscriberOrdering, SubscriberTarget, SubscriberTransformer } from '../src/core';
 
 /**
  * The new EventBridge Custom Event Bus: a bus encrypted with a customer-managed key and shared with a partner

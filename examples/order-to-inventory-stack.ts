@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { OrderToInventoryStack } from '../src';
+import { OrderToInventoryStack } from '../src/blueprints';
 
 /**
  * Adds the order-to-inventory blueprint to the example app as a stack of its own, with its defaults: a secure

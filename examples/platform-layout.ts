@@ -1,6 +1,7 @@
 import { App, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { CentralEventBus, EventSpoke, OrderToInventory } from '../src';
+import { OrderToInventory } from '../src/blueprints';
+import { CentralEventBus, EventSpoke } from '../src/core';
 
 /** The accounts of one environment of the platform layout. */
 export interface PlatformStageProps extends StageProps {

@@ -8,3 +8,4 @@ export * from './schema-discoverer';
 export * from './event-contract';
 export * from './central-event-bus';
 export * from './event-spoke';
+export * from '../custom-bus';

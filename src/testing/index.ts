@@ -1,5 +1,4 @@
-export { InputTransformation, TargetInputKind } from './input-transformer';
-export type { TargetInputConfig, TransformContext, TransformedInput } from './input-transformer';
+export * from './input-transformer';
 export * from './event-router';
 export * from './simulation';
 export * from './route-assertions';

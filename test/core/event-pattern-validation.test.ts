@@ -1,6 +1,6 @@
 import { App, Aspects, Stack, aws_events as events } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { EventPatternValidation } from '../../src';
+import { EventPatternValidation } from '../../src/core';
 
 describe('EventPatternValidation aspect', () => {
   test('reports an invalid pattern of a plain aws-cdk-lib Rule as an error with its path', () => {

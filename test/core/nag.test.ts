@@ -1,5 +1,5 @@
 import { App, Stack, aws_events_targets as targets, aws_kms as kms, aws_sqs as sqs } from 'aws-cdk-lib';
-import { ReliableRoute, SecureEventBus } from '../../src';
+import { ReliableRoute, SecureEventBus } from '../../src/core';
 import { nagFindings } from '../nag';
 
 describe('cdk-nag (AwsSolutions + Serverless) on the core constructs\' defaults', () => {

@@ -1,6 +1,6 @@
 import { App, Duration, Stack, aws_events as events, aws_iam as iam, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CentralEventBus, EventSpoke } from '../../src';
+import { CentralEventBus, EventSpoke } from '../../src/core';
 import { nagFindings } from '../nag';
 
 const CENTRAL_ARN = 'arn:aws:events:eu-west-1:111111111111:event-bus/central';

@@ -1,6 +1,6 @@
 import { App, CfnParameter, Duration, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_events_targets as targets, aws_lambda as lambda, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ReliableRoute, SecureEventBus } from '../../src';
+import { ReliableRoute, SecureEventBus } from '../../src/core';
 import { stableTemplate } from '../helpers';
 
 const PATTERN = { source: ['com.example.orders'], detailType: ['OrderPlaced'] };

@@ -1,6 +1,6 @@
 import { App, CfnParameter, Duration, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_iam as iam, aws_kms as kms, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { SecureEventBus } from '../../src';
+import { SecureEventBus } from '../../src/core';
 import { stableTemplate } from '../helpers';
 
 function newStack(): Stack {

@@ -1,6 +1,6 @@
 import { Duration, Lazy, Stack, aws_iam as iam, aws_kms as kms, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { CustomEventBus, CustomEventBusAccess, SubscriberTarget } from '../../src';
+import { CustomEventBus, CustomEventBusAccess, SubscriberTarget } from '../../src/core';
 import { nagFindings } from '../nag';
 
 function stack(): Stack {

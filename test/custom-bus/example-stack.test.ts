@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CustomBusExampleStack } from '../../examples/custom-bus-stack';
-import { CustomBusEvents, CustomBusRouter } from '../../src';
+import { CustomBusEvents, CustomBusRouter } from '../../src/testing';
 import { nagFindings } from '../nag';
 
 describe('CustomBusExampleStack', () => {

@@ -9,17 +9,10 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import {
-  CustomBusEvents,
-  CustomBusRouter,
-  CustomEventBus,
-  EventRouter,
-  InputTransformation,
-  ReliableRoute,
-  RouteMigration,
-} from '../../src';
+import { CustomEventBus, ReliableRoute, RouteMigration } from '../../src/core';
 import { classicInputToJsonata } from '../../src/custom-bus/private/input-to-jsonata';
 import { compileJsonata } from '../../src/custom-bus/private/jsonata-text';
+import { CustomBusEvents, CustomBusRouter, EventRouter, InputTransformation } from '../../src/testing';
 
 function migratedApp() {
   const stack = new Stack(undefined, 'Shop');

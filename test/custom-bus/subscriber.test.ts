@@ -12,17 +12,7 @@ import {
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import {
-  CustomEventBus,
-  InvocationType,
-  StartingPosition,
-  Subscriber,
-  SubscriberFilter,
-  SubscriberLogLevel,
-  SubscriberOrdering,
-  SubscriberTarget,
-  SubscriberTransformer,
-} from '../../src';
+import { CustomEventBus, InvocationType, StartingPosition, Subscriber, SubscriberFilter, SubscriberLogLevel, SubscriberOrdering, SubscriberTarget, SubscriberTransformer } from '../../src/core';
 
 function setup() {
   const stack = new Stack(undefined, 'Stack', { env: { account: '111122223333', region: 'us-east-1' } });

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
-import { CustomEventBus, SubscriberFilter, SubscriberTarget, SubscriberTransformer } from '../../src';
+import { CustomEventBus, SubscriberFilter, SubscriberTarget, SubscriberTransformer } from '../../src/core';
 import { main } from '../../src/testing/cli';
 
 // One cloud assembly for the whole file, synthesized into a temp dir.

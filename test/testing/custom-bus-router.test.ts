@@ -1,15 +1,6 @@
 import { Duration, Stack, aws_sqs as sqs } from 'aws-cdk-lib';
-import {
-  CustomBusEvents,
-  CustomBusRouter,
-  CustomEventBus,
-  DeliveryOutcome,
-  SubscriberFilter,
-  SubscriberOrdering,
-  SubscriberTarget,
-  SubscriberTransformer,
-  TargetHandlers,
-} from '../../src';
+import { CustomEventBus, SubscriberFilter, SubscriberOrdering, SubscriberTarget, SubscriberTransformer } from '../../src/core';
+import { CustomBusEvents, CustomBusRouter, DeliveryOutcome, TargetHandlers } from '../../src/testing';
 
 function app() {
   const stack = new Stack(undefined, 'Shop', { env: { account: '111122223333', region: 'eu-west-1' } });

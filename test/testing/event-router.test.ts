@@ -2,7 +2,7 @@ import { App, Stack, aws_events as events, aws_events_targets as targets, aws_la
 import { Template } from 'aws-cdk-lib/assertions';
 import { addBookingFanOutExamples } from '../../examples/booking-fan-out-stack';
 import { addOrderToInventoryExamples } from '../../examples/order-to-inventory-stack';
-import { ReliableRoute, SecureEventBus } from '../../src';
+import { ReliableRoute, SecureEventBus } from '../../src/core';
 import { EventRouter, RouteAssertions, RouteExpectation, TargetInputKind } from '../../src/testing';
 
 const ORDER = { 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'detail': { orderId: 'o-1', total: 1500, customer: { name: 'Ann' } } };

@@ -9,7 +9,7 @@
  */
 import { App, Duration, Stack, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
 import { addBookingFanOutExamples } from '../../examples/booking-fan-out-stack';
-import { BookingFanOutStack } from '../../src';
+import { BookingFanOutStack } from '../../src/blueprints';
 import { mulberry32 } from '../../src/private/random';
 import { DeliveryAttempt, DeliveryOutcome, EventRouter, ITargetHandler, SimulationReport } from '../../src/testing';
 

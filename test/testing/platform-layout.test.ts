@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, CustomResource, Fn, Stack, Stage, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
 import { addPlatformExamples } from '../../examples/platform-layout';
-import { ReliableRoute } from '../../src';
+import { ReliableRoute } from '../../src/core';
 import { DeliveryOutcome, EventFlowDiagram, EventRouter, RouteExpectation, TargetHandlers } from '../../src/testing';
 
 // One multi-stack, multi-account app, synthesized once: the example's platform layout (a Stage per environment with

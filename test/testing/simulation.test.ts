@@ -1,5 +1,5 @@
 import { App, Duration, Stack, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
-import { ReliableRoute } from '../../src';
+import { ReliableRoute } from '../../src/core';
 import { DeliveryOutcome, EventRouter, ITargetHandler, TargetHandlers } from '../../src/testing';
 
 const EVENT = { 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'detail': { orderId: 'o-1' } };

@@ -1,5 +1,5 @@
 import { App, Stack, aws_sqs as sqs } from 'aws-cdk-lib';
-import { CustomEventBus, SubscriberFilter, SubscriberTarget, SubscriberTransformer } from '../../src';
+import { CustomEventBus, SubscriberFilter, SubscriberTarget, SubscriberTransformer } from '../../src/core';
 import { CustomBusEvents, CustomBusRouter, SubscriberAssertions } from '../../src/testing';
 
 const stack = new Stack(new App(), 'V2', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -1,0 +1,5 @@
+export * from './kit';
+export * from './error-to-ticket';
+export * from './cloudtrail-audit';
+export * from './order-to-inventory';
+export * from './booking-fan-out';
