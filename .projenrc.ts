@@ -46,6 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
+      // Jest's default is one worker less than the cores: a single worker on CI's 2 cores. The suites are CPU-bound
+      // synths, and the main thread is idle while workers run, so one worker per core.
+      maxWorkers: '100%',
     },
   },
 
