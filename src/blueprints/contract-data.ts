@@ -11,3 +11,13 @@ export interface ContractData {
   /** JSON Schema draft 4 of the event's `detail`. */
   readonly detailSchema: { [key: string]: any };
 }
+
+/**
+ * Identifiers used in DynamoDB keys and ticket numbers (JSON Schema `pattern`): letters, digits, `.`, `_`, `:`, `-`,
+ * starting with a letter or digit. Lengths are set per field with `maxLength`.
+ */
+export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
+/** The `description` of fields with {@link ID_PATTERN}: handlers quote it when a value breaks the pattern. */
+export const ID_DESCRIPTION = 'letters, digits, ".", "_", ":" or "-", starting with a letter or digit';
+/** Text without control characters (names shown in emails and tickets). */
+export const NO_CONTROL_CHARACTERS_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';

@@ -3,6 +3,7 @@
  * variable names and limits. Pure data, imported by the construct (booking-fan-out.ts) and by the handlers
  * (runtime/*.lambda.ts).
  */
+import { ID_DESCRIPTION, ID_PATTERN, NO_CONTROL_CHARACTERS_PATTERN } from '../contract-data';
 import type { ContractData } from '../contract-data';
 
 export const DEFAULT_BOOKING_SOURCE = 'com.example.bookings';
@@ -44,11 +45,37 @@ const FLIGHT_SCHEMA = {
   required: ['number', 'origin', 'destination', 'departure'],
   properties: {
     number: { type: 'string', description: 'IATA flight number, e.g. LH1234', pattern: '^[A-Z0-9]{2}[0-9]{1,4}[A-Z]?$' },
-    origin: { type: 'string', pattern: '^[A-Z]{3}$' },
-    destination: { type: 'string', pattern: '^[A-Z]{3}$' },
+    origin: { type: 'string', description: '3-letter IATA airport code', pattern: '^[A-Z]{3}$' },
+    destination: { type: 'string', description: '3-letter IATA airport code', pattern: '^[A-Z]{3}$' },
     departure: { type: 'string', format: 'date-time', maxLength: 64 },
   },
 };
+
+const BOOKING_ID_SCHEMA = { type: 'string', minLength: 1, maxLength: LIMITS.maxBookingIdLength, pattern: ID_PATTERN, description: ID_DESCRIPTION };
+/** A person's name: no control characters, not blank (two patterns, each linear in the text). */
+const NAME_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: LIMITS.maxNameLength,
+  allOf: [
+    { pattern: NO_CONTROL_CHARACTERS_PATTERN, description: 'text without control characters' },
+    { pattern: '\\S' },
+  ],
+};
+const EMAIL_SCHEMA = { type: 'string', format: 'email', maxLength: 254 };
+const MEMBER_ID_SCHEMA = { type: 'string', minLength: 1, maxLength: LIMITS.maxMemberIdLength, pattern: ID_PATTERN, description: ID_DESCRIPTION };
+const PASSENGERS_SCHEMA = {
+  type: 'array',
+  minItems: 1,
+  maxItems: LIMITS.maxPassengers,
+  items: {
+    type: 'object',
+    required: ['firstName', 'lastName'],
+    properties: { firstName: NAME_SCHEMA, lastName: NAME_SCHEMA },
+  },
+};
+const FARE_AMOUNT_SCHEMA = { type: 'number', minimum: 0, maximum: LIMITS.maxFareAmount };
+const CURRENCY_SCHEMA = { type: 'string', description: 'ISO 4217 currency code, e.g. EUR', pattern: '^[A-Z]{3}$' };
 
 export const BOOKING_CONFIRMED: ContractData = {
   detailType: 'BookingConfirmed',
@@ -57,39 +84,52 @@ export const BOOKING_CONFIRMED: ContractData = {
     type: 'object',
     required: ['bookingId', 'customer', 'flight', 'passengers', 'fare'],
     properties: {
-      bookingId: { type: 'string', minLength: 1, maxLength: LIMITS.maxBookingIdLength },
+      bookingId: BOOKING_ID_SCHEMA,
       customer: {
         type: 'object',
         required: ['id', 'email', 'name'],
         properties: {
           id: { type: 'string' },
-          email: { type: 'string', format: 'email' },
-          name: { type: 'string' },
-          loyaltyId: { type: 'string', description: 'Only for loyalty members.' },
+          email: EMAIL_SCHEMA,
+          name: NAME_SCHEMA,
+          loyaltyId: { ...MEMBER_ID_SCHEMA, description: 'Only for loyalty members.' },
         },
       },
       flight: FLIGHT_SCHEMA,
-      passengers: {
-        type: 'array',
-        minItems: 1,
-        maxItems: LIMITS.maxPassengers,
-        items: {
-          type: 'object',
-          required: ['firstName', 'lastName'],
-          properties: { firstName: { type: 'string' }, lastName: { type: 'string' } },
-        },
-      },
+      passengers: PASSENGERS_SCHEMA,
       fare: {
         type: 'object',
         required: ['amount', 'currency'],
-        properties: {
-          amount: { type: 'number', minimum: 0, maximum: LIMITS.maxFareAmount },
-          currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-        },
+        properties: { amount: FARE_AMOUNT_SCHEMA, currency: CURRENCY_SCHEMA },
       },
     },
   },
 };
+
+/**
+ * What each consumer receives: the fields its input transformer cuts out of `BookingConfirmed`, with the same
+ * schemas (the handlers validate their input against these).
+ */
+export const CONSUMER_INPUT_SCHEMAS = {
+  /** `{ bookingId, flight, passengers }` */
+  issueTicket: {
+    type: 'object',
+    required: ['bookingId', 'flight', 'passengers'],
+    properties: { bookingId: BOOKING_ID_SCHEMA, flight: FLIGHT_SCHEMA, passengers: PASSENGERS_SCHEMA },
+  },
+  /** `{ bookingId, email, name, flight }` */
+  confirmationEmail: {
+    type: 'object',
+    required: ['bookingId', 'email', 'name', 'flight'],
+    properties: { bookingId: BOOKING_ID_SCHEMA, email: EMAIL_SCHEMA, name: NAME_SCHEMA, flight: FLIGHT_SCHEMA },
+  },
+  /** `{ bookingId, memberId?, fareAmount, currency }`: a customer without loyalty id has no (or a null, or "") memberId. */
+  loyalty: {
+    type: 'object',
+    required: ['bookingId', 'fareAmount', 'currency'],
+    properties: { bookingId: BOOKING_ID_SCHEMA, memberId: MEMBER_ID_SCHEMA, fareAmount: FARE_AMOUNT_SCHEMA, currency: CURRENCY_SCHEMA },
+  },
+} as const;
 
 export const TICKETS_ISSUED: ContractData = {
   detailType: 'TicketsIssued',

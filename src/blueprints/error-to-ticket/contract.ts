@@ -43,17 +43,19 @@ export const ERROR_REPORTED: ContractData = {
     type: 'object',
     required: ['service', 'errorType', 'message'],
     properties: {
-      service: { type: 'string', minLength: 1, maxLength: 256, description: 'The service that failed' },
-      errorType: { type: 'string', minLength: 1, maxLength: 256, description: 'The error class or code' },
+      service: { type: 'string', minLength: 1, maxLength: 256, pattern: '\\S', description: 'The service that failed' },
+      errorType: { type: 'string', minLength: 1, maxLength: 256, pattern: '\\S', description: 'The error class or code' },
       message: {
         type: 'string',
         minLength: 1,
         maxLength: LIMITS.maxMessageLength,
+        pattern: '\\S',
         description: 'The error message; its first line becomes the ticket title',
       },
       severity: { type: 'string', enum: [...SEVERITIES], description: 'Defaults to medium' },
       fingerprint: {
         type: 'string',
+        minLength: 1,
         maxLength: LIMITS.maxFingerprintBytes,
         description: 'Deduplication key chosen by the producer (at most 512 UTF-8 bytes); defaults to a hash of service, errorType and the normalized message',
       },
@@ -61,3 +63,20 @@ export const ERROR_REPORTED: ContractData = {
     },
   },
 };
+
+/**
+ * The part of CloudWatch's `Alarm State Change` detail the handler reads (an AWS event, so not registered as a
+ * contract of ours; the handler validates against it).
+ */
+export const ALARM_STATE_CHANGE_DETAIL_SCHEMA = {
+  type: 'object',
+  required: ['alarmName', 'state'],
+  properties: {
+    alarmName: { type: 'string', minLength: 1, maxLength: 255, pattern: '\\S' },
+    state: {
+      type: 'object',
+      required: ['value'],
+      properties: { value: { type: 'string', minLength: 1, maxLength: 64 }, reason: { type: 'string' }, timestamp: { type: 'string' } },
+    },
+  },
+} as const;

@@ -3,6 +3,7 @@
  * variable names and limits. Pure data, imported by the construct (order-to-inventory.ts) and by the handler
  * (runtime/reserve-inventory.lambda.ts).
  */
+import { ID_DESCRIPTION, ID_PATTERN } from '../contract-data';
 import type { ContractData } from '../contract-data';
 
 export const DEFAULT_ORDER_SOURCE = 'com.example.orders';
@@ -34,8 +35,7 @@ export const ENV = {
   guardTtlDays: 'RESERVATION_GUARD_TTL_DAYS',
 } as const;
 
-/** Identifiers used in keys: letters, digits, `.`, `_`, `:`, `-`, starting with a letter or digit. */
-export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
+export { ID_PATTERN };
 
 const LINE_ITEM_SCHEMA = {
   type: 'object',
@@ -53,8 +53,8 @@ export const ORDER_PLACED: ContractData = {
     type: 'object',
     required: ['orderId', 'items'],
     properties: {
-      orderId: { type: 'string', minLength: 1, maxLength: LIMITS.maxOrderIdLength, pattern: ID_PATTERN },
-      customerId: { type: 'string', maxLength: 256 },
+      orderId: { type: 'string', minLength: 1, maxLength: LIMITS.maxOrderIdLength, pattern: ID_PATTERN, description: ID_DESCRIPTION },
+      customerId: { type: 'string', minLength: 1, maxLength: 256 },
       items: { type: 'array', minItems: 1, maxItems: LIMITS.maxLines, items: LINE_ITEM_SCHEMA },
     },
   },

@@ -1,9 +1,16 @@
 /**
- * Small, dependency-free input validation for the blueprint handlers.
+ * Input validation for the blueprint handlers.
+ *
+ * Events are checked against their contract's JSON Schema (draft 4, as the schema registry stores it) with Ajv
+ * ({@link validateAgainstSchema}); the few rules JSON Schema cannot say (UTF-8 byte lengths of DynamoDB keys,
+ * distinct-SKU counts) are checked after it with a {@link Checker}, which also reads the handlers' environment.
  *
  * A malformed event is a producer bug: retrying cannot fix it. {@link InvalidEventError} says so in its
  * message, so that whoever reads the DLQ or the logs does not wait for a retry to succeed.
  */
+/* eslint-disable import/no-extraneous-dependencies -- runtime code bundled into the Lambda assets by esbuild */
+import Ajv from 'ajv-draft-04';
+import type { ErrorObject, ValidateFunction } from 'ajv-draft-04';
 
 export class InvalidEventError extends Error {
   /** Every problem found, e.g. `detail.items[0].quantity must be a positive integer, got -1`. */
@@ -36,16 +43,6 @@ export function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Collects problems while reading an untrusted object. */
-export interface StringOptions {
-  /** @default 1024 */
-  readonly maxLength?: number;
-  /** A limit in UTF-8 bytes (for DynamoDB keys). @default - none */
-  readonly maxBytes?: number;
-  readonly pattern?: RegExp;
-  readonly patternText?: string;
-}
-
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Strict RFC 3339 date-time: fixed shape (linear regex, bounded input), and the date and time exist. */
@@ -59,6 +56,10 @@ export function isIsoTimestamp(text: string): boolean {
     && !Number.isNaN(Date.parse(text));
 }
 
+/**
+ * Collects the problems JSON Schema cannot express (checked after {@link validateAgainstSchema}), then throws them
+ * together.
+ */
 export class Checker {
   public readonly problems: string[] = [];
 
@@ -66,82 +67,12 @@ export class Checker {
     this.problems.push(message);
   }
 
-  public object(value: unknown, path: string): JsonObject | undefined {
-    if (isObject(value)) return value;
-    this.problem(`${path} must be an object, got ${show(value)}`);
-    return undefined;
-  }
-
-  public string(value: unknown, path: string, opts: StringOptions = {}): string | undefined {
-    if (typeof value !== 'string' || value.trim() === '') {
-      this.problem(`${path} must be a non-empty string, got ${show(value)}`);
-      return undefined;
-    }
-    const maxLength = opts.maxLength ?? 1024;
-    if (value.length > maxLength) {
-      this.problem(`${path} must be at most ${maxLength} characters, got ${value.length}`);
-      return undefined;
-    }
-    // DynamoDB limits keys in UTF-8 bytes, not characters: one character can take up to 4 bytes.
-    if (opts.maxBytes !== undefined && Buffer.byteLength(value, 'utf8') > opts.maxBytes) {
-      this.problem(`${path} must be at most ${opts.maxBytes} bytes in UTF-8, got ${Buffer.byteLength(value, 'utf8')}`);
-      return undefined;
-    }
-    if (opts.pattern && !opts.pattern.test(value)) {
-      this.problem(`${path} must be ${opts.patternText ?? `match ${opts.pattern}`}, got ${show(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  public optionalString(value: unknown, path: string, opts: StringOptions = {}): string | undefined {
-    if (value === undefined || value === null) return undefined;
-    return this.string(value, path, opts);
-  }
-
-  public positiveInteger(value: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
-      this.problem(`${path} must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got ${show(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  public nonNegativeNumber(value: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-      this.problem(`${path} must be a number between 0 and ${max}, got ${show(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  /** A strict ISO 8601 / RFC 3339 timestamp (`2026-05-01T10:00:00Z`, offset or `Z` required). */
-  public isoTimestamp(value: unknown, path: string): string | undefined {
-    const text = this.string(value, path, { maxLength: 64 });
-    if (text === undefined) return undefined;
-    if (!isIsoTimestamp(text)) {
-      this.problem(`${path} must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got ${show(text)}`);
-      return undefined;
-    }
-    return text;
-  }
-
-  public array(value: unknown, path: string, minItems = 1, maxItems = Number.MAX_SAFE_INTEGER): unknown[] | undefined {
-    if (!Array.isArray(value)) {
-      this.problem(`${path} must be an array, got ${show(value)}`);
-      return undefined;
-    }
-    if (value.length < minItems || value.length > maxItems) {
-      this.problem(`${path} must have ${minItems === maxItems ? minItems : `${minItems} to ${maxItems}`} item(s), got ${value.length}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  public oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T | undefined {
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    this.problem(`${path} must be one of ${allowed.join(', ')}, got ${show(value)}`);
-    return undefined;
+  /** DynamoDB limits keys in UTF-8 bytes, not characters: one character can take up to 4 bytes. */
+  public maxUtf8Bytes(value: string, path: string, maxBytes: number): void {
+    // A string of n characters has at most 3n UTF-8 bytes (4 per surrogate pair of 2 characters): skip the count.
+    if (value.length * 3 <= maxBytes) return;
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > maxBytes) this.problem(`${path} must be at most ${maxBytes} bytes in UTF-8, got ${bytes}`);
   }
 
   /** Throw an {@link InvalidEventError} if any problem was found. */
@@ -150,6 +81,122 @@ export class Checker {
   }
 }
 
-/** Identifiers used in keys and ticket numbers: letters, digits, `-`, `_`, `.`, `:`; 1 to 128 characters. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-export const ID_PATTERN_TEXT = '1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit';
+
+/** At most this many problems are listed in one error (a 10,000-line order with every line wrong stays readable). */
+export const MAX_REPORTED_PROBLEMS = 10;
+
+/** An email address: no spaces, one `@`, a dot in the domain (linear: three runs of disjoint character classes). */
+const EMAIL = /^[^\s@<>()",;:\\]+@[^\s@<>()",;:\\]+\.[^\s@<>()",;:\\]+$/;
+
+let ajv: Ajv | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function compiler(): Ajv {
+  if (ajv === undefined) {
+    // allErrors: a producer sees every problem at once (Ajv's cost stays linear in the input). Formats are asserted
+    // with our own strict checks; unknown formats and keywords (e.g. `description`) are accepted, as the registry does.
+    ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false });
+    ajv.addFormat('date-time', { type: 'string', validate: isIsoTimestamp });
+    ajv.addFormat('email', { type: 'string', validate: (text: string) => text.length <= 254 && EMAIL.test(text) });
+  }
+  return ajv;
+}
+
+/** The compiled validator of a schema, compiled once per schema object for the life of the execution environment. */
+function validatorFor(schema: object): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (validate === undefined) {
+    validate = compiler().compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `/items/0/quantity` under `detail` -> `detail.items[0].quantity`. */
+function pathOf(root: string, instancePath: string): string {
+  let path = root;
+  if (instancePath === '') return path;
+  for (const raw of instancePath.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(segment)) path += `[${segment}]`;
+    else if (IDENTIFIER.test(segment)) path += `.${segment}`;
+    else path += `[${JSON.stringify(segment.length > 40 ? `${segment.slice(0, 37)}...` : segment)}]`;
+  }
+  return path;
+}
+
+function describe(root: string, error: ErrorObject): string {
+  const path = pathOf(root, error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `${pathOf(path, `/${String(params.missingProperty)}`)} is required`;
+    case 'format':
+      if (params.format === 'date-time') return `${path} must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got ${show(error.data)}`;
+      if (params.format === 'email') return `${path} must be an email address, got ${show(error.data)}`;
+      break;
+    case 'pattern': {
+      if (params.pattern === '\\S') return `${path} must not be blank, got ${show(error.data)}`;
+      const description = (error.parentSchema as { description?: unknown } | undefined)?.description;
+      const hint = typeof description === 'string' ? ` (${description})` : '';
+      return `${path} must match "${String(params.pattern)}"${hint}, got ${show(error.data)}`;
+    }
+    case 'minLength':
+    case 'maxLength':
+      return `${path} must have ${error.keyword === 'minLength' ? 'at least' : 'at most'} ${String(params.limit)} character(s), `
+        + `got ${typeof error.data === 'string' ? error.data.length : show(error.data)}`;
+    case 'minItems':
+    case 'maxItems':
+      return `${path} must have ${error.keyword === 'minItems' ? 'at least' : 'at most'} ${String(params.limit)} item(s), `
+        + `got ${Array.isArray(error.data) ? error.data.length : show(error.data)}`;
+    case 'enum':
+      return `${path} must be one of ${(params.allowedValues as unknown[]).map((v) => show(v)).join(', ')}, got ${show(error.data)}`;
+    default:
+      break;
+  }
+  return `${path} ${error.message ?? 'is invalid'}, got ${show(error.data)}`;
+}
+
+/**
+ * The problems of `value` against a JSON Schema (draft 4), at most {@link MAX_REPORTED_PROBLEMS} of them, each like
+ * `detail.items[0].quantity must be <= 1000000, got 2000000`; empty when `value` is valid.
+ */
+export function schemaProblems(schema: object, value: unknown, root: string): string[] {
+  const validate = validatorFor(schema);
+  if (validate(value)) return [];
+  // An empty string breaks both `minLength: 1` and the "not blank" pattern `\S`: report it once.
+  const tooShort = new Set((validate.errors ?? []).filter((e) => e.keyword === 'minLength').map((e) => e.instancePath));
+  const errors = (validate.errors ?? []).filter((e) => !(e.keyword === 'pattern' && e.params.pattern === '\\S' && tooShort.has(e.instancePath)));
+  const problems = errors.slice(0, MAX_REPORTED_PROBLEMS).map((e) => describe(root, e));
+  if (errors.length > MAX_REPORTED_PROBLEMS) problems.push(`and ${errors.length - MAX_REPORTED_PROBLEMS} more problem(s)`);
+  return problems.length > 0 ? problems : [`${root} does not match its schema`];
+}
+
+/**
+ * Check `value` against a contract's JSON Schema (draft 4, Ajv) and return it typed.
+ * @param what the input's name in the error message, e.g. `OrderPlaced event`
+ * @param root the value's path in problem messages, e.g. `detail`
+ * @throws InvalidEventError listing the problems
+ */
+export function validateAgainstSchema<T>(schema: object, value: unknown, what: string, root: string): T {
+  const problems = schemaProblems(schema, value, root);
+  if (problems.length > 0) throw new InvalidEventError(what, problems);
+  return value as T;
+}
+
+/** The `detail` of an EventBridge event envelope. @throws InvalidEventError when the event or its detail is not an object */
+export function eventDetail(event: unknown, what: string): JsonObject {
+  if (!isObject(event)) throw new InvalidEventError(what, [`event must be an object, got ${show(event)}`]);
+  if (!isObject(event.detail)) throw new InvalidEventError(what, [`detail must be an object, got ${show(event.detail)}`]);
+  return event.detail;
+}
+
+/** A copy of `obj` without the given keys where they are `null` (producers often send null for "absent"). */
+export function nullAsAbsent(obj: JsonObject, keys: readonly string[]): JsonObject {
+  if (!keys.some((k) => obj[k] === null)) return obj;
+  const copy: JsonObject = { ...obj };
+  for (const k of keys) if (copy[k] === null) delete copy[k];
+  return copy;
+}

@@ -37,9 +37,15 @@ describe('validation', () => {
 
   test('Checker collects problems and throws them together', () => {
     const check = new Checker();
-    check.string(1, 'a');
-    check.positiveInteger(0, 'b');
-    expect(() => check.done('thing')).toThrow(new InvalidEventError('thing', ['a must be a non-empty string, got 1', 'b must be a positive integer, got 0']));
+    check.maxUtf8Bytes('€€', 'a', 6);
+    check.maxUtf8Bytes('€€', 'b', 5);
+    check.maxUtf8Bytes('x'.repeat(3000), 'c', 2048);
+    check.problem('d is wrong');
+    expect(() => check.done('thing')).toThrow(new InvalidEventError('thing', [
+      'b must be at most 5 bytes in UTF-8, got 6',
+      'c must be at most 2048 bytes in UTF-8, got 3000',
+      'd is wrong',
+    ]));
   });
 
   test('InvalidEventError says it is not retryable', () => {

@@ -10,9 +10,8 @@
  *   flight: { number, origin, destination, departure }, passengers: [{ firstName, lastName }],
  *   fare: { amount, currency } }`.
  */
-import { Checker, ID_PATTERN, ID_PATTERN_TEXT } from '../../runtime-shared/validation';
-import type { JsonObject } from '../../runtime-shared/validation';
-import { LIMITS } from '../contract';
+import { InvalidEventError, isObject, show, validateAgainstSchema } from '../../runtime-shared/validation';
+import { CONSUMER_INPUT_SCHEMAS, LIMITS } from '../contract';
 
 export interface Flight {
   readonly number: string;
@@ -58,71 +57,43 @@ export interface IssuedTicket {
 /** At most 99 passengers per booking: two-digit ticket suffixes, and one DynamoDB transaction of <= 100 actions. */
 export const MAX_PASSENGERS = LIMITS.maxPassengers;
 
-const BOOKING = { maxLength: LIMITS.maxBookingIdLength, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT };
-const AIRPORT = { maxLength: 3, pattern: /^[A-Z]{3}$/, patternText: 'a 3-letter IATA airport code' };
-const FLIGHT_NUMBER = { maxLength: 8, pattern: /^[A-Z0-9]{2}[0-9]{1,4}[A-Z]?$/, patternText: 'an IATA flight number like "LH1234"' };
-const EMAIL = { maxLength: 254, pattern: /^[^\s@<>()",;:\\]+@[^\s@<>()",;:\\]+\.[^\s@<>()",;:\\]+$/, patternText: 'an email address' };
-const CURRENCY = { maxLength: 3, pattern: /^[A-Z]{3}$/, patternText: 'an ISO 4217 currency code like "EUR"' };
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL = { maxLength: LIMITS.maxNameLength, pattern: /^[^\u0000-\u001f\u007f]+$/, patternText: 'text without control characters' };
-
-function readFlight(check: Checker, value: unknown, path: string): Flight | undefined {
-  const flight = check.object(value, path);
-  if (!flight) return undefined;
-  const number = check.string(flight.number, `${path}.number`, FLIGHT_NUMBER);
-  const origin = check.string(flight.origin, `${path}.origin`, AIRPORT);
-  const destination = check.string(flight.destination, `${path}.destination`, AIRPORT);
-  const departure = check.isoTimestamp(flight.departure, `${path}.departure`);
-  if (number === undefined || origin === undefined || destination === undefined || departure === undefined) return undefined;
-  return { number, origin, destination, departure };
-}
-
-function root(check: Checker, input: unknown): JsonObject {
-  return check.object(input, 'input') ?? {};
+/** Each input is checked against its schema in the contract (the fields of `BookingConfirmed` it is cut from). */
+function validateInput<T>(schema: object, input: unknown, what: string): T {
+  if (!isObject(input)) throw new InvalidEventError(what, [`input must be an object, got ${show(input)}`]);
+  return validateAgainstSchema<T>(schema, input, what, 'input');
 }
 
 /** @throws InvalidEventError */
 export function parseIssueTicketInput(input: unknown): IssueTicketInput {
-  const check = new Checker();
-  const obj = root(check, input);
-  const bookingId = check.string(obj.bookingId, 'bookingId', BOOKING);
-  const flight = readFlight(check, obj.flight, 'flight');
-  const passengers: Passenger[] = [];
-  check.array(obj.passengers, 'passengers', 1, MAX_PASSENGERS)?.forEach((raw, i) => {
-    const p = check.object(raw, `passengers[${i}]`);
-    if (!p) return;
-    const firstName = check.string(p.firstName, `passengers[${i}].firstName`, NO_CONTROL);
-    const lastName = check.string(p.lastName, `passengers[${i}].lastName`, NO_CONTROL);
-    if (firstName !== undefined && lastName !== undefined) passengers.push({ firstName, lastName });
-  });
-  check.done('issue-ticket input');
-  return { bookingId: bookingId!, flight: flight!, passengers };
+  const { bookingId, flight, passengers } = validateInput<IssueTicketInput>(CONSUMER_INPUT_SCHEMAS.issueTicket, input, 'issue-ticket input');
+  return {
+    bookingId,
+    flight: pickFlight(flight),
+    passengers: passengers.map(({ firstName, lastName }) => ({ firstName, lastName })),
+  };
 }
 
 /** @throws InvalidEventError */
 export function parseConfirmationEmailInput(input: unknown): ConfirmationEmailInput {
-  const check = new Checker();
-  const obj = root(check, input);
-  const bookingId = check.string(obj.bookingId, 'bookingId', BOOKING);
-  const email = check.string(obj.email, 'email', EMAIL);
-  const name = check.string(obj.name, 'name', NO_CONTROL);
-  const flight = readFlight(check, obj.flight, 'flight');
-  check.done('send-confirmation-email input');
-  return { bookingId: bookingId!, email: email!, name: name!, flight: flight! };
+  const { bookingId, email, name, flight } = validateInput<ConfirmationEmailInput>(
+    CONSUMER_INPUT_SCHEMAS.confirmationEmail, input, 'send-confirmation-email input');
+  return { bookingId, email, name, flight: pickFlight(flight) };
 }
 
 /** @throws InvalidEventError */
 export function parseLoyaltyInput(input: unknown): LoyaltyInput {
-  const check = new Checker();
-  const obj = root(check, input);
-  const bookingId = check.string(obj.bookingId, 'bookingId', BOOKING);
   // A customer without loyaltyId is normal: the transformer yields null (or "" inside a string template).
-  const memberId = obj.memberId === null || obj.memberId === undefined || obj.memberId === ''
-    ? undefined : check.string(obj.memberId, 'memberId', { maxLength: LIMITS.maxMemberIdLength, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT });
-  const fareAmount = check.nonNegativeNumber(obj.fareAmount, 'fareAmount', LIMITS.maxFareAmount);
-  const currency = check.string(obj.currency, 'currency', CURRENCY);
-  check.done('award-loyalty-points input');
-  return { bookingId: bookingId!, ...(memberId !== undefined ? { memberId } : {}), fareAmount: fareAmount!, currency: currency! };
+  const normalized = isObject(input) && (input.memberId === null || input.memberId === '')
+    ? Object.fromEntries(Object.entries(input).filter(([key]) => key !== 'memberId'))
+    : input;
+  const { bookingId, memberId, fareAmount, currency } = validateInput<LoyaltyInput>(
+    CONSUMER_INPUT_SCHEMAS.loyalty, normalized, 'award-loyalty-points input');
+  return { bookingId, ...(memberId !== undefined ? { memberId } : {}), fareAmount, currency };
+}
+
+/** Only the flight fields the contract names (a producer's extra fields are not carried into tickets and emails). */
+function pickFlight(flight: Flight): Flight {
+  return { number: flight.number, origin: flight.origin, destination: flight.destination, departure: flight.departure };
 }
 
 /**

@@ -9,8 +9,11 @@
  *               previousState: { value, reason, timestamp }, configuration: { description?, metrics?, alarmRule? } } }
  */
 import { createHash } from 'node:crypto';
-import { Checker, isObject } from '../../runtime-shared/validation';
-import { ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, LIMITS, SEVERITIES } from '../contract';
+import { Checker, eventDetail, isObject, nullAsAbsent, validateAgainstSchema } from '../../runtime-shared/validation';
+import type { JsonObject } from '../../runtime-shared/validation';
+import {
+  ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, ALARM_STATE_CHANGE_DETAIL_SCHEMA, ERROR_REPORTED, LIMITS, SEVERITIES,
+} from '../contract';
 
 export { ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, SEVERITIES };
 export type Severity = (typeof SEVERITIES)[number];
@@ -88,55 +91,61 @@ const ALARM_ARN = /^arn:[^:]+:cloudwatch:([^:]*):(\d{12}):alarm:(.+)$/;
  * @throws InvalidEventError listing every problem
  */
 export function parseTicketEvent(event: unknown): TicketRequest | IgnoredEvent {
-  const check = new Checker();
-  const envelope = check.object(event, 'event');
-  const detail = envelope ? check.object(envelope.detail, 'detail') : undefined;
-  if (!envelope || !detail) {
-    check.done('event');
-    throw new Error('unreachable');
-  }
+  const rawDetail = eventDetail(event, 'event');
+  const envelope = event as JsonObject;
   const eventId = typeof envelope.id === 'string' && envelope.id !== '' ? envelope.id : undefined;
   if (envelope.source === ALARM_SOURCE && envelope['detail-type'] === ALARM_DETAIL_TYPE) {
-    return parseAlarm(check, envelope, detail, eventId);
+    return parseAlarm(envelope, rawDetail, eventId);
   }
-  return parseErrorReported(check, detail, eventId);
+  return parseErrorReported(rawDetail, eventId);
 }
 
-function parseErrorReported(check: Checker, detail: Record<string, unknown>, eventId: string | undefined): TicketRequest {
-  const service = check.string(detail.service, 'detail.service', { maxLength: 256 });
-  const errorType = check.string(detail.errorType, 'detail.errorType', { maxLength: 256 });
-  const message = check.string(detail.message, 'detail.message', { maxLength: LIMITS.maxMessageLength });
-  const severity = detail.severity === undefined || detail.severity === null
-    ? 'medium' : check.oneOf(detail.severity, 'detail.severity', SEVERITIES);
-  const fingerprint = check.optionalString(detail.fingerprint, 'detail.fingerprint', {
-    maxLength: LIMITS.maxFingerprintBytes, maxBytes: LIMITS.maxFingerprintBytes,
-  });
-  const occurredAt = detail.occurredAt === undefined || detail.occurredAt === null
-    ? undefined : check.isoTimestamp(detail.occurredAt, 'detail.occurredAt');
-  check.done('ErrorReported event');
-  const s = service!;
-  const t = errorType!;
-  const m = message!;
+interface ErrorReportedDetail {
+  readonly service: string;
+  readonly errorType: string;
+  readonly message: string;
+  readonly severity?: Severity;
+  readonly fingerprint?: string;
+  readonly occurredAt?: string;
+}
+
+function parseErrorReported(rawDetail: JsonObject, eventId: string | undefined): TicketRequest {
+  const what = 'ErrorReported event';
+  // Producers often send null for an absent optional field.
+  const detail = validateAgainstSchema<ErrorReportedDetail>(
+    ERROR_REPORTED.detailSchema, nullAsAbsent(rawDetail, ['severity', 'fingerprint', 'occurredAt']), what, 'detail');
+  // What JSON Schema cannot say: the fingerprint is a DynamoDB key, limited in UTF-8 bytes.
+  const check = new Checker();
+  if (detail.fingerprint !== undefined) {
+    check.maxUtf8Bytes(detail.fingerprint, 'detail.fingerprint', LIMITS.maxFingerprintBytes);
+  }
+  check.done(what);
+  const { service: s, errorType: t, message: m, fingerprint, occurredAt } = detail;
+  const severity = detail.severity ?? 'medium';
   const firstLine = m.split('\n', 1)[0];
   return {
     kind: 'error',
     fingerprint: errorFingerprint({ service: s, errorType: t, message: m, fingerprint }),
     title: `[${severity}] ${s}: ${t}: ${firstLine.length > 120 ? `${firstLine.slice(0, 117)}...` : firstLine}`,
     description: m,
-    severity: severity!,
+    severity,
     ...(occurredAt !== undefined ? { occurredAt } : {}),
     labels: { service: s, errorType: t },
     ...(eventId !== undefined ? { eventId } : {}),
   };
 }
 
-function parseAlarm(
-  check: Checker, envelope: Record<string, unknown>, detail: Record<string, unknown>, eventId: string | undefined,
-): TicketRequest | IgnoredEvent {
-  const alarmName = check.string(detail.alarmName, 'detail.alarmName', { maxLength: 255 });
-  const state = check.object(detail.state, 'detail.state');
-  const value = state ? check.string(state.value, 'detail.state.value', { maxLength: 64 }) : undefined;
-  check.done('CloudWatch Alarm State Change event');
+interface AlarmDetail {
+  readonly alarmName: string;
+  readonly state: { readonly value: string; readonly reason?: string; readonly timestamp?: string };
+  readonly configuration?: unknown;
+  readonly previousState?: unknown;
+}
+
+function parseAlarm(envelope: JsonObject, rawDetail: JsonObject, eventId: string | undefined): TicketRequest | IgnoredEvent {
+  const detail = validateAgainstSchema<AlarmDetail>(ALARM_STATE_CHANGE_DETAIL_SCHEMA, rawDetail, 'CloudWatch Alarm State Change event', 'detail');
+  const { alarmName, state } = detail;
+  const value = state.value;
   if (value !== 'ALARM') return { ignored: `alarm ${alarmName} changed to ${value}, not ALARM` };
 
   // `account` and `region` are in every real envelope; the alarm ARN in `resources` is the fallback.
@@ -144,19 +153,19 @@ function parseAlarm(
   const arn = resources.map((r) => (typeof r === 'string' ? ALARM_ARN.exec(r) : null)).find((m) => m !== null);
   const account = typeof envelope.account === 'string' && envelope.account ? envelope.account : arn?.[2] ?? 'unknown-account';
   const region = typeof envelope.region === 'string' && envelope.region ? envelope.region : arn?.[1] ?? 'unknown-region';
-  const reason = typeof state!.reason === 'string' ? state!.reason : '';
-  const timestamp = typeof state!.timestamp === 'string' ? state!.timestamp : undefined;
+  const reason = state.reason ?? '';
+  const timestamp = state.timestamp;
   const configuration = isObject(detail.configuration) ? detail.configuration : {};
   const description = typeof configuration.description === 'string' ? configuration.description : '';
   const previous = isObject(detail.previousState) && typeof detail.previousState.value === 'string' ? detail.previousState.value : undefined;
   return {
     kind: 'alarm',
-    fingerprint: alarmFingerprint(account, region, alarmName!),
+    fingerprint: alarmFingerprint(account, region, alarmName),
     title: `[${ALARM_SEVERITY}] CloudWatch alarm ${alarmName} is in ALARM (${account}, ${region})`,
     description: [description, reason, previous ? `Previous state: ${previous}` : ''].filter((s) => s !== '').join('\n\n'),
     severity: ALARM_SEVERITY,
     ...(timestamp !== undefined ? { occurredAt: timestamp } : {}),
-    labels: { alarmName: alarmName!, account, region },
+    labels: { alarmName, account, region },
     ...(eventId !== undefined ? { eventId } : {}),
   };
 }

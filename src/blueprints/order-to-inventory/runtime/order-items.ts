@@ -1,6 +1,6 @@
 /** Pure logic of the order-to-inventory blueprint: validate `OrderPlaced`, merge line items, report shortages. */
-import { Checker, ID_PATTERN, ID_PATTERN_TEXT, isObject } from '../../runtime-shared/validation';
-import { LIMITS } from '../contract';
+import { Checker, eventDetail, validateAgainstSchema } from '../../runtime-shared/validation';
+import { LIMITS, ORDER_PLACED } from '../contract';
 
 export interface LineItem {
   readonly sku: string;
@@ -33,40 +33,31 @@ export function mergeLineItems(items: readonly LineItem[]): LineItem[] {
   return [...merged].map(([sku, quantity]) => ({ sku, quantity }));
 }
 
+interface OrderPlacedDetail {
+  readonly orderId: string;
+  readonly customerId?: string;
+  readonly items: LineItem[];
+}
+
 /**
- * Validate an EventBridge `OrderPlaced` event (envelope with `detail`) and return the order with merged items.
- * @throws InvalidEventError listing every problem
+ * Validate an EventBridge `OrderPlaced` event (envelope with `detail`) against its contract, and return the order
+ * with merged items.
+ * @throws InvalidEventError listing the problems
  */
 export function parseOrderPlaced(event: unknown): Order {
+  const what = 'OrderPlaced event';
+  const detail = validateAgainstSchema<OrderPlacedDetail>(ORDER_PLACED.detailSchema, eventDetail(event, what), what, 'detail');
+  // What JSON Schema cannot say: an SKU is a DynamoDB key, limited in UTF-8 bytes, not characters.
   const check = new Checker();
-  const envelope = check.object(event, 'event');
-  const detail = envelope ? check.object(envelope.detail, 'detail') : undefined;
-  if (!detail) {
-    check.done('OrderPlaced event');
-    throw new Error('unreachable');
-  }
-  const orderId = check.string(detail.orderId, 'detail.orderId', { maxLength: LIMITS.maxOrderIdLength, pattern: ID_PATTERN, patternText: ID_PATTERN_TEXT });
-  const customerId = check.optionalString(detail.customerId, 'detail.customerId', { maxLength: 256 });
-  const rawItems = check.array(detail.items, 'detail.items', 1, LIMITS.maxLines);
-  const items: LineItem[] = [];
-  rawItems?.forEach((raw, i) => {
-    const path = `detail.items[${i}]`;
-    if (!isObject(raw)) {
-      check.problem(`${path} must be an object, got ${JSON.stringify(raw)}`);
-      return;
-    }
-    const sku = check.string(raw.sku, `${path}.sku`, { maxLength: LIMITS.maxSkuBytes, maxBytes: LIMITS.maxSkuBytes });
-    const quantity = check.positiveInteger(raw.quantity, `${path}.quantity`, MAX_QUANTITY);
-    if (sku !== undefined && quantity !== undefined) items.push({ sku, quantity });
-  });
-  check.done('OrderPlaced event');
-  const merged = mergeLineItems(items);
+  detail.items.forEach((item, i) => check.maxUtf8Bytes(item.sku, `detail.items[${i}].sku`, LIMITS.maxSkuBytes));
+  check.done(what);
+  const merged = mergeLineItems(detail.items.map(({ sku, quantity }) => ({ sku, quantity })));
   if (merged.length > MAX_DISTINCT_SKUS) {
     check.problem(`detail.items must name at most ${MAX_DISTINCT_SKUS} distinct SKUs (one DynamoDB transaction of 100 actions, `
       + `one of them the order guard), got ${merged.length}; split the order`);
-    check.done('OrderPlaced event');
+    check.done(what);
   }
-  return { orderId: orderId!, ...(customerId !== undefined ? { customerId } : {}), items: merged };
+  return { orderId: detail.orderId, ...(detail.customerId !== undefined ? { customerId: detail.customerId } : {}), items: merged };
 }
 
 /**

@@ -112,13 +112,16 @@ describe('parseTicketEvent', () => {
 
   test('severity defaults to medium', () => {
     expect((parseTicketEvent(errorEvent({ service: 's', errorType: 't', message: 'm' })) as TicketRequest).severity).toBe('medium');
+    expect((parseTicketEvent(errorEvent({ service: 's', errorType: 't', message: 'm', severity: null })) as TicketRequest).severity).toBe('medium');
   });
 
   test.each([
-    ['missing service', { errorType: 't', message: 'm' }, /detail\.service must be a non-empty string/],
-    ['bad severity', { service: 's', errorType: 't', message: 'm', severity: 'urgent' }, /detail\.severity must be one of low, medium, high, critical, got "urgent"/],
+    ['missing service', { errorType: 't', message: 'm' }, 'detail.service is required'],
+    ['bad severity', { service: 's', errorType: 't', message: 'm', severity: 'urgent' }, 'detail.severity must be one of "low", "medium", "high", "critical", got "urgent"'],
     ['bad occurredAt', { service: 's', errorType: 't', message: 'm', occurredAt: 'yesterday' }, /detail\.occurredAt must be an ISO 8601 timestamp/],
-    ['empty message', { service: 's', errorType: 't', message: '' }, /detail\.message must be a non-empty string/],
+    ['blank service', { service: ' \t', errorType: 't', message: 'm' }, 'detail.service must not be blank, got " \\t"'],
+    ['severity null means medium, but a number does not', { service: 's', errorType: 't', message: 'm', severity: 3 }, 'detail.severity must be string, got 3'],
+    ['empty message', { service: 's', errorType: 't', message: '' }, 'detail.message must have at least 1 character(s), got 0'],
   ])('throws when %s', (_name, detail, message) => {
     expect(() => parseTicketEvent(errorEvent(detail))).toThrow(InvalidEventError);
     expect(() => parseTicketEvent(errorEvent(detail))).toThrow(message);
@@ -153,7 +156,7 @@ describe('parseTicketEvent', () => {
   test('throws for an alarm event without state', () => {
     const event = alarmEvent('ALARM');
     delete (event.detail as Record<string, unknown>).state;
-    expect(() => parseTicketEvent(event)).toThrow(/detail\.state must be an object/);
+    expect(() => parseTicketEvent(event)).toThrow('Invalid CloudWatch Alarm State Change event (non-retryable, fix the producer): detail.state is required');
   });
 
   test.each([

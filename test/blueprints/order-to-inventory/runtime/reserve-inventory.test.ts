@@ -76,7 +76,7 @@ test('a shortage reserves nothing and announces InventoryShortage with the stock
 test('a malformed event is rejected with a typed error before any call', async () => {
   const attempt = handler()(orderPlaced({ orderId: 'o-5', items: [{ sku: 'A', quantity: 0 }] }), context);
   await expect(attempt).rejects.toThrow(InvalidEventError);
-  await expect(attempt).rejects.toThrow(/detail\.items\[0\]\.quantity must be a positive integer up to 1000000, got 0/);
+  await expect(attempt).rejects.toThrow('detail.items[0].quantity must be >= 1, got 0');
   expect(doc.calls()).toHaveLength(0);
   expect(table.items.size).toBe(0);
 });
