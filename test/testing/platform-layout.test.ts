@@ -243,7 +243,7 @@ describe('attaching to a bus of another environment', () => {
     const stack = new Stack(stage, 'Team', { env: { account: '333333333333', region: 'eu-west-1' } });
     const bus = events.EventBus.fromEventBusArn(stack, 'Central', 'arn:aws:events:eu-west-1:111111111111:event-bus/platform');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { OrderToInventory } = require('../../src');
+    const { OrderToInventory } = require('../../src/blueprints');
     expect(() => new OrderToInventory(stack, 'Inventory', { eventBus: bus })).toThrow(/^ReliableRoute 'Dev\/Team\/Inventory\/OrderPlacedRoute': eventBus .* is in account 111111111111, Region eu-west-1, but stack Dev\/Team deploys to account 333333333333, Region eu-west-1: a rule on another account's bus belongs to that account/);
   });
 });
