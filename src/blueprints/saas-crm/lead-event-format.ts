@@ -46,7 +46,8 @@ export class LeadEventFormat {
    * same way; the contact is made for the first), `email` = `Email`, `firstName` / `lastName` = `Name.FirstName` /
    * `Name.LastName`, `company` = `Company`, `jobTitle` = `Title`, `phone` = `Phone`, `country` =
    * `Address.Country`, `leadStatus` = `Status`, `leadSource` = `LeadSource`, `emailOptOut` = `HasOptedOutOfEmail`,
-   * `updatedAt` = `LastModifiedDate`.
+   * `updatedAt` = `LastModifiedDate` (epoch milliseconds: Event Relay sends date-times as numbers; the Lambda
+   * delivery turns them into ISO 8601, the API destination passes the number on).
    *
    * @see https://developer.salesforce.com/docs/atlas.en-us.change_data_capture.meta/change_data_capture/cdc_message_structure.htm
    * @see https://developer.salesforce.com/docs/platform/event-relay/guide/event-relay-config.html

@@ -38,12 +38,13 @@ function leadChange(changeType: string, payload: Record<string, unknown> = {}, d
           changeOrigin: 'com/salesforce/api/soap/60.0;client=SfdcInternalAPI/',
           transactionKey: '0001ade9-3f74-0b99-dbc4-42e73424b774',
           sequenceNumber: 1,
-          commitTimestamp: 1764504000000,
+          commitTimestamp: 1796040000000,
           commitUser: '0055f000005mc66AAA',
         },
         Email: 'ada@example.com',
         Phone: '+44 20 7946 0000',
-        LastModifiedDate: '2026-11-30T11:59:58.000Z',
+        // Event Relay sends date-times as epoch milliseconds (Avro timestamp-millis).
+        LastModifiedDate: 1796039998000,
         ...payload,
       },
       schemaId: 'I8b-dYxvxs5wOtCBr4qsew',
@@ -75,7 +76,7 @@ describe('API destination delivery', () => {
       company: '',
       leadStatus: '',
       emailOptOut: '',
-      updatedAt: '2026-11-30T11:59:58.000Z',
+      updatedAt: 1796039998000,
       eventId: 'c0ffee00-0000-4000-8000-000000000001',
     });
     // The phone number changed too, but it is not on the allowlist: it never leaves the account.

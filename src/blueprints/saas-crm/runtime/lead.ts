@@ -20,6 +20,9 @@ export interface Contact {
   readonly eventId: string;
 }
 
+/** The largest time a JavaScript Date holds, in milliseconds. */
+const MAX_EPOCH_MS = 8.64e15;
+
 const STRING_LIMITS: Record<string, number> = { email: 254, phone: 64, country: 64, leadStatus: 128, leadSource: 128 };
 
 /**
@@ -87,8 +90,11 @@ export function parseContactInput(input: unknown, allowed: ReadonlySet<string>):
     } else if (typeof value === 'string') {
       if (value.length > LIMITS.maxFieldLength) check.problem(`input.${attribute} must be at most ${LIMITS.maxFieldLength} characters, got ${value.length}`);
       else attributes[attribute] = value;
+    } else if (typeof value === 'number' && Number.isFinite(value)) {
+      // Salesforce Event Relay sends date-times as epoch milliseconds (`LastModifiedDate: 1764504000000`).
+      attributes[attribute] = attribute === 'updatedAt' && Math.abs(value) <= MAX_EPOCH_MS ? new Date(value).toISOString() : String(value);
     } else if (isObject(value) || Array.isArray(value) || typeof value === 'number') {
-      check.problem(`input.${attribute} must be a string or a boolean, got ${Array.isArray(value) ? 'array' : typeof value}`);
+      check.problem(`input.${attribute} must be a string, a number or a boolean, got ${Array.isArray(value) ? 'array' : typeof value}`);
     }
   }
   check.done('contact');

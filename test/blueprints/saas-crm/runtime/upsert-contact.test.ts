@@ -88,6 +88,11 @@ test('attributes outside the allowlist never leave, even when the input carries 
   expect(calls[0].body).toEqual({ externalId: '00Q5f000001abcDEAQ', email: 'ada@example.com' });
 });
 
+test('a Salesforce date-time in epoch milliseconds is sent as ISO 8601; other numbers as text', async () => {
+  await handler(['leadId', 'company', 'updatedAt'])(contact({ updatedAt: 1796039998000, company: 42 }), context());
+  expect(calls[0].body).toEqual({ externalId: '00Q5f000001abcDEAQ', company: '42', updatedAt: '2026-11-30T11:59:58.000Z' });
+});
+
 test('the lead id is URL-encoded in the endpoint', async () => {
   await handler()(contact({ externalId: 'a/b?c' }), context());
   expect(calls[0].url).toBe('https://marketing.example.com/api/contacts/a%2Fb%3Fc');
@@ -175,7 +180,7 @@ test('errors never carry the credentials', async () => {
 test.each<[string, unknown, string]>([
   ['no externalId', contact({ externalId: '' }), 'input.externalId must be a non-empty string'],
   ['no eventId', contact({ eventId: undefined }), 'input.eventId must be a non-empty string'],
-  ['a number attribute', contact({ company: 42 }), 'input.company must be a string or a boolean, got number'],
+  ['an object attribute', contact({ company: { name: 'Acme' } }), 'input.company must be a string, a number or a boolean, got object'],
   ['not an object', 'lead', 'input must be an object'],
 ])('refuses a contact with %s as a non-retryable InvalidEventError', async (_name, input, message) => {
   const attempt = handler()(input, context());
