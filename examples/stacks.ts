@@ -7,6 +7,7 @@ import { CustomBusExampleStack } from './custom-bus-stack';
 import { addErrorToTicketExamples } from './error-to-ticket-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
 import { addPlatformExamples } from './platform-layout';
+import { addSaasCrmExamples } from './saas-crm-stack';
 
 /**
  * Adds every stack of the example app: the core building blocks, the four blueprints, two blueprints
@@ -19,6 +20,7 @@ export function addExampleStacks(app: App): void {
   addErrorToTicketExamples(app);
   addCloudTrailAuditExamples(app);
   addBookingFanOutExamples(app);
+  addSaasCrmExamples(app);
   new CompositionExampleStack(app, 'CompositionExample');
   new CustomBusExampleStack(app, 'CustomBusExample');
   addPlatformExamples(app);

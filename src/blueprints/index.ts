@@ -3,3 +3,4 @@ export * from './error-to-ticket';
 export * from './cloudtrail-audit';
 export * from './order-to-inventory';
 export * from './booking-fan-out';
+export * from './saas-crm';

@@ -18,6 +18,7 @@ import { ISchemaRegistry } from '../../core/schema-registry';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
@@ -185,17 +186,7 @@ export class ErrorToTicket extends Construct {
 
     if (delivery.apiDestinationOptions) {
       const options = delivery.apiDestinationOptions;
-      this.connection = options.connection ?? new events.Connection(this, 'Connection', {
-        authorization: options.authorization!,
-        description: `Ticketing system of ${this.node.path}`,
-      });
-      this.apiDestination = new events.ApiDestination(this, 'ApiDestination', {
-        connection: this.connection,
-        endpoint: options.endpoint,
-        httpMethod: options.httpMethod ?? events.HttpMethod.POST,
-        rateLimitPerSecond: options.rateLimitPerSecond ?? 10,
-        description: `Ticketing system of ${this.node.path}`,
-      });
+      ({ connection: this.connection, apiDestination: this.apiDestination } = createApiDestination(this, options, `Ticketing system of ${this.node.path}`));
       this.errorRoute.addTarget(new targets.ApiDestination(this.apiDestination, {
         event: errorTicketBody(),
         headerParameters: options.headers,
@@ -259,19 +250,7 @@ export class ErrorToTicket extends Construct {
       if (props.dedupTableRemovalPolicy !== undefined) {
         throw propError(this, TYPE, 'dedupTableRemovalPolicy', 'cannot be used with TicketDelivery.apiDestination(), which has no deduplication table');
       }
-      if (options.connection && options.authorization) {
-        throw propError(this, TYPE, 'delivery', 'takes `connection` or `authorization`, not both: `authorization` is for a connection created by the blueprint');
-      }
-      if (!options.connection && !options.authorization) {
-        throw propError(this, TYPE, 'delivery', 'needs `connection` or `authorization`: EventBridge calls an API destination through a connection');
-      }
-      if (!Token.isUnresolved(options.endpoint) && !/^https:\/\/[^/\s]+/.test(options.endpoint)) {
-        throw propError(this, TYPE, 'delivery endpoint', `must be an https:// URL (EventBridge only calls HTTPS endpoints), got ${show(options.endpoint)}`);
-      }
-      const rate = options.rateLimitPerSecond;
-      if (rate !== undefined && !Token.isUnresolved(rate) && (!Number.isInteger(rate) || rate < 1 || rate > 300)) {
-        throw propError(this, TYPE, 'delivery rateLimitPerSecond', `must be a whole number between 1 and 300, got ${show(rate)}`);
-      }
+      checkApiDestinationSettings(this, TYPE, options);
     } else {
       const options = delivery.lambdaOptions ?? {};
       checkDefaultFunctionOnly(this, TYPE, 'delivery handler', options.handler !== undefined, {

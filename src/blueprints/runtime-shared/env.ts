@@ -27,3 +27,8 @@ export function numberEnv(env: Env, name: string, fallback: number, opts: { min?
   }
   return value;
 }
+
+/** A whole number from the environment within `range`, `range.default` when unset. */
+export function integerEnv(env: Env, name: string, range: { readonly min: number; readonly max: number; readonly default: number }): number {
+  return numberEnv(env, name, range.default, { min: range.min, max: range.max, integer: true });
+}

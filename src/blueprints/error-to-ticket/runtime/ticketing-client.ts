@@ -20,12 +20,10 @@
  * replaced by a {@link TicketingNetworkError} that carries only the error's name and code.
  */
 import type { TicketRequest } from './fingerprint';
+import { parseEndpointSecret } from '../../runtime-shared/endpoint-secret';
+import type { EndpointSecret } from '../../runtime-shared/endpoint-secret';
 
-export interface TicketingSecret {
-  readonly endpoint: string;
-  readonly authorization?: string;
-  readonly headers?: Record<string, string>;
-}
+export type TicketingSecret = EndpointSecret;
 
 export type FetchFn = (input: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
   readonly status: number;
@@ -58,60 +56,9 @@ export class TicketingTimeoutError extends Error {
   }
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-/** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
-
 /** Parse and check the secret string. Error messages never include the secret's values. */
 export function parseTicketingSecret(secretString: string | undefined): TicketingSecret {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(secretString ?? '');
-  } catch {
-    throw new Error('Ticketing secret must be a JSON object like {"endpoint": "https://...", "authorization": "Bearer ..."}');
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error('Ticketing secret must be a JSON object');
-  }
-  const obj = raw as Record<string, unknown>;
-  if (typeof obj.endpoint !== 'string') throw new Error('Ticketing secret must have a string "endpoint"');
-  let url: URL;
-  try {
-    url = new URL(obj.endpoint);
-  } catch {
-    throw new Error('Ticketing secret "endpoint" is not a valid URL');
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new Error('Ticketing secret "endpoint" must not hold credentials (user:password@); put them in "authorization"');
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new Error(`Ticketing secret "endpoint" must use https (got ${url.protocol}//${url.hostname})`);
-  }
-  if (obj.authorization !== undefined && typeof obj.authorization !== 'string') {
-    throw new Error('Ticketing secret "authorization" must be a string');
-  }
-  if (typeof obj.authorization === 'string' && CONTROL.test(obj.authorization)) {
-    throw new Error('Ticketing secret "authorization" must not contain control characters');
-  }
-  const headers: Record<string, string> = {};
-  if (obj.headers !== undefined) {
-    if (typeof obj.headers !== 'object' || obj.headers === null || Array.isArray(obj.headers)) {
-      throw new Error('Ticketing secret "headers" must be an object of strings');
-    }
-    for (const [name, value] of Object.entries(obj.headers)) {
-      if (!HEADER_NAME.test(name)) throw new Error('Ticketing secret "headers" has a name that is not an HTTP token');
-      if (typeof value !== 'string') throw new Error(`Ticketing secret header "${name}" must be a string`);
-      if (CONTROL.test(value)) throw new Error(`Ticketing secret header "${name}" must not contain control characters`);
-      headers[name] = value;
-    }
-  }
-  return {
-    endpoint: url.toString(),
-    ...(typeof obj.authorization === 'string' && obj.authorization !== '' ? { authorization: obj.authorization } : {}),
-    ...(Object.keys(headers).length > 0 ? { headers } : {}),
-  };
+  return parseEndpointSecret(secretString, 'Ticketing secret');
 }
 
 export function ticketBody(request: TicketRequest): Record<string, unknown> {

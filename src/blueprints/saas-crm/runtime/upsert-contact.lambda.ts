@@ -1,0 +1,141 @@
+/**
+ * SaaS CRM to marketing: upsert one contact in the marketing tool.
+ *
+ * Input: the contact the route's input transformer builds from a lead event,
+ *   `{ externalId, email, firstName, ..., eventId }` (attributes the event does not carry arrive as `""`).
+ * Effect: only the allowlisted attributes with a value are sent, in one idempotent upsert (see marketing-client.ts):
+ * 429 / 503 answers are retried within the invocation when their `Retry-After` fits, else the invocation fails and
+ * Lambda retries it later, then sends it to the on-failure queue.
+ * Returns `{ status: 'upserted', externalId, attributes: [names], attempts }`.
+ *
+ * Idempotency, two layers: the marketing tool gets an `Idempotency-Key` (the EventBridge event id, stable across
+ * EventBridge's retries) and an upsert (the same contact twice is the same state); and Powertools idempotency
+ * keyed on the event id, with payload validation, so that a redelivered event does not call the tool again.
+ *
+ * Environment:
+ * - MARKETING_SECRET_ARN: Secrets Manager secret, JSON `{ "endpoint": "https://.../contacts/{externalId}",
+ *   "method"?: "PUT", "authorization"?: "Bearer ...", "headers"?: { ... } }`
+ * - IDEMPOTENCY_TABLE_NAME: Powertools idempotency table
+ * - ALLOWED_FIELDS: comma-separated lead fields that may leave the account
+ * - HTTP_TIMEOUT_MS (default 5000), MAX_RETRY_AFTER_SECONDS (default 20)
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { LEAD_FIELDS, LIMITS, UPSERT_ENV } from '../contract';
+import { allowedAttributes, parseContactInput } from './lead';
+import type { Contact } from './lead';
+import { MarketingHttpError, parseMarketingSecret, upsertContact } from './marketing-client';
+import type { FetchFn, MarketingSecret } from './marketing-client';
+import { SecretCache } from '../../runtime-shared/endpoint-secret';
+import type { SecretsClient } from '../../runtime-shared/endpoint-secret';
+import type { Env } from '../../runtime-shared/env';
+import { integerEnv, requireEnv } from '../../runtime-shared/env';
+import { blueprintHandler } from '../../runtime-shared/handler';
+import { createLogger, createTracer, idempotencyStore, lazyHandler } from '../../runtime-shared/runtime';
+
+export interface UpsertContactConfig {
+  readonly secretArn: string;
+  readonly idempotencyTableName: string;
+  /** Lead field names. */
+  readonly allowedFields: readonly string[];
+  /** @default 5000 */
+  readonly httpTimeoutMs?: number;
+  /** @default 20 */
+  readonly maxRetryAfterSeconds?: number;
+}
+
+export interface UpsertContactDeps {
+  readonly dynamoDb: DynamoDBClient;
+  readonly secretsManager: SecretsClient;
+  /** @default global fetch */
+  readonly fetch?: FetchFn;
+  readonly logger?: Logger;
+  readonly tracer?: Tracer;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface UpsertContactResult {
+  readonly status: 'upserted';
+  readonly externalId: string;
+  /** The names of the attributes sent (never their values). */
+  readonly attributes: string[];
+  readonly attempts: number;
+}
+
+export function upsertContactConfigFromEnv(env: Env): UpsertContactConfig {
+  const allowedFields = requireEnv(env, UPSERT_ENV.allowedFields).split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const unknown = allowedFields.filter((f) => !(LEAD_FIELDS as readonly string[]).includes(f));
+  if (unknown.length > 0) {
+    throw new Error(`Environment variable ${UPSERT_ENV.allowedFields} names unknown lead fields: ${unknown.join(', ')} (known: ${LEAD_FIELDS.join(', ')})`);
+  }
+  return {
+    secretArn: requireEnv(env, UPSERT_ENV.marketingSecretArn),
+    idempotencyTableName: requireEnv(env, UPSERT_ENV.idempotencyTableName),
+    allowedFields,
+    httpTimeoutMs: integerEnv(env, UPSERT_ENV.httpTimeoutMs, LIMITS.httpTimeoutMs),
+    maxRetryAfterSeconds: integerEnv(env, UPSERT_ENV.maxRetryAfterSeconds, LIMITS.maxRetryAfterSeconds),
+  };
+}
+
+export function createUpsertContactHandler(config: UpsertContactConfig, deps: UpsertContactDeps) {
+  const logger = deps.logger ?? createLogger('saas-crm');
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const fetchFn: FetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
+  const allowed = allowedAttributes(config.allowedFields);
+  const secret = new SecretCache<MarketingSecret>(deps.secretsManager, config.secretArn, parseMarketingSecret, 300_000, now);
+
+  async function process(contact: Contact, context: Context): Promise<UpsertContactResult> {
+    let outcome;
+    try {
+      outcome = await upsertContact(fetchFn, await secret.get(), contact, {
+        timeoutMs: config.httpTimeoutMs ?? LIMITS.httpTimeoutMs.default,
+        maxAttempts: LIMITS.maxAttempts,
+        maxRetryAfterSeconds: config.maxRetryAfterSeconds ?? LIMITS.maxRetryAfterSeconds.default,
+        remainingTimeMs: () => context?.getRemainingTimeInMillis?.() ?? 30_000,
+        sleep,
+        now,
+      });
+    } catch (err) {
+      if (err instanceof MarketingHttpError && (err.status === 401 || err.status === 403)) {
+        secret.invalidate(); // credentials may have been rotated: read the secret again next time
+      }
+      logger.warn('Upsert failed', { externalId: contact.externalId, error: (err as Error).message });
+      throw err;
+    }
+    const attributes = Object.keys(contact.attributes);
+    logger.info('Contact upserted', { externalId: contact.externalId, attributes, attempts: outcome.attempts });
+    return { status: 'upserted', externalId: contact.externalId, attributes, attempts: outcome.attempts };
+  }
+
+  const run = blueprintHandler<Contact, UpsertContactResult>({
+    what: 'contact',
+    logger,
+    tracer: deps.tracer,
+    parse: (input) => parseContactInput(input, allowed),
+    logKeys: (contact) => ({ externalId: contact.externalId, eventId: contact.eventId }),
+    idempotency: {
+      persistenceStore: idempotencyStore(config.idempotencyTableName, deps.dynamoDb),
+      keyPath: 'eventId',
+      keyOf: (contact) => `event ${contact.eventId}`,
+    },
+    process,
+  });
+  return (event: unknown, context?: Context) => run(event, context as Context);
+}
+
+/** Lambda entry point: builds clients and configuration from the environment on first use. */
+export const handler = lazyHandler(() => {
+  const tracer = createTracer();
+  return createUpsertContactHandler(upsertContactConfigFromEnv(process.env), {
+    dynamoDb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    secretsManager: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+    tracer,
+  });
+});
