@@ -1,1 +1,2 @@
 export * from './blueprint-function';
+export * from './ingestion-pipe';
