@@ -23,6 +23,13 @@ const TYPE = 'IngestionPipe';
 
 /** EventBridge Pipes accepts at most 5 filters per pipe. */
 const MAX_FILTERS = 5;
+/**
+ * The largest batch of a pipe whose target is an event bus: Pipes maps a batch onto one PutEvents request, which
+ * holds at most 10 entries, and refuses a source batch size above its target's.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html
+ */
+export const MAX_PIPE_BATCH_TO_EVENT_BUS = 10;
 
 /**
  * How much an {@link IngestionPipe} logs about each execution.
@@ -52,9 +59,10 @@ export interface KinesisPipeSourceOptions {
   readonly startingPosition?: lambda.StartingPosition;
 
   /**
-   * The most records in one batch (1 to 10,000).
+   * The most records in one batch (1 to 10): the pipe sends a batch to the bus as one PutEvents request of at
+   * most 10 entries.
    *
-   * @default 100
+   * @default 10
    */
   readonly batchSize?: number;
 
@@ -110,7 +118,8 @@ export interface KinesisPipeSourceOptions {
  */
 export interface SqsPipeSourceOptions {
   /**
-   * The most messages in one batch (1 to 10,000).
+   * The most messages in one batch (1 to 10): the pipe sends a batch to the bus as one PutEvents request of at
+   * most 10 entries.
    *
    * @default 10
    */
@@ -184,7 +193,7 @@ class KinesisPipeSource extends PipeSource {
 
   public bind(scope: Construct, role: iam.IRole): PipeSourceConfig {
     const o = this.options;
-    checkRange(scope, 'source batchSize', o.batchSize, 1, 10_000);
+    checkBatchSize(scope, o.batchSize);
     checkRange(scope, 'source retryAttempts', o.retryAttempts, 0, 10_000);
     checkRange(scope, 'source parallelizationFactor', o.parallelizationFactor, 1, 10);
     const windowSeconds = batchingWindowSeconds(scope, o.maxBatchingWindow) ?? 1;
@@ -201,7 +210,7 @@ class KinesisPipeSource extends PipeSource {
       sourceParameters: {
         kinesisStreamParameters: {
           startingPosition: o.startingPosition ?? lambda.StartingPosition.LATEST,
-          batchSize: o.batchSize ?? 100,
+          batchSize: o.batchSize ?? MAX_PIPE_BATCH_TO_EVENT_BUS,
           maximumBatchingWindowInSeconds: windowSeconds,
           maximumRetryAttempts: o.retryAttempts ?? 3,
           maximumRecordAgeInSeconds: recordAge,
@@ -220,7 +229,7 @@ class SqsPipeSource extends PipeSource {
   }
 
   public bind(scope: Construct, role: iam.IRole): PipeSourceConfig {
-    checkRange(scope, 'source batchSize', this.options.batchSize, 1, 10_000);
+    checkBatchSize(scope, this.options.batchSize);
     const windowSeconds = batchingWindowSeconds(scope, this.options.maxBatchingWindow);
     if (this.queue instanceof sqs.Queue && this.queue.deadLetterQueue === undefined) {
       Annotations.of(scope).addWarningV2('cdk-eventbridge-blueprints:ingestionPipeSourceWithoutDlq',
@@ -233,7 +242,7 @@ class SqsPipeSource extends PipeSource {
       payloadField: 'body',
       sourceParameters: {
         sqsQueueParameters: {
-          batchSize: this.options.batchSize ?? 10,
+          batchSize: this.options.batchSize ?? MAX_PIPE_BATCH_TO_EVENT_BUS,
           maximumBatchingWindowInSeconds: windowSeconds,
         },
       },
@@ -428,6 +437,16 @@ function checkRange(scope: Construct, prop: string, value: number | undefined, m
   }
   if (!Number.isInteger(value) || value < min || value > max) {
     throw propError(scope, TYPE, prop, `must be a whole number between ${min} and ${max}, got ${show(value)}`);
+  }
+}
+
+function checkBatchSize(scope: Construct, batchSize: number | undefined): void {
+  if (batchSize === undefined || Token.isUnresolved(batchSize)) {
+    return;
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PIPE_BATCH_TO_EVENT_BUS) {
+    throw propError(scope, TYPE, 'source batchSize',
+      `must be a whole number between 1 and ${MAX_PIPE_BATCH_TO_EVENT_BUS} (a batch goes to the bus as one PutEvents request of at most 10 entries), got ${show(batchSize)}`);
   }
 }
 

@@ -49,13 +49,13 @@ const sqsSource = (f: Fixture) => PipeSource.sqsQueue(f.queue);
 describe('IngestionPipe from a Kinesis stream, defaults', () => {
   const { stack, pipe, template } = build(kinesisSource);
 
-  test('reads the stream from LATEST in batches of 100 within 1 s, one batch per shard at a time', () => {
+  test('reads the stream from LATEST in batches of 10 (one PutEvents request) within 1 s, one batch per shard at a time', () => {
     template.hasResourceProperties('AWS::Pipes::Pipe', {
       Source: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Ticks'), 'Arn'] },
       SourceParameters: {
         KinesisStreamParameters: {
           StartingPosition: 'LATEST',
-          BatchSize: 100,
+          BatchSize: 10,
           MaximumBatchingWindowInSeconds: 1,
           ParallelizationFactor: 1,
         },
@@ -144,7 +144,7 @@ describe('IngestionPipe from a Kinesis stream, overrides', () => {
   test('every source setting wins over its default', () => {
     const { template } = build((f) => PipeSource.kinesisStream(f.stream, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: 0 + 500,
+      batchSize: 5,
       maxBatchingWindow: Duration.seconds(0),
       retryAttempts: 0,
       maxRecordAge: Duration.minutes(1),
@@ -155,7 +155,7 @@ describe('IngestionPipe from a Kinesis stream, overrides', () => {
       SourceParameters: {
         KinesisStreamParameters: {
           StartingPosition: 'TRIM_HORIZON',
-          BatchSize: 500,
+          BatchSize: 5,
           MaximumBatchingWindowInSeconds: 0,
           MaximumRetryAttempts: 0,
           MaximumRecordAgeInSeconds: 60,
@@ -242,12 +242,12 @@ describe('IngestionPipe from an SQS queue', () => {
   });
 
   test('filters are wrapped in body; batching overrides win', () => {
-    const { template: t } = build((f) => PipeSource.sqsQueue(f.queue, { batchSize: 50, maxBatchingWindow: Duration.seconds(5) }), {
+    const { template: t } = build((f) => PipeSource.sqsQueue(f.queue, { batchSize: 3, maxBatchingWindow: Duration.seconds(5) }), {
       payloadFilters: [{ status: ['FAULT'] }],
     });
     t.hasResourceProperties('AWS::Pipes::Pipe', {
       SourceParameters: {
-        SqsQueueParameters: { BatchSize: 50, MaximumBatchingWindowInSeconds: 5 },
+        SqsQueueParameters: { BatchSize: 3, MaximumBatchingWindowInSeconds: 5 },
         FilterCriteria: { Filters: [{ Pattern: '{"body":{"status":["FAULT"]}}' }] },
       },
     });
@@ -271,8 +271,8 @@ describe('IngestionPipe from an SQS queue', () => {
 
 describe('IngestionPipe validation', () => {
   test.each([
-    ['batchSize', { batchSize: 0 }, 'source batchSize must be a whole number between 1 and 10000, got 0'],
-    ['batchSize', { batchSize: 10_001 }, 'source batchSize must be a whole number between 1 and 10000, got 10001'],
+    ['batchSize', { batchSize: 0 }, 'source batchSize must be a whole number between 1 and 10 (a batch goes to the bus as one PutEvents request of at most 10 entries), got 0'],
+    ['batchSize', { batchSize: 11 }, 'source batchSize must be a whole number between 1 and 10 (a batch goes to the bus as one PutEvents request of at most 10 entries), got 11'],
     ['retryAttempts', { retryAttempts: -1 }, 'source retryAttempts must be a whole number between 0 and 10000, got -1'],
     ['parallelizationFactor', { parallelizationFactor: 11 }, 'source parallelizationFactor must be a whole number between 1 and 10, got 11'],
     ['maxBatchingWindow', { maxBatchingWindow: Duration.minutes(6) }, 'source maxBatchingWindow (seconds) must be a whole number between 0 and 300, got 360'],
@@ -282,8 +282,8 @@ describe('IngestionPipe validation', () => {
   });
 
   test('throws when the SQS batchSize is out of range', () => {
-    expect(() => build((f) => PipeSource.sqsQueue(f.queue, { batchSize: 10_001 })))
-      .toThrow("IngestionPipe 'Test/Pipe': source batchSize must be a whole number between 1 and 10000, got 10001");
+    expect(() => build((f) => PipeSource.sqsQueue(f.queue, { batchSize: 100 })))
+      .toThrow("IngestionPipe 'Test/Pipe': source batchSize must be a whole number between 1 and 10 (a batch goes to the bus as one PutEvents request of at most 10 entries), got 100");
   });
 
   test('throws when there are no filters or more than 5', () => {
