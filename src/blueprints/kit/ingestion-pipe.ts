@@ -403,8 +403,12 @@ export class IngestionPipe extends Construct {
         cloudwatchLogsLogDestination: { logGroupArn: this.logGroup.logGroupArn },
       },
     });
-    // The pipe checks its role's permissions when it is created: create it after the policy.
-    this.pipe.node.addDependency(this.role);
+    // The pipe checks its role's permissions when it is created: create it after the role's policy (the role itself
+    // is already a dependency through RoleArn).
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      this.pipe.node.addDependency(policy);
+    }
 
   }
 }
