@@ -12,7 +12,7 @@
  * Lambda event source mapping (no execution of functions without Docker, no stream polling) and EventBridge's
  * Kinesis target.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
@@ -20,7 +20,7 @@ import {
   CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createCapturedBus, createTable, drain, fakeLambdaContext, silencePowertools } from './aws-fixtures';
@@ -102,8 +102,8 @@ async function readShards(): Promise<Array<{ shardId: string; event: { Records: 
 }
 
 async function stateOf(symbol: string): Promise<Record<string, any> | undefined> {
-  const out = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { symbol: { S: symbol } }, ConsistentRead: true }));
-  return out.Item === undefined ? undefined : unmarshall(out.Item);
+  const out = await DynamoDBDocumentClient.from(ddb).send(new GetCommand({ TableName: TABLE, Key: { symbol }, ConsistentRead: true }));
+  return out.Item;
 }
 
 function makeHandler() {
