@@ -38,9 +38,13 @@ const PARAMETERS_PARTITION_KEY: dynamodb.Attribute = { name: 'symbol', type: dyn
 /** What the consumer calls on the parameters table. */
 const PARAMETERS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 const INSTRUMENT_CLASS = new RegExp(INSTRUMENT_CLASS_PATTERN);
+/** How long EventBridge retries delivering a tick to the processing stream, unless `maxEventAge` says otherwise. */
+const DEFAULT_ROUTE_MAX_EVENT_AGE = Duration.hours(1);
 
 /**
- * Properties of a {@link MarketData}.
+ * Properties of a {@link MarketData}. Of the delivery options, `maxEventAge` defaults to 1 hour here (a tick that
+ * old is no use to a trading algorithm); `retryAttempts`, `alarms` and `alarmActions` keep the `ReliableRoute`
+ * defaults.
  */
 export interface MarketDataProps extends ReliableDeliveryOptions {
   /**
@@ -249,6 +253,8 @@ export class MarketData extends Construct {
       // The partition key keeps every tick of a symbol on one shard, in the order the rule wrote them.
       targets: [new targets.KinesisStream(this.processingStream, { partitionKeyPath: '$.detail.symbol' })],
       ...deliveryOptions(props),
+      // A tick an hour old is no use to a trading algorithm (and the consumer would drop it behind newer ones).
+      maxEventAge: props.maxEventAge ?? DEFAULT_ROUTE_MAX_EVENT_AGE,
     });
 
     this.parametersTable = props.parametersTable ?? createBlueprintTable(this, 'ParametersTable', {

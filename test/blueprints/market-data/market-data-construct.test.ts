@@ -1,5 +1,5 @@
 import {
-  App, Lazy, Size, Stack, aws_cloudwatch_actions as actions, aws_dynamodb as dynamodb, aws_kinesis as kinesis, aws_sns as sns,
+  App, Duration, Lazy, Size, Stack, aws_cloudwatch_actions as actions, aws_dynamodb as dynamodb, aws_kinesis as kinesis, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { MarketData, MarketDataProps, MarketDataStack } from '../../../src/blueprints/market-data';
@@ -59,7 +59,7 @@ describe('MarketData defaults', () => {
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MarketDataProcessingStream'), 'Arn'] },
         KinesisParameters: { PartitionKeyPath: '$.detail.symbol' },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MarketDataTickRouteDeadLetterQueue'), 'Arn'] } },
-        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: Match.anyValue() }),
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 3600 },
       })],
     });
   });
@@ -147,7 +147,10 @@ describe('MarketData overrides', () => {
       consumerBatchSize: 500,
       consumerRetryAttempts: 0,
       ingestion: { batchSize: 5 },
+      maxEventAge: Duration.minutes(5),
+      retryAttempts: 3,
     });
+    template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 } })] });
     template.hasResourceProperties('AWS::Pipes::Pipe', {
       SourceParameters: { FilterCriteria: { Filters: [{ Pattern: '{"data":{"instrumentClass":["crypto"]}}' }] }, KinesisStreamParameters: { BatchSize: 5 } },
       TargetParameters: { EventBridgeEventBusParameters: { Source: 'com.acme.ticks' } },
