@@ -60,7 +60,8 @@ export class SymbolIndicators {
       indicators.ema = state.ema;
       indicators.lastPrice = state.lastPrice;
       indicators.last = { timeMs: state.lastTimeMs, sequence: state.lastSequence };
-      indicators.tickCount = state.tickCount;
+      // An item without a count (written by other code) still continues its EMA instead of restarting it.
+      indicators.tickCount = state.tickCount ?? state.prices.length;
     }
     return indicators;
   }

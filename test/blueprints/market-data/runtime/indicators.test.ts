@@ -68,3 +68,10 @@ test('continues from a stored state exactly as if it had never stopped, and trim
   const smaller = SymbolIndicators.from('AAPL', 'equity', 3, straight.toState());
   expect(smaller.toState().prices).toEqual([77, 78, 79]);
 });
+
+test('a stored state without a tick count continues its EMA', () => {
+  const state = { ...SymbolIndicators.from('AAPL', 'equity', 3).toState(), prices: [10], sizes: [1], ema: 10, lastPrice: 10, lastTimeMs: T0, tickCount: undefined as unknown as number };
+  const resumed = SymbolIndicators.from('AAPL', 'equity', 3, state);
+  resumed.apply(tick(1, 20, 1));
+  expect(resumed.toState()).toMatchObject({ ema: 15, tickCount: 2 });
+});
