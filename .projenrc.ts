@@ -69,6 +69,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-kinesis',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-sesv2',
     '@aws-sdk/client-sqs',

@@ -5,6 +5,7 @@ import { CompositionExampleStack } from './composition-stack';
 import { CoreExampleStack } from './core-stack';
 import { CustomBusExampleStack } from './custom-bus-stack';
 import { addErrorToTicketExamples } from './error-to-ticket-stack';
+import { addMarketDataExamples } from './market-data-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
 import { addPlatformExamples } from './platform-layout';
 import { addSaasCrmExamples } from './saas-crm-stack';
@@ -21,6 +22,7 @@ export function addExampleStacks(app: App): void {
   addCloudTrailAuditExamples(app);
   addBookingFanOutExamples(app);
   addSaasCrmExamples(app);
+  addMarketDataExamples(app);
   new CompositionExampleStack(app, 'CompositionExample');
   new CustomBusExampleStack(app, 'CustomBusExample');
   addPlatformExamples(app);

@@ -4,3 +4,4 @@ export * from './cloudtrail-audit';
 export * from './order-to-inventory';
 export * from './booking-fan-out';
 export * from './saas-crm';
+export * from './market-data';

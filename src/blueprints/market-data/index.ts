@@ -1,0 +1,2 @@
+export * from './market-data';
+export * from './market-data-stack';
