@@ -89,7 +89,7 @@ export interface IotDeviceManagementProps extends ReliableDeliveryOptions {
   /**
    * The error codes that are faults (1 to 100 codes of letters, digits, `_`, `.`, `:`, `-`).
    *
-   * @default - any status with an `errorCode` is a fault
+   * @default - any status whose `errorCode` is a string is a fault
    */
   readonly faultErrorCodes?: string[];
 
@@ -140,7 +140,8 @@ export interface IotDeviceManagementProps extends ReliableDeliveryOptions {
   readonly analysisBucket?: s3.IBucket;
 
   /**
-   * How long Firehose gathers statuses before it writes a file (0 to 900 seconds).
+   * How long Firehose gathers statuses before it writes a file (60 to 900 seconds: the range with dynamic
+   * partitioning).
    *
    * @default Duration.minutes(5)
    */
@@ -332,7 +333,8 @@ export class IotDeviceManagement extends Construct {
         bufferingSize: Size.mebibytes(64),
         dynamicPartitioning: { enabled: true },
         processors: [
-          firehose.MetadataExtractionProcessor.jq16({ day: '.detail.receivedAt / 1000 | floor | todate | .[0:10]' }),
+          // In a jq object, a value with arithmetic must be parenthesized.
+          firehose.MetadataExtractionProcessor.jq16({ day: '(.detail.receivedAt / 1000 | floor | todate | .[0:10])' }),
           new firehose.AppendDelimiterToRecordProcessor(),
         ],
       }),
@@ -449,8 +451,9 @@ export class IotDeviceManagement extends Construct {
       throw propError(this, TYPE, 'maximumBatchingWindow', `must be between 0 and 300 seconds, got ${windowSeconds} seconds`);
     }
     const buffering = props.analysisBufferingInterval?.toSeconds();
-    if (buffering !== undefined && !Token.isUnresolved(buffering) && (buffering < 0 || buffering > 900)) {
-      throw propError(this, TYPE, 'analysisBufferingInterval', `must be between 0 and 900 seconds, got ${buffering} seconds`);
+    if (buffering !== undefined && !Token.isUnresolved(buffering) && (buffering < 60 || buffering > 900)) {
+      throw propError(this, TYPE, 'analysisBufferingInterval',
+        `must be between 60 and 900 seconds (Firehose's range with dynamic partitioning), got ${buffering} seconds`);
     }
 
     const faultWindow = this.wholeMinutes('faultWindow', props.faultWindow, LIMITS.faultWindowMinutes);

@@ -32,7 +32,7 @@ export interface MaintenanceWorkflowProps {
 
 /** Which statuses are faults; the event pattern of the fault route and the workflow's classification follow it. */
 export interface FaultRules {
-  /** The error codes that are faults; undefined: any error code. */
+  /** The error codes that are faults; undefined: any string error code. */
   readonly errorCodes?: string[];
   /** A battery level (percent) strictly below this is a fault. */
   readonly lowBatteryThreshold: number;
@@ -42,7 +42,8 @@ export interface FaultRules {
 export function faultDetailPattern(rules: FaultRules): { [key: string]: any } {
   return {
     $or: [
-      { errorCode: rules.errorCodes === undefined ? [{ exists: true }] : [...new Set(rules.errorCodes)] },
+      // `wildcard` matches strings only: an errorCode of null, a number or an object is not a fault.
+      { errorCode: rules.errorCodes === undefined ? [{ wildcard: '*' }] : [...new Set(rules.errorCodes)] },
       { batteryPercent: [{ numeric: ['<', rules.lowBatteryThreshold] }] },
     ],
   };
@@ -57,7 +58,7 @@ export function workflowExpressions(rules: FaultRules, faultWindow: Duration, ac
   const detail = '$states.input.detail';
   const windowStart = `$fromMillis($floor(${detail}.receivedAt / ${windowMs}) * ${windowMs})`;
   const errorCodeFault = rules.errorCodes === undefined
-    ? `$exists(${detail}.errorCode)`
+    ? `($type(${detail}.errorCode) = "string")`
     : `(${detail}.errorCode in ${JSON.stringify([...new Set(rules.errorCodes)])})`;
   const batteryFault = `($type(${detail}.batteryPercent) = "number" and ${detail}.batteryPercent < ${rules.lowBatteryThreshold})`;
   return {
