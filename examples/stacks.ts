@@ -5,6 +5,7 @@ import { CompositionExampleStack } from './composition-stack';
 import { CoreExampleStack } from './core-stack';
 import { CustomBusExampleStack } from './custom-bus-stack';
 import { addErrorToTicketExamples } from './error-to-ticket-stack';
+import { addIotDevicesExamples } from './iot-devices-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
 import { addPlatformExamples } from './platform-layout';
 
@@ -19,6 +20,7 @@ export function addExampleStacks(app: App): void {
   addErrorToTicketExamples(app);
   addCloudTrailAuditExamples(app);
   addBookingFanOutExamples(app);
+  addIotDevicesExamples(app);
   new CompositionExampleStack(app, 'CompositionExample');
   new CustomBusExampleStack(app, 'CustomBusExample');
   addPlatformExamples(app);
