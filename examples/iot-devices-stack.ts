@@ -3,8 +3,8 @@ import { IotDeviceManagementStack } from '../src/blueprints/iot-devices';
 
 /**
  * Adds the IoT device management blueprint to the example app as a stack of its own: statuses on
- * `fleet/+/status`, two error codes and a battery below 15 % as faults, one ticket per device and half hour,
- * escalation after two unacknowledged hours, in eu-west-1.
+ * `fleet/+/status`, two error codes, a battery below 15 % and 15 minutes of silence as faults, one ticket per device
+ * and half hour, escalation after two unacknowledged hours, in eu-west-1.
  */
 export function addIotDevicesExamples(app: App): IotDeviceManagementStack {
   return new IotDeviceManagementStack(app, 'IotDevicesExample', {
@@ -16,5 +16,6 @@ export function addIotDevicesExamples(app: App): IotDeviceManagementStack {
     lowBatteryThreshold: 15,
     faultWindow: Duration.minutes(30),
     acknowledgementTimeout: Duration.hours(2),
+    heartbeatTimeout: Duration.minutes(15),
   });
 }

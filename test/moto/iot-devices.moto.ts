@@ -15,23 +15,30 @@
  * - Firehose and Step Functions as rule targets: moto's EventBridge delivers to SQS, logs and buses only, so those
  *   targets are SQS stand-ins (same target Id and input) that show what EventBridge would deliver;
  * - the state machine's states: moto starts an execution but does not run service integrations or JSONata, so the
- *   workflow's DynamoDB writes are replayed here from the synthesized definition.
+ *   workflow's DynamoDB writes are replayed here from the synthesized definition;
+ * - the heartbeat check function and its schedule: moto runs no Lambda code (its target is a stand-in); the handler
+ *   runs here in-process against moto's last-seen table and bus.
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, waitUntilStackCreateComplete } from '@aws-sdk/client-cloudformation';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import jsonata from 'jsonata';
-import { drain } from './aws-fixtures';
+import { drain, fakeLambdaContext, silencePowertools } from './aws-fixtures';
 import { MOTO_ACCOUNT_ID, startMoto, useMotoEnvironment } from './moto-server';
 import type { MotoServer } from './moto-server';
 import { DEFAULT_STAND_IN_TYPES, UNSUPPORTED_REFERENCED_TYPES, prepareForMoto } from './sqs-stand-ins';
 import type { MotoTemplate } from './sqs-stand-ins';
 import { IotDeviceManagementStack } from '../../src/blueprints/iot-devices';
+import { createCheckHeartbeatsHandler } from '../../src/blueprints/iot-devices/runtime/check-heartbeats.lambda';
+import { ReliableRoute } from '../../src/core';
+import { EventPublisher } from '../../src/runtime/publisher';
 import { EventRouter } from '../../src/testing';
 import { jsonataOf, stateMachineDefinition } from '../blueprints/iot-devices/state-machine-definition';
+
+silencePowertools();
 
 const REGION = 'us-east-1';
 const STACK = 'IotDevicesMoto';
@@ -63,6 +70,17 @@ async function awsJson(service: string, target: string, body: Record<string, unk
   return text ? JSON.parse(text) : {};
 }
 
+/** The stand-in queue of a prepared template's target of a type (the first rule that has one, or the given route's). */
+function standIn(type: string): string {
+  return physical[prepared.standIns.find((s) => s.replacedType === type)!.queueLogicalId];
+}
+
+/** The stand-in queue of the state machine target of a route. */
+function workflowStandIn(route: ReliableRoute): string {
+  const ruleId = idOf(route.rule);
+  return physical[prepared.standIns.find((s) => s.ruleLogicalId === ruleId && s.replacedType === 'AWS::StepFunctions::StateMachine')!.queueLogicalId];
+}
+
 function statusEntry(detail: Record<string, unknown>) {
   return {
     EventBusName: physical[idOf(stack.blueprint.eventBus)],
@@ -80,6 +98,7 @@ beforeAll(async () => {
     env: { account: MOTO_ACCOUNT_ID, region: REGION },
     faultErrorCodes: ['E42'],
     lowBatteryThreshold: 15,
+    heartbeatTimeout: Duration.minutes(15),
   });
   template = Template.fromStack(stack).toJSON();
   prepared = prepareForMoto(template, STACK, {
@@ -115,7 +134,8 @@ test('moto creates the queues, bus, rules, table and state machine; it skips the
   // Not supported by moto's CloudFormation (still CREATE_COMPLETE): listed in the file comment.
   expect(created('AWS::IoT::TopicRule')).toBe(0);
   expect(created('AWS::Pipes::Pipe')).toBe(0);
-  expect(prepared.standIns.map((s) => s.replacedType).sort()).toEqual(['AWS::KinesisFirehose::DeliveryStream', 'AWS::StepFunctions::StateMachine']);
+  expect(prepared.standIns.map((s) => s.replacedType).sort())
+    .toEqual(['AWS::KinesisFirehose::DeliveryStream', 'AWS::Lambda::Function', 'AWS::StepFunctions::StateMachine', 'AWS::StepFunctions::StateMachine']);
   // Firehose: removed from the moto template with what refers to it (the role EventBridge would use to put records).
   expect(prepared.changes.filter((c) => /^removed \((no moto|refers to the removed)/.test(c.change)).map((c) => c.type).sort())
     .toEqual(['AWS::IAM::Policy', 'AWS::KinesisFirehose::DeliveryStream']);
@@ -144,13 +164,12 @@ test('PutEvents: every status reaches analysis, only the fault reaches the workf
   const out = await events.send(new PutEventsCommand({ Entries: [statusEntry(ok), statusEntry(fault), statusEntry(lowBattery)] }));
   expect(out.FailedEntryCount).toBe(0);
 
-  const standIn = (type: string) => physical[prepared.standIns.find((s) => s.replacedType === type)!.queueLogicalId];
   const analysed = (await drain(sqs, standIn('AWS::KinesisFirehose::DeliveryStream'))).map((b) => JSON.parse(b).detail);
   expect(analysed.sort((a, b) => a.deviceId.localeCompare(b.deviceId))).toEqual([ok, fault, lowBattery]);
-  const workflow = (await drain(sqs, standIn('AWS::StepFunctions::StateMachine'))).map((b) => JSON.parse(b));
+  const workflow = (await drain(sqs, workflowStandIn(stack.blueprint.faultRoute))).map((b) => JSON.parse(b));
   expect(workflow.map((e) => e.detail).sort((a, b) => a.deviceId.localeCompare(b.deviceId))).toEqual([fault, lowBattery]);
   expect(workflow[0]).toMatchObject({ 'source': 'com.example.iot', 'detail-type': 'DeviceStatusReported' });
-  for (const route of [stack.blueprint.statusRoute, stack.blueprint.faultRoute]) {
+  for (const route of [stack.blueprint.statusRoute, stack.blueprint.faultRoute, stack.blueprint.heartbeatRoute!]) {
     expect(await drain(sqs, physical[idOf(route.deadLetterQueue)])).toEqual([]);
   }
 });
@@ -247,4 +266,34 @@ test('Step Functions API: the state machine exists with its JSONata definition, 
   expect(started.executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:/);
   const execution = await awsJson('states', 'AWSStepFunctions.DescribeExecution', { executionArn: started.executionArn });
   expect(['RUNNING', 'SUCCEEDED']).toContain(execution.status);
+});
+
+test('the heartbeat check on the moto last-seen table: a silent device is reported once, to the workflow', async () => {
+  const ddb = new DynamoDBClient({});
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const table = physical[idOf(stack.blueprint.lastSeenTable!)];
+  const now = T0 + 60 * 60_000;
+  // What the topic rule's DynamoDB action writes: the whole status, keyed by device.
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { deviceId: { S: 'quiet' }, receivedAt: { N: String(now - 16 * 60_000) }, state: { S: 'ok' } } }));
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { deviceId: { S: 'chatty' }, receivedAt: { N: String(now - 60_000) } } }));
+  const check = createCheckHeartbeatsHandler({ lastSeenTableName: table, heartbeatTimeoutSeconds: 900 }, {
+    dynamoDb: ddb,
+    publisher: new EventPublisher({ client: new EventBridgeClient({}), eventBusName: physical[idOf(stack.blueprint.eventBus)], source: 'com.example.iot' }),
+    now: () => now,
+  });
+
+  await expect(check({}, fakeLambdaContext())).resolves.toEqual({ scanned: 2, silent: 1, reported: 1, skipped: 0, complete: true });
+  const received = (await drain(sqs, workflowStandIn(stack.blueprint.heartbeatRoute!))).map((b) => JSON.parse(b));
+  expect(received).toHaveLength(1);
+  expect(received[0]).toMatchObject({
+    'detail-type': 'DeviceHeartbeatMissed',
+    'detail': { deviceId: 'quiet', lastReceivedAt: now - 16 * 60_000, heartbeatTimeoutSeconds: 900 },
+  });
+
+  // Reported once: the next check finds nothing new.
+  await expect(check({}, fakeLambdaContext())).resolves.toMatchObject({ silent: 0, reported: 0 });
+  // A new status replaces the item (and its mark): silent again later, reported again.
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { deviceId: { S: 'quiet' }, receivedAt: { N: String(now - 15 * 60_000 - 1) } } }));
+  await expect(check({}, fakeLambdaContext())).resolves.toMatchObject({ silent: 1, reported: 1 });
+  expect(await drain(sqs, workflowStandIn(stack.blueprint.heartbeatRoute!))).toHaveLength(1);
 });

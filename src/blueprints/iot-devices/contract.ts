@@ -31,12 +31,33 @@ export const LIMITS = {
   pollIntervalMinutes: { min: 1, max: 24 * 60, default: 5 },
   /** How long a ticket is kept after its window started (DynamoDB TTL). */
   ticketRetentionDays: 90,
+  heartbeatTimeoutMinutes: { min: 2, max: 7 * 24 * 60 },
+  heartbeatCheckIntervalMinutes: { min: 1, max: 24 * 60, default: 5 },
+  /** Scan pages one heartbeat check reads at most (each up to 1 MB); the rest waits for the next check. */
+  maxScanPages: 100,
+} as const;
+
+/** Environment variables of the heartbeat check function. */
+export const ENV = {
+  lastSeenTableName: 'LAST_SEEN_TABLE_NAME',
+  heartbeatTimeoutSeconds: 'HEARTBEAT_TIMEOUT_SECONDS',
+  eventBusName: 'EVENT_BUS_NAME',
+  eventSource: 'EVENT_SOURCE',
+} as const;
+
+/** The attributes of an item of the last-seen table (the latest status of a device, written by the IoT rule). */
+export const LAST_SEEN_ATTRIBUTES = {
+  deviceId: 'deviceId',
+  receivedAt: 'receivedAt',
+  /** Set by the heartbeat check when it reported the silence; a new status overwrites the item and clears it. */
+  missedReportedAt: 'missedReportedAt',
 } as const;
 
 /** The kinds of fault a ticket records. */
 export const FAULT = {
   errorCode: 'ERROR_CODE',
   lowBattery: 'LOW_BATTERY',
+  missedHeartbeat: 'MISSED_HEARTBEAT',
 } as const;
 
 /** The `status` attribute of a ticket. Acknowledge a ticket by setting it from OPEN to ACKNOWLEDGED. */
@@ -85,6 +106,21 @@ export const DEVICE_STATUS_REPORTED: ContractData = {
   },
 };
 
+export const DEVICE_HEARTBEAT_MISSED: ContractData = {
+  detailType: 'DeviceHeartbeatMissed',
+  description: 'A device sent no status for longer than the heartbeat timeout (reported once per silence).',
+  detailSchema: {
+    type: 'object',
+    required: ['deviceId', 'lastReceivedAt', 'detectedAt', 'heartbeatTimeoutSeconds'],
+    properties: {
+      deviceId: { type: 'string', minLength: 1, maxLength: LIMITS.maxDeviceIdLength },
+      lastReceivedAt: { type: 'integer', minimum: 0, description: 'When AWS IoT received the device\'s last status (epoch milliseconds).' },
+      detectedAt: { type: 'string', description: 'When the heartbeat check noticed the silence (ISO 8601).' },
+      heartbeatTimeoutSeconds: { type: 'integer', minimum: 1 },
+    },
+  },
+};
+
 const TICKET_DETAIL = {
   type: 'object',
   required: ['ticketId', 'deviceId', 'windowStart', 'faults'],
@@ -92,7 +128,7 @@ const TICKET_DETAIL = {
     ticketId: { type: 'string' },
     deviceId: { type: 'string' },
     windowStart: { type: 'string', description: 'Start of the fault window (ISO 8601).' },
-    faults: { type: 'array', items: { type: 'string', enum: [FAULT.errorCode, FAULT.lowBattery] } },
+    faults: { type: 'array', items: { type: 'string', enum: [FAULT.errorCode, FAULT.lowBattery, FAULT.missedHeartbeat] } },
   },
 };
 

@@ -21,8 +21,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_MAINTENANCE_SOURCE, DEFAULT_STATUS_SOURCE, DEFAULT_STATUS_TOPIC, DEVICE_STATUS_REPORTED, LIMITS,
-  MAINTENANCE_ESCALATED, MAINTENANCE_TICKET_OPENED, TICKET_ATTRIBUTES,
+  DEFAULT_MAINTENANCE_SOURCE, DEFAULT_STATUS_SOURCE, DEFAULT_STATUS_TOPIC, DEVICE_HEARTBEAT_MISSED, DEVICE_STATUS_REPORTED, ENV,
+  LAST_SEEN_ATTRIBUTES, LIMITS, MAINTENANCE_ESCALATED, MAINTENANCE_TICKET_OPENED, TICKET_ATTRIBUTES,
 } from './contract';
 import { FaultRules, MaintenanceWorkflow, faultDetailPattern } from './private/maintenance-workflow';
 import { QueueToBusPipe } from './private/status-pipe';
@@ -34,7 +34,9 @@ import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/d
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
+import { BlueprintFunction } from '../kit/blueprint-function';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
+import { createDefaultFunction } from '../shared-constructs/default-function';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
 import { createBlueprintTable } from '../shared-constructs/tables';
@@ -123,6 +125,25 @@ export interface IotDeviceManagementProps extends ReliableDeliveryOptions {
    * @default Duration.minutes(5)
    */
   readonly acknowledgementPollInterval?: Duration;
+
+  /**
+   * Turns on missed-heartbeat detection: a device that sends no status for longer than this is a fault
+   * (`MISSED_HEARTBEAT`, reported once per silence as a `DeviceHeartbeatMissed` event). The topic rule then also
+   * keeps each device's latest status in a last-seen table, and a scheduled function checks it every
+   * `heartbeatCheckInterval`. Whole minutes, 2 minutes to 7 days; make it longer than the devices' reporting
+   * period. A device is only known once it has reported.
+   *
+   * @default - missed heartbeats are not detected
+   */
+  readonly heartbeatTimeout?: Duration;
+
+  /**
+   * How often the heartbeat check runs (whole minutes, 1 minute to 1 day, at most `heartbeatTimeout`). A silence
+   * is reported between `heartbeatTimeout` and `heartbeatTimeout + heartbeatCheckInterval` after the last status.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly heartbeatCheckInterval?: Duration;
 
   /**
    * A topic that is notified when a ticket is escalated (the `MaintenanceEscalated` event is sent either way).
@@ -252,6 +273,17 @@ export class IotDeviceManagement extends Construct {
   /** The log group of the maintenance workflow (under `/aws/vendedlogs/states/`). */
   public readonly maintenanceLogGroup: logs.LogGroup;
 
+  /** The contract of the `DeviceHeartbeatMissed` events (with `heartbeatTimeout`). */
+  public readonly deviceHeartbeatMissed?: EventContract;
+  /** The latest status of each device, partition key `deviceId` (with `heartbeatTimeout`). */
+  public readonly lastSeenTable?: dynamodb.Table;
+  /** The heartbeat check function (with `heartbeatTimeout`). */
+  public readonly heartbeatCheckFunction?: BlueprintFunction;
+  /** The schedule of the heartbeat check, on the default bus (with `heartbeatTimeout`). */
+  public readonly heartbeatSchedule?: ReliableRoute;
+  /** The route of `DeviceHeartbeatMissed` events to the maintenance workflow (with `heartbeatTimeout`). */
+  public readonly heartbeatRoute?: ReliableRoute;
+
   /** The alarms of the blueprint's own queues and workflow (unless `alarms: false`). */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
@@ -290,13 +322,25 @@ export class IotDeviceManagement extends Construct {
     });
     this.statusQueue.grantSendMessages(this.statusRuleRole);
     this.statusRuleErrorQueue.grantSendMessages(this.statusRuleRole);
+    const ruleActions: iot.CfnTopicRule.ActionProperty[] = [
+      { sqs: { queueUrl: this.statusQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } },
+    ];
+    if (settings.heartbeatTimeout) {
+      this.lastSeenTable = createBlueprintTable(this, 'LastSeenTable', {
+        partitionKey: { name: LAST_SEEN_ATTRIBUTES.deviceId, type: dynamodb.AttributeType.STRING },
+        removalPolicy,
+      });
+      // The whole status becomes the device's item: a new status replaces the last one (and clears the check's mark).
+      this.lastSeenTable.grant(this.statusRuleRole, 'dynamodb:PutItem');
+      ruleActions.push({ dynamoDBv2: { roleArn: this.statusRuleRole.roleArn, putItem: { tableName: this.lastSeenTable.tableName } } });
+    }
     this.statusRule = new iot.CfnTopicRule(this, 'StatusRule', {
       topicRulePayload: {
         description: `Device statuses to the queue of ${this.node.path}`,
         sql: statusRuleSql(settings.statusTopic),
         awsIotSqlVersion: '2016-03-23',
         ruleDisabled: false,
-        actions: [{ sqs: { queueUrl: this.statusQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } }],
+        actions: ruleActions,
         errorAction: { sqs: { queueUrl: this.statusRuleErrorQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } },
       },
     });
@@ -386,6 +430,38 @@ export class IotDeviceManagement extends Construct {
       ...deliveryOptions(props),
     });
 
+    if (settings.heartbeatTimeout) {
+      this.deviceHeartbeatMissed = publishContract(this, 'DeviceHeartbeatMissed', this.registry, statusSource, DEVICE_HEARTBEAT_MISSED);
+      const check = createDefaultFunction(this, 'HeartbeatCheck', {
+        blueprint: 'iot-devices',
+        handler: 'check-heartbeats',
+        description: 'Reports devices that went silent (iot-devices blueprint)',
+        environment: {
+          [ENV.lastSeenTableName]: this.lastSeenTable!.tableName,
+          [ENV.heartbeatTimeoutSeconds]: String(settings.heartbeatTimeout.toSeconds()),
+          [ENV.eventBusName]: this.eventBus.eventBusArn,
+          [ENV.eventSource]: statusSource,
+        },
+        timeout: Duration.minutes(5),
+      }, props);
+      this.heartbeatCheckFunction = check;
+      this.lastSeenTable!.grant(check, 'dynamodb:Scan', 'dynamodb:UpdateItem');
+      this.eventBus.grantPutEventsTo(check);
+      this.heartbeatSchedule = new ReliableRoute(this, 'HeartbeatSchedule', {
+        schedule: events.Schedule.rate(settings.heartbeatCheckInterval),
+        description: 'Runs the heartbeat check of the device fleet',
+        targets: [new targets.LambdaFunction(check.function)],
+        ...deliveryOptions(props),
+      });
+      this.heartbeatRoute = new ReliableRoute(this, 'HeartbeatRoute', {
+        eventBus: this.eventBus,
+        eventPattern: this.deviceHeartbeatMissed.pattern(),
+        description: 'Missed heartbeats to the maintenance workflow',
+        targets: [new targets.SfnStateMachine(this.maintenanceStateMachine)],
+        ...deliveryOptions(props),
+      });
+    }
+
     if (props.alarms ?? true) {
       this.alarms.push(
         createQueueNotEmptyAlarm(this, 'StatusDeadLetterAlarm', this.statusDeadLetterQueue,
@@ -464,13 +540,26 @@ export class IotDeviceManagement extends Construct {
         `must be at most acknowledgementTimeout (${acknowledgementTimeout.toHumanString()}), got ${pollInterval.toHumanString()}`);
     }
 
+    let heartbeatTimeout: Duration | undefined;
+    let heartbeatCheckInterval = Duration.minutes(LIMITS.heartbeatCheckIntervalMinutes.default);
+    if (props.heartbeatTimeout !== undefined) {
+      heartbeatTimeout = this.wholeMinutes('heartbeatTimeout', props.heartbeatTimeout, { ...LIMITS.heartbeatTimeoutMinutes, default: 0 });
+      heartbeatCheckInterval = this.wholeMinutes('heartbeatCheckInterval', props.heartbeatCheckInterval, LIMITS.heartbeatCheckIntervalMinutes);
+      if (heartbeatCheckInterval.toMinutes() > heartbeatTimeout.toMinutes()) {
+        throw propError(this, TYPE, 'heartbeatCheckInterval',
+          `must be at most heartbeatTimeout (${heartbeatTimeout.toHumanString()}), got ${heartbeatCheckInterval.toHumanString()}`);
+      }
+    } else if (props.heartbeatCheckInterval !== undefined) {
+      throw propError(this, TYPE, 'heartbeatCheckInterval', 'needs heartbeatTimeout (missed heartbeats are only detected with it)');
+    }
+
     checkLogRetention(this, TYPE, 'statusLogRetention', props.statusLogRetention);
     if (props.statusLogGroup && props.statusLogRetention !== undefined) {
       throw propError(this, TYPE, 'statusLogRetention', 'configures the log group the blueprint creates; it cannot be used with statusLogGroup');
     }
 
     const faultRules: FaultRules = { errorCodes: codes, lowBatteryThreshold: threshold };
-    return { statusTopic, faultRules, batchSize, faultWindow, acknowledgementTimeout, pollInterval };
+    return { statusTopic, faultRules, batchSize, faultWindow, acknowledgementTimeout, pollInterval, heartbeatTimeout, heartbeatCheckInterval };
   }
 
   /**

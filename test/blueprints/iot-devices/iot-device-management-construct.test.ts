@@ -348,6 +348,64 @@ describe('IotDeviceManagement overrides', () => {
   });
 });
 
+describe('IotDeviceManagement with heartbeatTimeout', () => {
+  let blueprint: IotDeviceManagement;
+  let template: Template;
+  let stack: Stack;
+  beforeAll(() => {
+    ({ blueprint, template, stack } = synth(() => ({ heartbeatTimeout: Duration.minutes(15) })));
+  });
+
+  test('without it: no last-seen table, no check function, no schedule, one rule action', () => {
+    const { blueprint: plain, template: t } = synth();
+    const optional = [plain.lastSeenTable, plain.heartbeatCheckFunction, plain.heartbeatSchedule, plain.heartbeatRoute, plain.deviceHeartbeatMissed];
+    expect(optional).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    t.resourceCountIs('AWS::Lambda::Function', 0);
+    t.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+
+  test('the topic rule also puts each status into the last-seen table (partition key deviceId)', () => {
+    const id = (c: any) => stack.resolve(c.node.defaultChild.logicalId);
+    template.hasResourceProperties('AWS::IoT::TopicRule', {
+      TopicRulePayload: {
+        Actions: [
+          Match.objectLike({ Sqs: Match.anyValue() }),
+          { DynamoDBv2: { PutItem: { TableName: { Ref: id(blueprint.lastSeenTable) } }, RoleArn: { 'Fn::GetAtt': [id(blueprint.statusRuleRole), 'Arn'] } } },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'deviceId', KeyType: 'HASH' }] });
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Roles).includes('StatusRuleRole')) as any;
+    expect(policy.Properties.PolicyDocument.Statement.map((st: any) => st.Action)).toContainEqual('dynamodb:PutItem');
+  });
+
+  test('the check function: every 5 minutes, timeout and table in its environment, Scan/UpdateItem and PutEvents only', () => {
+    const fn = blueprint.heartbeatCheckFunction!;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 300,
+      Environment: { Variables: Match.objectLike({ HEARTBEAT_TIMEOUT_SECONDS: '900', EVENT_SOURCE: 'com.example.iot', LAST_SEEN_TABLE_NAME: { Ref: stack.resolve((blueprint.lastSeenTable!.node.defaultChild as any).logicalId) } }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [stack.resolve((fn.function.node.defaultChild as any).logicalId), 'Arn'] } })] });
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Roles).includes('HeartbeatCheckRole')) as any;
+    const granted = policy.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat());
+    expect(granted).toEqual(expect.arrayContaining(['dynamodb:Scan', 'dynamodb:UpdateItem', 'events:PutEvents']));
+    expect(granted.filter((a: string) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
+  });
+
+  test('DeviceHeartbeatMissed has a contract and a route to the state machine', () => {
+    expect(`${blueprint.deviceHeartbeatMissed!.source}/${blueprint.deviceHeartbeatMissed!.detailType}`).toBe('com.example.iot/DeviceHeartbeatMissed');
+    const rule = ruleByDescription(template, /Missed heartbeats/);
+    expect(rule.EventPattern).toEqual({ 'source': ['com.example.iot'], 'detail-type': ['DeviceHeartbeatMissed'] });
+    expect(rule.Targets[0].Arn).toEqual({ Ref: expect.stringMatching(/IotMaintenanceWorkflow/) });
+    template.resourceCountIs('AWS::EventSchemas::Schema', 4);
+  });
+
+  test('heartbeatCheckInterval sets the schedule', () => {
+    const { template: t } = synth(() => ({ heartbeatTimeout: Duration.hours(1), heartbeatCheckInterval: Duration.minutes(10) }));
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(10 minutes)' });
+  });
+});
+
 describe('IotDeviceManagement errors', () => {
   test.each<[string, (stack: Stack) => IotDeviceManagementProps, RegExp]>([
     ['statusTopic has no + level', () => ({ statusTopic: 'devices/status' }), /statusTopic must have exactly one "\+" level, the device id \(thing name\), got 0; got "devices\/status"/],
@@ -378,6 +436,9 @@ describe('IotDeviceManagement errors', () => {
     ['acknowledgementTimeout is 31 days', () => ({ acknowledgementTimeout: Duration.days(31) }), /acknowledgementTimeout must be a whole number of minutes from 1 to 43200 \(30 days\), got 31 days/],
     ['acknowledgementPollInterval is longer than the timeout', () => ({ acknowledgementTimeout: Duration.minutes(10), acknowledgementPollInterval: Duration.minutes(11) }), /acknowledgementPollInterval must be at most acknowledgementTimeout \(10 minutes\), got 11 minutes/],
     ['statusLogRetention is given with statusLogGroup', (s) => ({ statusLogGroup: logs.LogGroup.fromLogGroupName(s, 'L', 'x'), statusLogRetention: logs.RetentionDays.ONE_DAY }), /statusLogRetention configures the log group the blueprint creates; it cannot be used with statusLogGroup/],
+    ['heartbeatTimeout is 1 minute', () => ({ heartbeatTimeout: Duration.minutes(1) }), /heartbeatTimeout must be a whole number of minutes from 2 to 10080/],
+    ['heartbeatCheckInterval is longer than heartbeatTimeout', () => ({ heartbeatTimeout: Duration.minutes(5), heartbeatCheckInterval: Duration.minutes(6) }), /heartbeatCheckInterval must be at most heartbeatTimeout \(5 minutes\), got 6 minutes/],
+    ['heartbeatCheckInterval is given without heartbeatTimeout', () => ({ heartbeatCheckInterval: Duration.minutes(6) }), /heartbeatCheckInterval needs heartbeatTimeout/],
     ['statusLogRetention is 2 days', () => ({ statusLogRetention: 2 as logs.RetentionDays }), /statusLogRetention must be one of CloudWatch Logs' retention periods/],
   ])('throws when %s', (_name, props, message) => {
     const stack = newStack();

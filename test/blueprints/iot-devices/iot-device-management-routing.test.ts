@@ -4,7 +4,7 @@
  * taken from the synthesized definition and evaluated with the jsonata library): fault kinds, ticket id and fault
  * window, so that per-device ordering and duplicates are tested on exactly what the state machine runs.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import jsonata from 'jsonata';
 import { jsonataOf, stateMachineDefinition } from './state-machine-definition';
@@ -16,7 +16,9 @@ const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 30, 10, 0, 0); // a window start (one-hour windows are aligned to the epoch)
 
 const app = new App();
-const stack = new IotDeviceManagementStack(app, 'Iot', { env: ENV, faultErrorCodes: ['E42', 'OVERHEAT'], lowBatteryThreshold: 15 });
+const stack = new IotDeviceManagementStack(app, 'Iot', {
+  env: ENV, faultErrorCodes: ['E42', 'OVERHEAT'], lowBatteryThreshold: 15, heartbeatTimeout: Duration.minutes(15),
+});
 const defaults = new IotDeviceManagementStack(app, 'IotDefaults', { env: ENV });
 const router = EventRouter.fromStacks([stack, defaults]);
 
@@ -82,6 +84,30 @@ describe('routing of statuses (faultErrorCodes E42/OVERHEAT, lowBatteryThreshold
   test('other sources and detail-types reach nothing', () => {
     expect(deliveries(stack, { ...status({ deviceId: 'd1', errorCode: 'E42' }), source: 'com.example.other' })).toEqual([]);
     expect(deliveries(stack, { ...status({ deviceId: 'd1', errorCode: 'E42' }), 'detail-type': 'DeviceStatus' })).toEqual([]);
+  });
+});
+
+describe('missed heartbeats', () => {
+  const missed = (deviceId: string, lastReceivedAt: number) => ({
+    ...status({}),
+    'detail-type': 'DeviceHeartbeatMissed',
+    'detail': { deviceId, lastReceivedAt, detectedAt: '2026-11-30T12:00:00.000Z', heartbeatTimeoutSeconds: 900 },
+  });
+
+  test('go to the state machine only, with the whole event', () => {
+    const ds = deliveries(stack, missed('d1', T0));
+    expect(ds.map((d) => d.target.resourceType)).toEqual(['AWS::StepFunctions::StateMachine']);
+    expect(ds[0].input.detail.deviceId).toBe('d1');
+  });
+
+  test('are the MISSED_HEARTBEAT fault, in the window of the last status', async () => {
+    const out = await classify(missed('d1', T0 + 20 * 60_000));
+    expect(out).toMatchObject({ faults: ['MISSED_HEARTBEAT'], ticketId: 'd1#2026-11-30T10:00:00.000Z' });
+    expect(out.expiresAt).toBe(String(Math.floor((T0 + 20 * 60_000) / 1000) + 90 * 86400));
+  });
+
+  test('a stack without heartbeatTimeout has no route for them', () => {
+    expect(deliveries(defaults, { ...missed('d1', T0), source: 'com.example.iot' })).toEqual([]);
   });
 });
 

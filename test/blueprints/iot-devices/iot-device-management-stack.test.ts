@@ -1,4 +1,4 @@
-import { App, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IotDeviceManagement, IotDeviceManagementStack } from '../../../src/blueprints/iot-devices';
 import { stableTemplate } from '../../helpers';
@@ -40,6 +40,12 @@ describe('IotDeviceManagementStack with options', () => {
       statusTopic: 'second/+/status',
     });
     expect(nagFindings(stack, ['Escalations'])).toEqual([]);
+  });
+
+  test('heartbeatTimeout (a check function, its schedule, the last-seen table): zero unacknowledged findings', () => {
+    const stack = new IotDeviceManagementStack(new App(), 'Heartbeats', { env: ENV, heartbeatTimeout: Duration.minutes(15) });
+    expect(nagFindings(stack)).toEqual([]);
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 1);
   });
 
   test('your own bucket: the only findings are the Firehose role\'s grants on it, which are yours to judge', () => {

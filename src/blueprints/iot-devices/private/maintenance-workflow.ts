@@ -14,7 +14,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { dropRedundantRoleDependency } from '../../../private/role-dependency';
-import { FAULT, LIMITS, MAINTENANCE_ESCALATED, MAINTENANCE_TICKET_OPENED, TICKET_ATTRIBUTES as A, TICKET_STATUS } from '../contract';
+import { DEVICE_HEARTBEAT_MISSED, FAULT, LIMITS, MAINTENANCE_ESCALATED, MAINTENANCE_TICKET_OPENED, TICKET_ATTRIBUTES as A, TICKET_STATUS } from '../contract';
 
 /** What the workflow needs: the resolved settings of the blueprint. */
 export interface MaintenanceWorkflowProps {
@@ -56,7 +56,9 @@ export function faultDetailPattern(rules: FaultRules): { [key: string]: any } {
 export function workflowExpressions(rules: FaultRules, faultWindow: Duration, acknowledgementTimeout: Duration) {
   const windowMs = faultWindow.toMilliseconds();
   const detail = '$states.input.detail';
-  const windowStart = `$fromMillis($floor(${detail}.receivedAt / ${windowMs}) * ${windowMs})`;
+  // A status: when AWS IoT received it. A missed heartbeat: the last status, so that one silence is one window.
+  const receivedAt = `($exists(${detail}.receivedAt) ? ${detail}.receivedAt : ${detail}.lastReceivedAt)`;
+  const windowStart = `$fromMillis($floor(${receivedAt} / ${windowMs}) * ${windowMs})`;
   const errorCodeFault = rules.errorCodes === undefined
     ? `($type(${detail}.errorCode) = "string")`
     : `(${detail}.errorCode in ${JSON.stringify([...new Set(rules.errorCodes)])})`;
@@ -66,9 +68,10 @@ export function workflowExpressions(rules: FaultRules, faultWindow: Duration, ac
     windowStart: `{% ${windowStart} %}`,
     /** One ticket per device and fault window, whatever the order or number of deliveries. */
     ticketId: `{% ${detail}.deviceId & "#" & ${windowStart} %}`,
-    faults: `{% $append(${errorCodeFault} ? ["${FAULT.errorCode}"] : [], ${batteryFault} ? ["${FAULT.lowBattery}"] : []) %}`,
+    faults: `{% $append($append(${errorCodeFault} ? ["${FAULT.errorCode}"] : [], ${batteryFault} ? ["${FAULT.lowBattery}"] : []), `
+      + `($states.input.\`detail-type\` = "${DEVICE_HEARTBEAT_MISSED.detailType}") ? ["${FAULT.missedHeartbeat}"] : []) %}`,
     deadlineMs: `{% $toMillis($states.context.Execution.StartTime) + ${acknowledgementTimeout.toMilliseconds()} %}`,
-    expiresAt: `{% $string($floor(${detail}.receivedAt / 1000) + ${LIMITS.ticketRetentionDays * 24 * 3600}) %}`,
+    expiresAt: `{% $string($floor(${receivedAt} / 1000) + ${LIMITS.ticketRetentionDays * 24 * 3600}) %}`,
   };
 }
 
