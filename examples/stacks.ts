@@ -5,6 +5,7 @@ import { CompositionExampleStack } from './composition-stack';
 import { CoreExampleStack } from './core-stack';
 import { CustomBusExampleStack } from './custom-bus-stack';
 import { addErrorToTicketExamples } from './error-to-ticket-stack';
+import { addIotDevicesExamples } from './iot-devices-stack';
 import { addMarketDataExamples } from './market-data-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
 import { addPlatformExamples } from './platform-layout';
@@ -23,6 +24,7 @@ export function addExampleStacks(app: App): void {
   addBookingFanOutExamples(app);
   addSaasCrmExamples(app);
   addMarketDataExamples(app);
+  addIotDevicesExamples(app);
   new CompositionExampleStack(app, 'CompositionExample');
   new CustomBusExampleStack(app, 'CustomBusExample');
   addPlatformExamples(app);

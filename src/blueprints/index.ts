@@ -5,3 +5,4 @@ export * from './order-to-inventory';
 export * from './booking-fan-out';
 export * from './saas-crm';
 export * from './market-data';
+export * from './iot-devices';

@@ -11,14 +11,17 @@ import { propError, show } from './errors';
 
 /**
  * Creates the standard dead-letter queue of our constructs: SSE-SQS encryption, TLS enforced, 14 days retention.
+ *
+ * @param whatArrives who sends what to this queue, for the cdk-nag acknowledgements
  */
-export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
+export function createDeadLetterQueue(scope: Construct, id: string,
+  whatArrives = 'EventBridge sends the events it could not deliver here'): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
-  const reason = 'This queue is itself a dead-letter queue: EventBridge sends the events it could not deliver here, '
+  const reason = `This queue is itself a dead-letter queue: ${whatArrives}, `
     + 'where they are kept 14 days for inspection and redrive; a dead-letter queue behind it would only move them.';
   Validations.of(queue).acknowledge(
     { id: 'AwsSolutions-SQS3', reason },

@@ -4,7 +4,6 @@ import {
   RemovalPolicy,
   Stack,
   Token,
-  Validations,
   aws_cloudtrail as cloudtrail,
   aws_events as events,
   aws_events_targets as targets,
@@ -15,11 +14,12 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AuditedService } from './audited-service';
-import { LogGroupTarget, allowEventBridgeToWrite } from './log-group-target';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
+import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
+import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
 
 const TYPE = 'CloudTrailAudit';
 
@@ -269,41 +269,8 @@ export class CloudTrailAudit extends Construct {
 
   private createTrail(props: CloudTrailAuditProps, removalPolicy: RemovalPolicy) {
     const stack = Stack.of(this);
-    const accessLogs = new s3.Bucket(this, 'TrailAccessLogsBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the server access logs of the trail bucket; logging its own access would loop.',
-    });
-    const bucket = new s3.Bucket(this, 'TrailBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy,
-    });
-    // Server access logs through a bucket policy, not the legacy LogDeliveryWrite ACL.
-    const prefix = 'trail-bucket/';
-    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-      destinationBucketName: accessLogs.bucketName,
-      logFilePrefix: prefix,
-    };
-    accessLogs.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [accessLogs.arnForObjects(`${prefix}*`)],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': bucket.bucketArn },
-        StringEquals: { 'aws:SourceAccount': stack.account },
-      },
-    }));
+    const { bucket, accessLogs } = createBucketWithAccessLogs(this,
+      { bucket: 'TrailBucket', accessLogs: 'TrailAccessLogsBucket' }, 'trail-bucket/', removalPolicy);
     // CloudTrail encrypts the log files with the key (a no-op for an imported key: its policy is yours).
     const key = this.encryptionKey!;
     const trailArns = stack.formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: '*' });

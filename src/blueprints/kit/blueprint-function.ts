@@ -1,9 +1,7 @@
 import {
   CfnResource,
   Duration,
-  Lazy,
   RemovalPolicy,
-  Stack,
   Token,
   Validations,
   aws_cloudwatch as cloudwatch,
@@ -17,6 +15,7 @@ import { Construct } from 'constructs';
 import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
+import { dropRedundantRoleDependency } from '../../private/role-dependency';
 
 const TYPE = 'BlueprintFunction';
 
@@ -206,7 +205,7 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
       reason: 'Failed asynchronous invocations go to an SQS on-failure destination, which supersedes a Lambda '
         + 'dead-letter queue and also records the error.',
     });
-    dropRedundantRoleDependency(this.function, this.role);
+    dropRedundantRoleDependency(this.function.node.defaultChild as CfnResource, this.role);
 
     if (props.alarms ?? true) {
       this.onFailureAlarm = createQueueNotEmptyAlarm(this, 'OnFailureAlarm', this.onFailureQueue,
@@ -255,23 +254,4 @@ function checkProps(scope: Construct, props: BlueprintFunctionProps): void {
   if (props.serviceName !== undefined && !Token.isUnresolved(props.serviceName) && props.serviceName.trim() === '') {
     throw propError(scope, TYPE, 'serviceName', 'must not be empty');
   }
-}
-
-/**
- * Drops the function's `DependsOn` on its role, which aws-cdk-lib's `Function` always adds although the function
- * already references the role with `Fn::GetAtt` (cfn-lint W3005). Every other dependency, the role's default
- * policy included (so that the function is only created once it may do its job), is kept.
- */
-function dropRedundantRoleDependency(fn: lambda.Function, role: iam.Role): void {
-  const cfnFunction = fn.node.defaultChild as CfnResource;
-  const cfnRole = role.node.defaultChild as CfnResource;
-  cfnFunction.addOverride('DependsOn', Lazy.list({
-    produce: () => {
-      const ids = cfnFunction.obtainDependencies()
-        .filter((dep): dep is CfnResource => dep instanceof CfnResource && dep !== cfnRole)
-        .map((dep) => Stack.of(dep).resolve(dep.logicalId) as string)
-        .sort();
-      return ids.length > 0 ? ids : undefined;
-    },
-  }));
 }

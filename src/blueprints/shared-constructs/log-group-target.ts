@@ -8,8 +8,12 @@ import {
 import { Construct } from 'constructs';
 import { ReliableRoute } from '../../core/reliable-route';
 
-/** The construct id of the one CloudWatch Logs resource policy per stack. */
-export const AUDIT_LOGS_RESOURCE_POLICY_ID = 'CloudTrailAuditLogsResourcePolicy';
+/**
+ * The construct id of the one CloudWatch Logs resource policy per stack, shared by every blueprint that targets a
+ * log group. The id (and so the logical ID) is the one the cloudtrail-audit blueprint, its first user, gave it:
+ * deployed stacks keep their policy.
+ */
+export const LOGS_RESOURCE_POLICY_ID = 'CloudTrailAuditLogsResourcePolicy';
 
 /**
  * A CloudWatch Logs log group as a rule target, WITHOUT a resource policy of its own.
@@ -42,15 +46,14 @@ export class LogGroupTarget implements events.IRuleTarget {
  */
 export function allowEventBridgeToWrite(scope: Construct, logGroup: logs.ILogGroup, route: ReliableRoute): logs.ResourcePolicy {
   const stack = Stack.of(scope);
-  const policy = (stack.node.tryFindChild(AUDIT_LOGS_RESOURCE_POLICY_ID) as logs.ResourcePolicy | undefined)
-    ?? new logs.ResourcePolicy(stack, AUDIT_LOGS_RESOURCE_POLICY_ID);
+  const policy = (stack.node.tryFindChild(LOGS_RESOURCE_POLICY_ID) as logs.ResourcePolicy | undefined)
+    ?? new logs.ResourcePolicy(stack, LOGS_RESOURCE_POLICY_ID);
   policy.document.addStatements(new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal('events.amazonaws.com')],
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     // logGroupArn ends with ":*", which covers the group's log streams.
     resources: [logGroup.logGroupArn],
     conditions: {
-      // The audit route has at most two targets (log group, central bus), so one rule.
       ArnEquals: { 'aws:SourceArn': route.rules.length === 1 ? route.rule.ruleArn : route.rules.map((rule) => rule.ruleArn) },
       StringEquals: { 'aws:SourceAccount': stack.account },
     },

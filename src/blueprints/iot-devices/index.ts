@@ -1,0 +1,2 @@
+export * from './iot-device-management';
+export * from './iot-device-management-stack';
