@@ -25,7 +25,6 @@ import {
   LAST_SEEN_ATTRIBUTES, LIMITS, MAINTENANCE_ESCALATED, MAINTENANCE_TICKET_OPENED, TICKET_ATTRIBUTES,
 } from './contract';
 import { FaultRules, MaintenanceWorkflow, faultDetailPattern } from './private/maintenance-workflow';
-import { QueueToBusPipe } from './private/status-pipe';
 import { statusRuleSql, topicFilterProblems } from './private/status-topic';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
@@ -35,6 +34,7 @@ import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { IngestionPipe, PipeSource } from '../kit/ingestion-pipe';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
@@ -346,17 +346,15 @@ export class IotDeviceManagement extends Construct {
     });
     this.statusRule.node.addDependency(this.statusRuleRole.node.findChild('DefaultPolicy'));
 
-    this.pipeLogGroup = new logs.LogGroup(this, 'PipeLogGroup', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy });
-    const statusPipe = new QueueToBusPipe(this, 'StatusPipe', {
-      queue: this.statusQueue,
+    const statusPipe = new IngestionPipe(this, 'StatusPipe', {
+      source: PipeSource.sqsQueue(this.statusQueue, { batchSize: settings.batchSize, maxBatchingWindow: props.maximumBatchingWindow }),
       eventBus: this.eventBus,
-      source: statusSource,
+      eventSource: statusSource,
       detailType: DEVICE_STATUS_REPORTED.detailType,
-      logGroup: this.pipeLogGroup,
-      batchSize: settings.batchSize,
-      maximumBatchingWindow: props.maximumBatchingWindow,
+      logRemovalPolicy: removalPolicy,
       description: `Device statuses to the bus (${this.node.path})`,
     });
+    this.pipeLogGroup = statusPipe.logGroup;
     this.statusPipe = statusPipe.pipe;
     this.statusPipeRole = statusPipe.role;
 

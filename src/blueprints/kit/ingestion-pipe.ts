@@ -299,6 +299,13 @@ export interface IngestionPipeProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * What happens to the pipe's log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
    * A description of the pipe.
    *
    * @default - no description
@@ -366,7 +373,7 @@ export class IngestionPipe extends Construct {
     });
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.role.addToPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
