@@ -62,6 +62,15 @@ export interface PhotoUploadProps extends ReliableDeliveryOptions {
   readonly thumbnailPrefix?: string;
 
   /**
+   * The name of the uploads bucket. A literal name also goes into the rule's pattern as it is (otherwise the
+   * pattern refers to the bucket, resolved at deploy time).
+   *
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+   * @default - CloudFormation generates a unique name
+   */
+  readonly uploadsBucketName?: string;
+
+  /**
    * The longer edge of a thumbnail, in pixels (16 to 2048). Smaller images keep their size.
    *
    * @default 256
@@ -188,7 +197,9 @@ export class PhotoUpload extends Construct {
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
+    checkBucketName(this, props.uploadsBucketName);
     this.uploadsBucket = new s3.Bucket(this, 'UploadsBucket', {
+      bucketName: props.uploadsBucketName,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -307,7 +318,8 @@ export class PhotoUpload extends Construct {
 
     this.route = new ReliableRoute(this, 'UploadRoute', {
       // S3 sends its events to the account's default bus.
-      eventPattern: this.eventPattern(Number(maxBytes)),
+      eventPattern: this.eventPattern(Number(maxBytes),
+        props.uploadsBucketName !== undefined && !Token.isUnresolved(props.uploadsBucketName) ? props.uploadsBucketName : undefined),
       description: `Photos uploaded under ${this.uploadPrefix} to the thumbnail, profile and follower notification consumers`,
       targets: [
         new targets.LambdaFunction(this.thumbnailFunction.function, { event: events.RuleTargetInput.fromObject(upload) }),
@@ -327,13 +339,13 @@ export class PhotoUpload extends Construct {
     this.route.addTarget(target);
   }
 
-  private eventPattern(maxBytes: number): events.EventPattern {
+  private eventPattern(maxBytes: number, bucketName: string | undefined): events.EventPattern {
     const extensions = IMAGE_EXTENSIONS.flatMap((ext) => [ext, ext.toUpperCase()]);
     return {
       source: [OBJECT_CREATED.source],
       detailType: [OBJECT_CREATED.detailType],
       detail: {
-        bucket: { name: [this.uploadsBucket.bucketName] },
+        bucket: { name: [bucketName ?? this.uploadsBucket.bucketName] },
         object: {
           key: extensions.map((ext) => ({ wildcard: `${this.uploadPrefix}*.${ext}` })),
           size: Token.isUnresolved(maxBytes) || Number.isNaN(maxBytes)
@@ -354,6 +366,17 @@ function checkPrefix(scope: Construct, prop: string, prefix: string): string {
       `must be 1 to ${LIMITS.maxPrefixLength} characters of letters, digits, ".", "_", "-" and "/", not starting with "/", without "//", ending in "/", got ${show(prefix)}`);
   }
   return prefix;
+}
+
+/** S3's general purpose bucket names: 3-63 lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit. */
+function checkBucketName(scope: Construct, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) {
+    return;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes('..')) {
+    throw propError(scope, TYPE, 'uploadsBucketName',
+      `must be 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit, got ${show(name)}`);
+  }
 }
 
 function checkPrefixesApart(scope: Construct, uploadPrefix: string, thumbnailPrefix: string): void {

@@ -374,3 +374,21 @@ describe('PhotoUpload validation', () => {
     expect(() => Template.fromStack(stack)).toThrow(/the uploads bucket's notifications are set natively \(EventBridge\); do not call addEventNotification\(\) on it/);
   });
 });
+
+describe('PhotoUpload uploadsBucketName', () => {
+  test('names the bucket and goes into the rule as a literal', () => {
+    const { template } = build({ uploadsBucketName: 'example-photos' });
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'example-photos' });
+    expect(ruleOf(template).EventPattern.detail.bucket).toEqual({ name: ['example-photos'] });
+  });
+
+  test('throws on a name S3 refuses', () => {
+    expect(() => build({ uploadsBucketName: 'Example_Photos' })).toThrow(
+      "PhotoUpload 'Test/Photos': uploadsBucketName must be 3 to 63 lower-case letters, digits, \".\" and \"-\", starting and ending with a letter or digit, got \"Example_Photos\"");
+  });
+
+  test('a token name is not checked, and the rule refers to the bucket', () => {
+    const { stack, blueprint, template } = build({ uploadsBucketName: Lazy.string({ produce: () => 'Not_Checked' }) });
+    expect(ruleOf(template).EventPattern.detail.bucket).toEqual({ name: [stack.resolve(blueprint.uploadsBucket.bucketName)] });
+  });
+});
