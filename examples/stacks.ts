@@ -6,6 +6,7 @@ import { CoreExampleStack } from './core-stack';
 import { CustomBusExampleStack } from './custom-bus-stack';
 import { addErrorToTicketExamples } from './error-to-ticket-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
+import { addPhotoUploadExample } from './photo-upload-stack';
 import { addPlatformExamples } from './platform-layout';
 
 /**
@@ -22,4 +23,5 @@ export function addExampleStacks(app: App): void {
   new CompositionExampleStack(app, 'CompositionExample');
   new CustomBusExampleStack(app, 'CustomBusExample');
   addPlatformExamples(app);
+  addPhotoUploadExample(app);
 }
