@@ -91,6 +91,15 @@ describe('PhotoUpload defaults', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
+  test('why: aws-cdk-lib 2.276\'s eventBridgeEnabled still adds the custom resource and its handler function', () => {
+    const other = new Stack(new App(), 'Other', { env: ENV });
+    new s3.Bucket(other, 'Bucket', { eventBridgeEnabled: true });
+    const otherTemplate = Template.fromStack(other);
+    otherTemplate.resourceCountIs('Custom::S3BucketNotifications', 1);
+    otherTemplate.hasResourceProperties('AWS::Lambda::Function', { Description: 'AWS CloudFormation handler for "Custom::S3BucketNotifications" resources (@aws-cdk/aws-s3)' });
+    otherTemplate.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: Match.absent() });
+  });
+
   test('one rule on the default bus: Object Created in this bucket, images under uploads/, 1 byte to 15 MiB', () => {
     const rule = ruleOf(template);
     expect(rule.EventBusName).toBeUndefined();
