@@ -28,8 +28,15 @@ export const LIMITS = {
   thumbnailSize: { min: 16, max: 2048, default: 256 },
   /** The largest upload the rule routes (and the thumbnail function reads), in bytes. */
   maxImageBytes: { min: 1, max: 50 * 1024 * 1024, default: 15 * 1024 * 1024 },
-  /** The most pixels (width x height) the thumbnail function decodes: 4 bytes each once decoded. */
-  maxImagePixels: { min: 1, max: 100_000_000, default: 40_000_000 },
+  /** The most pixels (width x height) the thumbnail function decodes (24 megapixels: 6000 x 4000). */
+  maxImagePixels: { min: 1, max: 100_000_000, default: 24_000_000 },
+  /**
+   * Memory the thumbnail function needs per decoded pixel, in bytes: measured 35 bytes per pixel of peak memory
+   * (RSS) for a 12-megapixel JPEG (jpeg-js keeps its coefficients, the planes and the RGBA bitmap), rounded up.
+   */
+  bytesPerDecodedPixel: 40,
+  /** The thumbnail function's memory besides the pixels (runtime, SDK, code), in MiB. */
+  thumbnailBaseMemoryMiB: 256,
   /** The longest edge the thumbnail function decodes (JPEG allows 65,535). */
   maxImageEdge: 20_000,
 } as const;

@@ -87,9 +87,10 @@ export interface PhotoUploadProps extends ReliableDeliveryOptions {
 
   /**
    * The most pixels (width x height) the thumbnail function decodes (1 to 100,000,000), checked in the image's
-   * header before decoding: a decoded pixel takes 4 bytes. Larger images get no thumbnail.
+   * header before decoding. Larger images get no thumbnail. The thumbnail function's memory follows from it
+   * (40 bytes per pixel plus 256 MiB, in steps of 64 MB, at least 512 MB: 1216 MB for the default).
    *
-   * @default 40000000
+   * @default 24000000
    */
   readonly maxImagePixels?: number;
 
@@ -242,8 +243,7 @@ export class PhotoUpload extends Construct {
         [ENV.maxImageBytes]: maxBytes,
         [ENV.maxImagePixels]: maxPixels,
       },
-      // Decoding a 40-megapixel photo takes 160 MB for the pixels alone; more memory is also more CPU.
-      memorySize: 1024,
+      memorySize: thumbnailMemorySize(props.maxImagePixels),
       timeout: Duration.seconds(60),
     }, props);
     // Exactly what the handler calls: GetObject on uploads, PutObject on thumbnails (grantRead/grantPut add wildcards).
@@ -400,6 +400,19 @@ function checkWholeNumber(scope: Construct, prop: string, value: number | undefi
     throw propError(scope, TYPE, prop, `must be a whole number between ${range.min} and ${range.max}${unit}, got ${show(value)}${unit}`);
   }
   return String(value);
+}
+
+/**
+ * Memory for decoding `maxImagePixels` (40 bytes per pixel, measured for JPEG, plus the runtime's share), in MB
+ * steps of 64, 512 to 10240. A token pixel limit gets the memory of the largest one allowed.
+ */
+function thumbnailMemorySize(maxPixels: number | undefined): number {
+  let pixels = maxPixels ?? LIMITS.maxImagePixels.default;
+  if (Token.isUnresolved(pixels)) {
+    pixels = LIMITS.maxImagePixels.max;
+  }
+  const mib = (pixels * LIMITS.bytesPerDecodedPixel) / (1024 * 1024) + LIMITS.thumbnailBaseMemoryMiB;
+  return Math.min(10_240, Math.max(512, Math.ceil(mib / 64) * 64));
 }
 
 function addSchema(id: string, registry: ISchemaRegistry, data: SchemaData): EventSchema {

@@ -183,10 +183,10 @@ describe('PhotoUpload defaults', () => {
     expect(statements).toEqual([expect.objectContaining({ Action: 'dynamodb:UpdateItem', Resource: [stack.resolve(blueprint.profileTable.tableArn)] })]);
   });
 
-  test('the functions get the settings their handlers read; the thumbnail function has 1024 MB and 60 seconds', () => {
+  test('the functions get the settings their handlers read; the thumbnail function has memory for 24 megapixels (1216 MB) and 60 seconds', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'Writes the thumbnail of an uploaded photo (photo-upload blueprint)',
-      MemorySize: 1024,
+      MemorySize: 1216,
       Timeout: 60,
       Runtime: 'nodejs24.x',
       Environment: {
@@ -197,7 +197,7 @@ describe('PhotoUpload defaults', () => {
           THUMBNAIL_PREFIX: 'thumbnails/',
           THUMBNAIL_SIZE: '256',
           MAX_IMAGE_BYTES: '15728640',
-          MAX_IMAGE_PIXELS: '40000000',
+          MAX_IMAGE_PIXELS: '24000000',
         },
       },
     });
@@ -320,12 +320,24 @@ describe('PhotoUpload overrides', () => {
     expect(extra.DeadLetterConfig).toEqual({ Arn: stack.resolve(blueprint.route.deadLetterQueue.queueArn) });
   });
 
+  test.each([
+    [1_000_000, 512],
+    [12_000_000, 768],
+    [50_000_000, 2176],
+    [100_000_000, 4096],
+  ])('the thumbnail function\'s memory follows maxImagePixels: %i pixels, %i MB', (maxImagePixels, memory) => {
+    const { blueprint, stack } = build({ maxImagePixels });
+    expect(stack.resolve((blueprint.thumbnailFunction.function.node.defaultChild as lambda.CfnFunction).memorySize)).toBe(memory);
+  });
+
   test('tokens are not checked at synth', () => {
     const lazy = Lazy.number({ produce: () => 512 });
     const { template } = build({ thumbnailSize: lazy, maxImagePixels: lazy, maxImageSize: Size.bytes(lazy) });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ THUMBNAIL_SIZE: '512', MAX_IMAGE_PIXELS: '512', MAX_IMAGE_BYTES: '512' }) },
     });
+    // Memory for the largest pixel limit allowed.
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 4096 });
     // The rule cannot hold an unresolved size: it keeps only the lower bound, the function checks the rest.
     expect(ruleOf(template).EventPattern.detail.object.size).toEqual([{ numeric: ['>', 0] }]);
   });

@@ -42,7 +42,7 @@ export interface CreateThumbnailConfig {
   readonly thumbnailSize?: number;
   /** @default 15 MiB */
   readonly maxImageBytes?: number;
-  /** @default 40,000,000 */
+  /** @default 24,000,000 */
   readonly maxImagePixels?: number;
 }
 

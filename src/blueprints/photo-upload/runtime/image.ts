@@ -12,6 +12,7 @@ import png from '@jimp/js-png';
 import { methods as resizeMethods } from '@jimp/plugin-resize';
 import { imageSize } from 'image-size';
 import type { ImageExtension } from './upload';
+import { LIMITS } from '../contract';
 
 const Jimp = createJimp({ formats: [jpeg, png], plugins: [resizeMethods] });
 const JPEG = jpeg();
@@ -98,8 +99,8 @@ export async function makeThumbnail(bytes: Uint8Array, extension: ImageExtension
     bitmap = source.format === 'jpeg'
       ? await JPEG.decode(buffer, {
         maxResolutionInMP: limits.maxPixels / 1_000_000,
-        // Decoded RGBA plus the decoder's own buffers.
-        maxMemoryUsageInMB: Math.ceil((limits.maxPixels * 8) / (1024 * 1024)) + 64,
+        // The same budget the function's memory is sized for (contract.ts).
+        maxMemoryUsageInMB: Math.ceil((limits.maxPixels * LIMITS.bytesPerDecodedPixel) / (1024 * 1024)),
       })
       : await PNG.decode(buffer);
   } catch (err) {
@@ -108,16 +109,18 @@ export async function makeThumbnail(bytes: Uint8Array, extension: ImageExtension
   if (bitmap.width !== source.width || bitmap.height !== source.height) {
     throw new RejectedImageError(`the header says ${source.width} x ${source.height} but the data decodes to ${bitmap.width} x ${bitmap.height}`);
   }
-  const image = new Jimp({ data: Buffer.from(bitmap.data), width: bitmap.width, height: bitmap.height });
+  // No copy of the bitmap: the decoders return a Buffer.
+  const data = Buffer.isBuffer(bitmap.data) ? bitmap.data : Buffer.from(bitmap.data);
+  const image = new Jimp({ data, width: bitmap.width, height: bitmap.height });
   const target = fitWithin(bitmap.width, bitmap.height, limits.size);
   if (target.width !== bitmap.width || target.height !== bitmap.height) {
     image.resize({ w: target.width, h: target.height });
   }
-  const data = source.format === 'jpeg'
+  const encoded = source.format === 'jpeg'
     ? await image.getBuffer('image/jpeg', { quality: 80 })
     : await image.getBuffer('image/png');
   return {
-    data,
+    data: encoded,
     contentType: source.format === 'jpeg' ? 'image/jpeg' : 'image/png',
     width: image.bitmap.width,
     height: image.bitmap.height,

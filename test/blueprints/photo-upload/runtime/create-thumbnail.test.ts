@@ -139,7 +139,7 @@ test('readBounded stops at the limit', async () => {
 describe('configuration from the environment', () => {
   test('defaults', () => {
     expect(createThumbnailConfigFromEnv({ UPLOAD_PREFIX: 'uploads/', THUMBNAIL_PREFIX: 'thumbnails/' }))
-      .toEqual({ uploadPrefix: 'uploads/', thumbnailPrefix: 'thumbnails/', thumbnailSize: 256, maxImageBytes: 15 * 1024 * 1024, maxImagePixels: 40_000_000 });
+      .toEqual({ uploadPrefix: 'uploads/', thumbnailPrefix: 'thumbnails/', thumbnailSize: 256, maxImageBytes: 15 * 1024 * 1024, maxImagePixels: 24_000_000 });
   });
 
   test('throws on a bad value, naming the variable', () => {
