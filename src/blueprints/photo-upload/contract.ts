@@ -31,8 +31,9 @@ export const LIMITS = {
   /** The most pixels (width x height) the thumbnail function decodes (24 megapixels: 6000 x 4000). */
   maxImagePixels: { min: 1, max: 100_000_000, default: 24_000_000 },
   /**
-   * Memory the thumbnail function needs per decoded pixel, in bytes: measured 35 bytes per pixel of peak memory
-   * (RSS) for a 12-megapixel JPEG (jpeg-js keeps its coefficients, the planes and the RGBA bitmap), rounded up.
+   * Memory the thumbnail function needs per decoded pixel, in bytes: 28 to 35 bytes of peak RSS growth per pixel
+   * measured for 3- and 12-megapixel JPEGs (`npx projen bench thumbnail`; jpeg-js keeps its coefficients, the
+   * planes and the RGBA bitmap), rounded up.
    */
   bytesPerDecodedPixel: 40,
   /** The thumbnail function's memory besides the pixels (runtime, SDK, code), in MiB. */
