@@ -78,6 +78,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-lambda-powertools/idempotency@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/tracer@${POWERTOOLS_VERSION}`,
     'aws-sdk-client-mock@^4',
+    // photo-upload blueprint: pure-JS image decoding/resizing (bundled into the thumbnail handler) and its S3/SNS clients.
+    '@aws-sdk/client-s3',
+    '@jimp/core@^1.6.1',
+    '@jimp/js-jpeg@^1.6.1',
+    '@jimp/js-png@^1.6.1',
+    '@jimp/plugin-resize@^1.6.1',
+    'image-size@^2.1.0',
   ],
   gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/'],
 });

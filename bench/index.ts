@@ -9,6 +9,7 @@ import { run as marketIndicators } from './market-indicators';
 import { run as patternEngine } from './pattern-engine';
 import { run as publisher } from './publisher';
 import { run as router } from './router';
+import { run as thumbnail } from './thumbnail';
 
 type Benchmark = (args: string[]) => Promise<void>;
 
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'pattern-engine': patternEngine,
   'publisher': publisher,
   'router': router,
+  'thumbnail': thumbnail,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -8,6 +8,7 @@ import { addErrorToTicketExamples } from './error-to-ticket-stack';
 import { addIotDevicesExamples } from './iot-devices-stack';
 import { addMarketDataExamples } from './market-data-stack';
 import { addOrderToInventoryExamples } from './order-to-inventory-stack';
+import { addPhotoUploadExample } from './photo-upload-stack';
 import { addPlatformExamples } from './platform-layout';
 import { addSaasCrmExamples } from './saas-crm-stack';
 
@@ -28,4 +29,5 @@ export function addExampleStacks(app: App): void {
   new CompositionExampleStack(app, 'CompositionExample');
   new CustomBusExampleStack(app, 'CustomBusExample');
   addPlatformExamples(app);
+  addPhotoUploadExample(app);
 }

@@ -6,3 +6,4 @@ export * from './booking-fan-out';
 export * from './saas-crm';
 export * from './market-data';
 export * from './iot-devices';
+export * from './photo-upload';

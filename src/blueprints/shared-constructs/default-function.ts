@@ -23,6 +23,8 @@ export interface DefaultFunctionSettings {
   readonly environment: { [key: string]: string };
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export function createDefaultFunction(
     description: settings.description,
     environment: settings.environment,
     timeout: settings.timeout,
+    memorySize: settings.memorySize,
     alarms: delivery.alarms,
     alarmActions: delivery.alarms === false ? undefined : delivery.alarmActions,
   });
