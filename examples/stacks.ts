@@ -13,7 +13,7 @@ import { addPlatformExamples } from './platform-layout';
 import { addSaasCrmExamples } from './saas-crm-stack';
 
 /**
- * Adds every stack of the example app: the core building blocks, the four blueprints, two blueprints
+ * Adds every stack of the example app: the core building blocks, the eight blueprints, two blueprints
  * composed on one bus, the new Custom Event Bus, and a platform layout (a Stage per environment: central bus,
  * team stack, spoke account).
  */

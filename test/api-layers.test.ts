@@ -7,7 +7,10 @@ describe('the public API reads in four layers (jsii submodules)', () => {
 
   test.each([
     ['core', ['SecureEventBus', 'ReliableRoute', 'CentralEventBus', 'EventSpoke', 'SchemaRegistry', 'EventContract', 'CustomEventBus', 'Subscriber']],
-    ['blueprints', ['BlueprintFunction', 'ErrorToTicket', 'CloudTrailAudit', 'OrderToInventory', 'BookingFanOut', 'OrderToInventoryStack']],
+    ['blueprints', [
+      'BlueprintFunction', 'IngestionPipe', 'ApiDestinationTarget', 'ErrorToTicket', 'CloudTrailAudit', 'OrderToInventory', 'BookingFanOut',
+      'SaasCrmToMarketing', 'PhotoUpload', 'MarketData', 'IotDeviceManagement', 'OrderToInventoryStack',
+    ]],
     ['patterns', ['EventPatternEngine', 'PatternRuleSet']],
     ['testing', ['EventRouter', 'CustomBusRouter', 'EventFlowDiagram', 'InputTransformation']],
   ])('%s holds its constructs', (layer, names) => {
