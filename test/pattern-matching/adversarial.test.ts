@@ -150,6 +150,26 @@ describe('huge arrays', () => {
     expect(EventPatternEngine.matches(pattern, { items })).toBe(true);
   });
 
+  test('array consistency over 20,000 objects in an array nested in one element of another', () => {
+    const sub = [
+      ...Array.from({ length: 10000 }, () => ({ a: 'x' })),
+      ...Array.from({ length: 10000 }, () => ({ b: 'y' })),
+    ];
+    const pattern = { items: { sub: { a: ['x'], b: ['y'] } } };
+    expect(EventPatternEngine.matches(pattern, { items: [{ sub }] })).toBe(false);
+    sub.push({ a: 'x', b: 'y' });
+    expect(EventPatternEngine.matches(pattern, JSON.stringify({ items: [{ sub }] }))).toBe(true);
+  });
+
+  test('values inside arrays nested 998 levels deep (with the event object and the objects in them: 1,000 levels)', () => {
+    let nested: unknown = 'x';
+    for (let i = 0; i < 998; i++) {
+      nested = [nested, { b: 'y' }];
+    }
+    expect(EventPatternEngine.matches({ a: ['x'] }, { a: nested })).toBe(true);
+    expect(EventPatternEngine.matches({ a: { b: ['y'] } }, JSON.stringify({ a: nested }))).toBe(true);
+  });
+
   test('20,000 values in one array and 20,000 keys in one object', () => {
     const rules = new PatternRuleSet();
     rules.add('last', { v: ['v19999'] });

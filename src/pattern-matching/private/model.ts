@@ -2,6 +2,16 @@
  * Internal model of a compiled pattern and a flattened event.
  */
 
+/**
+ * Where a value lies in one array: the array (numbered in the order the event
+ * is read), the element index, and the same for the array around that one.
+ */
+export interface Membership {
+  readonly array: number;
+  readonly index: number;
+  readonly up: Membership | undefined;
+}
+
 /** One leaf value of an event, with its array membership. */
 export interface Leaf {
   /** The value: string, number, boolean or null. */
@@ -9,10 +19,10 @@ export interface Leaf {
   /** Original spelling of a number from JSON text, when it differs from `String(v)`. */
   readonly raw: string | undefined;
   /**
-   * Array membership from the root: pairs of (array id, element index), or
-   * undefined when the leaf is not inside any array.
+   * Array membership, innermost array first, or undefined when the leaf is
+   * not inside any array. Values of one array element share the object.
    */
-  readonly m: number[] | undefined;
+  readonly m: Membership | undefined;
   /** Cached hex form if the value is an IP literal (null: it is not; undefined: not computed yet). */
   ip: string | null | undefined;
 }
