@@ -27,6 +27,20 @@ export interface Leaf {
   ip: string | null | undefined;
 }
 
+/*
+ * Kinds of condition the rule index evaluates from numbers alone, without
+ * calling the condition's test (see rule-index.ts).
+ */
+/** `{"exists": true}`: any leaf. */
+export const INLINE_EXISTS = 2;
+/** `{"exists": false}` alone: no leaf. */
+export const INLINE_ABSENT = 3;
+/** A numeric range `[lo, hi]`; add 1 if the lower bound is open and 2 if the upper one is. */
+export const INLINE_RANGE = 4;
+
+/** An inline condition: its kind and operands (for a range, the lower and upper bounds). */
+export type Inline = readonly [number, number, number];
+
 /** A test of one leaf value. */
 export interface Matcher {
   readonly test: (leaf: Leaf) => boolean;
@@ -38,6 +52,8 @@ export interface Matcher {
   readonly key?: string;
   /** `{"exists": false}`. */
   readonly absence?: boolean;
+  /** Set if the rule index can evaluate the matcher from numbers: its kind and bounds (lower, upper). */
+  readonly inline?: Inline;
 }
 
 /** The ORed match values of one field path. */
@@ -49,6 +65,8 @@ export interface Condition {
   readonly keys: string[] | undefined;
   /** Whether a leaf satisfies one of the matchers. */
   readonly test: (leaf: Leaf) => boolean;
+  /** See {@link Matcher.inline} (only for a single matcher). */
+  readonly inline: Inline | undefined;
 }
 
 /** A conjunction of conditions: one branch of the `$or` expansion. */
