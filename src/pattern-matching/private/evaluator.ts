@@ -16,22 +16,17 @@ import { Condition, Leaf, Membership } from './model';
 class LeafTrie {
   /** The leaves whose innermost array element is this node's. */
   public readonly leaves: Leaf[] = [];
-  /** The child nodes, by array and element index. */
-  public children: Map<number, Map<number, LeafTrie>> | undefined;
+  /** The child nodes, by array and element index (a sparse list). */
+  public children: Map<number, LeafTrie[]> | undefined;
 
   public child(array: number, index: number): LeafTrie {
     const byArray = (this.children ??= new Map());
     let byIndex = byArray.get(array);
     if (byIndex === undefined) {
-      byIndex = new Map();
+      byIndex = [];
       byArray.set(array, byIndex);
     }
-    let node = byIndex.get(index);
-    if (node === undefined) {
-      node = new LeafTrie();
-      byIndex.set(index, node);
-    }
-    return node;
+    return (byIndex[index] ??= new LeafTrie());
   }
 }
 
@@ -41,14 +36,19 @@ function trieOf(leaves: Leaf[]): LeafTrie {
   const placed = new Map<Membership, LeafTrie>();
   const chain: Membership[] = [];
   for (const leaf of leaves) {
+    const m = leaf.m!;
+    if (m.up === undefined) {
+      root.child(m.array, m.index).leaves.push(leaf); // in one array only: the usual case
+      continue;
+    }
     let node = root;
-    for (let m = leaf.m; m !== undefined; m = m.up) {
-      const known = placed.get(m);
+    for (let up: Membership | undefined = m; up !== undefined; up = up.up) {
+      const known = placed.get(up);
       if (known !== undefined) {
         node = known;
         break;
       }
-      chain.push(m);
+      chain.push(up);
     }
     for (let k = chain.length - 1; k >= 0; k--) {
       node = node.child(chain[k].array, chain[k].index);
@@ -72,11 +72,9 @@ function consistentLeaves(trie: LeafTrie, chosen: Map<number, number>): Leaf[] {
       for (const [array, byIndex] of node.children) {
         const index = chosen.get(array);
         if (index === undefined) {
-          for (const child of byIndex.values()) {
-            stack.push(child);
-          }
+          byIndex.forEach((child) => stack.push(child)); // skips the holes
         } else {
-          const child = byIndex.get(index);
+          const child = byIndex[index];
           if (child !== undefined) {
             stack.push(child);
           }
@@ -87,12 +85,54 @@ function consistentLeaves(trie: LeafTrie, chosen: Map<number, number>): Leaf[] {
   return out;
 }
 
+/** Whether every leaf lies directly in one and the same array (the usual array of objects). */
+function inOneArray(lists: Leaf[][]): boolean {
+  const array = lists[0][0].m!.array;
+  for (const list of lists) {
+    for (const leaf of list) {
+      const m = leaf.m!;
+      if (m.up !== undefined || m.array !== array) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * For leaves directly in one array: whether some element has a leaf of every
+ * list (an element's leaves share one membership object). Linear.
+ */
+function sameElement(lists: Leaf[][]): boolean {
+  // how many lists, taken in order, have a leaf in the element
+  let counts = new Map<Membership, number>();
+  for (const leaf of lists[0]) {
+    counts.set(leaf.m!, 1);
+  }
+  for (let k = 1; k < lists.length; k++) {
+    const next = new Map<Membership, number>();
+    for (const leaf of lists[k]) {
+      if (counts.get(leaf.m!) === k) {
+        next.set(leaf.m!, k + 1);
+      }
+    }
+    if (next.size === 0) {
+      return false;
+    }
+    counts = next;
+  }
+  return true;
+}
+
 /**
  * Backtracking over the conditions (iterative: one frame per condition on an
  * explicit stack), each given the leaves in arrays that satisfy it.
  */
 function search(lists: Leaf[][]): boolean {
   lists.sort((a, b) => a.length - b.length);
+  if (inOneArray(lists)) {
+    return sameElement(lists);
+  }
   const tries: Array<LeafTrie | undefined> = new Array(lists.length);
   const chosen = new Map<number, number>();
   const n = lists.length;
