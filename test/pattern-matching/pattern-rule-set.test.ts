@@ -134,4 +134,22 @@ describe('PatternRuleSet', () => {
     expect(rules.matchingRules({ source: 'a' })).toEqual(['a']); // numbered 1 again
     expect(index.gen).toBe(1);
   });
+
+  test('rules sharing a condition: each answers for itself, also after the others are removed', () => {
+    const rules = new PatternRuleSet();
+    const path = { path: [{ wildcard: '*/orders/*' }] };
+    rules.add('a', { source: ['a'], detail: path });
+    rules.add('b', { source: ['b'], detail: path });
+    rules.add('ab', { source: ['a', 'b'], detail: { ...path, n: [{ 'anything-but': [1] }] } });
+    const event = (source: string, p: string, n: number): string => JSON.stringify({ source, detail: { path: p, n } });
+    expect(rules.matchingRules(event('a', '/x/orders/1', 2))).toEqual(['a', 'ab']);
+    expect(rules.matchingRules(event('b', '/x/orders/1', 1))).toEqual(['b']);
+    expect(rules.matchingRules(event('b', '/x/carts/1', 2))).toEqual([]);
+    rules.remove('a');
+    rules.remove('ab');
+    rules.add('c', { source: ['a'], detail: { path: [{ wildcard: '*/carts/*' }] } });
+    expect(rules.matchingRules(event('b', '/x/orders/1', 2))).toEqual(['b']);
+    expect(rules.matchingRules(event('a', '/x/carts/1', 2))).toEqual(['c']);
+    expect(rules.matchingRules(event('a', '/x/orders/1', 2))).toEqual([]);
+  });
 });

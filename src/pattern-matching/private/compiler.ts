@@ -194,11 +194,23 @@ const TRUE: Matcher = { test: (l: Leaf) => l.v === true, key: 't' };
 const FALSE: Matcher = { test: (l: Leaf) => l.v === false, key: 'f' };
 const NULL: Matcher = { test: (l: Leaf) => l.v === null, key: 'z' };
 
+function conditionText(path: string, values: unknown[]): string {
+  return `${JSON.stringify(path)}:${JSON.stringify(values)}`;
+}
+
 function condition(path: string, values: unknown[]): Condition {
   if (values.length === 1) {
     // the common case, without the intermediate lists
     const m = matcher(values[0]);
-    return { path, absence: m.absence === true, keys: m.key === undefined ? undefined : [m.key], test: m.test, inline: m.inline };
+    const shared = m.key === undefined && m.inline === undefined;
+    return {
+      path,
+      absence: m.absence === true,
+      keys: m.key === undefined ? undefined : [m.key],
+      test: m.test,
+      inline: m.inline,
+      text: shared ? conditionText(path, values) : undefined,
+    };
   }
   const matchers: Matcher[] = new Array(values.length);
   let absence = false;
@@ -212,7 +224,7 @@ function condition(path: string, values: unknown[]): Condition {
   const keys = indexable ? [...new Set(matchers.map((m) => m.key!))] : undefined;
   const tests = matchers.map((m) => m.test);
   const test = (l: Leaf): boolean => tests.some((t) => t(l));
-  return { path, absence, keys, test, inline: undefined };
+  return { path, absence, keys, test, inline: undefined, text: keys === undefined ? conditionText(path, values) : undefined };
 }
 
 type Branch = Map<string, Condition>;

@@ -67,6 +67,12 @@ export interface Condition {
   readonly test: (leaf: Leaf) => boolean;
   /** See {@link Matcher.inline} (only for a single matcher). */
   readonly inline: Inline | undefined;
+  /**
+   * The path and the match values as JSON text: conditions with the same text
+   * behave the same. Only kept for conditions that are neither indexable nor
+   * inline (the ones the rule index calls and shares).
+   */
+  readonly text: string | undefined;
 }
 
 /** A conjunction of conditions: one branch of the `$or` expansion. */

@@ -69,6 +69,11 @@ const YES = 1;
 /** Some leaf satisfying a condition lies in an array: the evaluator decides (array consistency). */
 const UNDECIDED = 2;
 
+/** What a called condition found among an event's leaves: none satisfying it, one outside arrays, only some in arrays. */
+const NONE = 0;
+const FREE = 1;
+const IN_ARRAYS = 2;
+
 /** Shared empty lists, replaced by a fresh array on the first push (most nodes and tables never need one). */
 const NO_ENTRIES: SubEntry[] = [];
 const NO_CODE: number[] = [];
@@ -218,9 +223,18 @@ export class RuleIndex {
   private readonly slotSeqs: number[] = [];
   private ruleStamps = new Int32Array(64);
   private readonly freeSlots: number[] = [];
-  /** The residual conditions called from node code, by id (reused after removal). */
+  /**
+   * The residual conditions called from node code, by id (reused after
+   * removal): one per distinct condition (see Condition.text), so that rules
+   * sharing a condition share its id, and its outcome is computed once per
+   * match call (`testStamps`, `testOutcomes`).
+   */
   private readonly tests: Array<Condition | undefined> = [];
+  private readonly testIds = new Map<string, number>();
+  private readonly testRefs: number[] = [];
   private readonly freeTests: number[] = [];
+  private testStamps = new Int32Array(64);
+  private testOutcomes = new Uint8Array(64);
 
   public get size(): number {
     return this.rules.size;
@@ -317,10 +331,7 @@ export class RuleIndex {
         }
         node.code = code;
       }
-      for (const id of entry.testIds) {
-        this.tests[id] = undefined;
-        this.freeTests.push(id);
-      }
+      this.releaseTests(entry);
     }
     for (const path of rule.compiled.paths) {
       this.schema.remove(path);
@@ -350,23 +361,52 @@ export class RuleIndex {
     return this.namesInOrder(out);
   }
 
-  /** Gives each residual condition that the code calls (not inline) an id in `tests`. */
+  /** Gives each residual condition that the code calls (not inline) an id in `tests`, shared by equal conditions. */
   private registerTests(entry: SubEntry): void {
-    const testIds: number[] = [];
+    const ids: number[] = [];
     for (const c of entry.residual) {
       if (c.inline === undefined) {
-        const id = this.freeTests.pop() ?? this.tests.length;
-        this.tests[id] = c;
-        testIds.push(id);
+        let id = c.text === undefined ? undefined : this.testIds.get(c.text);
+        if (id === undefined) {
+          id = this.freeTests.pop() ?? this.tests.length;
+          this.tests[id] = c;
+          if (c.text !== undefined) {
+            this.testIds.set(c.text, id);
+          }
+          this.testRefs[id] = 0;
+          if (id >= this.testStamps.length) {
+            const stamps = new Int32Array(this.testStamps.length * 2);
+            stamps.set(this.testStamps);
+            this.testStamps = stamps;
+            this.testOutcomes = new Uint8Array(stamps.length);
+          }
+          this.testStamps[id] = 0;
+        }
+        this.testRefs[id]++;
+        ids.push(id);
       }
     }
-    entry.testIds = testIds;
+    entry.testIds = ids;
+  }
+
+  private releaseTests(entry: SubEntry): void {
+    for (const id of entry.testIds) {
+      if (--this.testRefs[id] === 0) {
+        const text = this.tests[id]!.text;
+        if (text !== undefined) {
+          this.testIds.delete(text);
+        }
+        this.tests[id] = undefined;
+        this.freeTests.push(id);
+      }
+    }
   }
 
   /** Starts the stamps (of match calls) afresh, before the counter leaves the small integers. */
   private restamp(): void {
     this.gen = 0;
     this.ruleStamps.fill(0);
+    this.testStamps.fill(0);
     const stack = [this.root];
     for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
       node.stamp = 0;
@@ -528,16 +568,26 @@ export class RuleIndex {
           }
         }
       } else {
-        const test = this.tests[code[p + 2]]!.test;
-        for (let i = 0; i < list.length; i++) {
-          const leaf = list[i];
-          if (test(leaf)) {
-            if (leaf.m === undefined) {
-              free = true;
-              break;
+        // a condition shared by rules: its outcome for this event is computed once
+        const id = code[p + 2];
+        if (this.testStamps[id] === this.gen) {
+          const known = this.testOutcomes[id];
+          free = known === FREE;
+          arrays = known === IN_ARRAYS;
+        } else {
+          const test = this.tests[id]!.test;
+          for (let i = 0; i < list.length; i++) {
+            const leaf = list[i];
+            if (test(leaf)) {
+              if (leaf.m === undefined) {
+                free = true;
+                break;
+              }
+              arrays = true;
             }
-            arrays = true;
           }
+          this.testStamps[id] = this.gen;
+          this.testOutcomes[id] = free ? FREE : arrays ? IN_ARRAYS : NONE;
         }
       }
       if (!free) {
