@@ -162,6 +162,17 @@ describe('huge arrays', () => {
     expect(EventPatternEngine.matches(pattern, JSON.stringify({ items: [{ sub }] }))).toBe(true);
   });
 
+  test('array consistency over 10,000 objects, fields at two depths of nested arrays', () => {
+    const items: Array<Record<string, unknown>> = [
+      ...Array.from({ length: 5000 }, () => ({ a: 'x' })),
+      ...Array.from({ length: 5000 }, () => ({ sub: [{ b: 'y' }] })),
+    ];
+    const pattern = { items: { a: ['x'], sub: { b: ['y'] } } };
+    expect(EventPatternEngine.matches(pattern, { items })).toBe(false);
+    items.push({ a: 'x', sub: [{ b: 'n' }, { b: 'y' }] });
+    expect(EventPatternEngine.matches(pattern, JSON.stringify({ items }))).toBe(true);
+  });
+
   test('values inside arrays nested 998 levels deep (with the event object and the objects in them: 1,000 levels)', () => {
     let nested: unknown = 'x';
     for (let i = 0; i < 998; i++) {

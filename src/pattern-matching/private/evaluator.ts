@@ -85,13 +85,17 @@ function consistentLeaves(trie: LeafTrie, chosen: Map<number, number>): Leaf[] {
   return out;
 }
 
-/** Whether every leaf lies directly in one and the same array (the usual array of objects). */
+/**
+ * Whether every leaf lies directly in one and the same array (the usual array
+ * of objects), that array being in the same place (the same element of any
+ * arrays around it).
+ */
 function inOneArray(lists: Leaf[][]): boolean {
-  const array = lists[0][0].m!.array;
+  const first = lists[0][0].m!;
   for (const list of lists) {
     for (const leaf of list) {
       const m = leaf.m!;
-      if (m.up !== undefined || m.array !== array) {
+      if (m.array !== first.array || m.up !== first.up) {
         return false;
       }
     }
@@ -101,7 +105,8 @@ function inOneArray(lists: Leaf[][]): boolean {
 
 /**
  * For leaves directly in one array: whether some element has a leaf of every
- * list (an element's leaves share one membership object). Linear.
+ * list (an element's leaves share one membership object, and the array's
+ * place is the same for all). Linear.
  */
 function sameElement(lists: Leaf[][]): boolean {
   // how many lists, taken in order, have a leaf in the element
