@@ -106,4 +106,50 @@ describe('PatternRuleSet', () => {
     expect(() => rules.matchingRules('{')).toThrow('Invalid event JSON: Expected a string key but found end of input at position 1');
     expect(() => rules.matchingRules('"x"')).toThrow('Event must be a JSON object, got string');
   });
+
+  test('rules removed and added again keep the answers', () => {
+    const rules = new PatternRuleSet();
+    rules.add('a', { source: ['a'], detail: { n: [{ numeric: ['>', 1] }] } });
+    rules.add('b', { source: ['b'], detail: { s: [{ wildcard: 'x*' }] } });
+    rules.add('c', { source: ['b'], detail: { n: [{ exists: false }] } });
+    const a = '{"source":"a","detail":{"n":2}}';
+    const b = '{"source":"b","detail":{"s":"xy"}}';
+    expect(rules.matchingRules(a)).toEqual(['a']);
+    rules.remove('a');
+    rules.add('d', { source: ['a'] }); // takes the slot 'a' had
+    rules.add('a', { source: ['a'], detail: { n: [{ numeric: ['<', 1] }] } });
+    expect(rules.matchingRules(a)).toEqual(['d']);
+    expect(rules.matchingRules(b)).toEqual(['b', 'c']);
+  });
+
+  test('match calls numbered afresh near the largest number keep the answers', () => {
+    const rules = new PatternRuleSet();
+    rules.add('a', { source: ['a'] });
+    rules.add('b', { source: ['b'] });
+    expect(rules.matchingRules({ source: 'a' })).toEqual(['a']); // call 1
+    // the index numbers match calls to skip what one call has already seen
+    const index = (rules as any).index;
+    index.gen = 0x3fffffff - 1;
+    expect(rules.matchingRules({ source: 'b' })).toEqual(['b']);
+    expect(rules.matchingRules({ source: 'a' })).toEqual(['a']); // numbered 1 again
+    expect(index.gen).toBe(1);
+  });
+
+  test('rules sharing a condition: each answers for itself, also after the others are removed', () => {
+    const rules = new PatternRuleSet();
+    const path = { path: [{ wildcard: '*/orders/*' }] };
+    rules.add('a', { source: ['a'], detail: path });
+    rules.add('b', { source: ['b'], detail: path });
+    rules.add('ab', { source: ['a', 'b'], detail: { ...path, n: [{ 'anything-but': [1] }] } });
+    const event = (source: string, p: string, n: number): string => JSON.stringify({ source, detail: { path: p, n } });
+    expect(rules.matchingRules(event('a', '/x/orders/1', 2))).toEqual(['a', 'ab']);
+    expect(rules.matchingRules(event('b', '/x/orders/1', 1))).toEqual(['b']);
+    expect(rules.matchingRules(event('b', '/x/carts/1', 2))).toEqual([]);
+    rules.remove('a');
+    rules.remove('ab');
+    rules.add('c', { source: ['a'], detail: { path: [{ wildcard: '*/carts/*' }] } });
+    expect(rules.matchingRules(event('b', '/x/orders/1', 2))).toEqual(['b']);
+    expect(rules.matchingRules(event('a', '/x/carts/1', 2))).toEqual(['c']);
+    expect(rules.matchingRules(event('a', '/x/orders/1', 2))).toEqual([]);
+  });
 });

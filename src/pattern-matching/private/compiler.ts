@@ -7,7 +7,7 @@
 import { compileIgnoreCase, endsWithIgnoreCase, equalsIgnoreCase, startsWithIgnoreCase } from './case-mapping';
 import { inRange, ipToHex, IpRange, looksLikeIp, parseCidr } from './ip-address';
 import { JsonNumber } from './json-text';
-import { CompiledPattern, Condition, Leaf, Matcher, SubRule } from './model';
+import { CompiledPattern, Condition, INLINE_ABSENT, INLINE_EXISTS, INLINE_RANGE, Leaf, Matcher, SubRule } from './model';
 import { isComparable, isJsonNumber, numberText, numberValue } from './numbers';
 import { isPlainObject, joinPath, jsonKeys } from './validator';
 import { matchWildcard, parseWildcard, Wildcard } from './wildcard';
@@ -47,7 +47,7 @@ function numericRange(arr: unknown[]): Matcher {
   const op = arr[0] as string;
   const v1 = numberValue(arr[1] as number | JsonNumber);
   if (op === '=') {
-    return { test: (l) => typeof l.v === 'number' && l.v === v1 };
+    return { test: (l) => typeof l.v === 'number' && l.v === v1, inline: [INLINE_RANGE, v1, v1] };
   }
   let lo = -Infinity;
   let hi = Infinity;
@@ -72,6 +72,7 @@ function numericRange(arr: unknown[]): Matcher {
       }
       return (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
     },
+    inline: [INLINE_RANGE + (loOpen ? 1 : 0) + (hiOpen ? 2 : 0), lo, hi],
   };
 }
 
@@ -126,8 +127,8 @@ function affix(name: string, operand: unknown): Matcher {
     : { test: (l) => typeof l.v === 'string' && l.v.endsWith(s) };
 }
 
-const EXISTS: Matcher = { test: () => true };
-const ABSENT: Matcher = { test: () => false, absence: true };
+const EXISTS: Matcher = { test: () => true, inline: [INLINE_EXISTS, 0, 0] };
+const ABSENT: Matcher = { test: () => false, absence: true, inline: [INLINE_ABSENT, 0, 0] };
 
 /** Compiles one match expression object. */
 function matchExpression(expr: Record<string, unknown>): Matcher {
@@ -193,11 +194,23 @@ const TRUE: Matcher = { test: (l: Leaf) => l.v === true, key: 't' };
 const FALSE: Matcher = { test: (l: Leaf) => l.v === false, key: 'f' };
 const NULL: Matcher = { test: (l: Leaf) => l.v === null, key: 'z' };
 
+function conditionText(path: string, values: unknown[]): string {
+  return `${JSON.stringify(path)}:${JSON.stringify(values)}`;
+}
+
 function condition(path: string, values: unknown[]): Condition {
   if (values.length === 1) {
     // the common case, without the intermediate lists
     const m = matcher(values[0]);
-    return { path, absence: m.absence === true, keys: m.key === undefined ? undefined : [m.key], test: m.test };
+    const shared = m.key === undefined && m.inline === undefined;
+    return {
+      path,
+      absence: m.absence === true,
+      keys: m.key === undefined ? undefined : [m.key],
+      test: m.test,
+      inline: m.inline,
+      text: shared ? conditionText(path, values) : undefined,
+    };
   }
   const matchers: Matcher[] = new Array(values.length);
   let absence = false;
@@ -211,7 +224,7 @@ function condition(path: string, values: unknown[]): Condition {
   const keys = indexable ? [...new Set(matchers.map((m) => m.key!))] : undefined;
   const tests = matchers.map((m) => m.test);
   const test = (l: Leaf): boolean => tests.some((t) => t(l));
-  return { path, absence, keys, test };
+  return { path, absence, keys, test, inline: undefined, text: keys === undefined ? conditionText(path, values) : undefined };
 }
 
 type Branch = Map<string, Condition>;

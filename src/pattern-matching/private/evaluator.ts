@@ -4,106 +4,173 @@
  * element of any array they share (event-ruler's ArrayMembership).
  */
 import { EventLeaves } from './event-reader';
-import { Condition, Leaf } from './model';
+import { Condition, Leaf, Membership } from './model';
 
-/** Whether one leaf's membership agrees with the constraints chosen so far. */
-function consistent(m: number[], chosen: Map<number, number>): boolean {
-  for (let i = 0; i < m.length; i += 2) {
-    const idx = chosen.get(m[i]);
-    if (idx !== undefined && idx !== m[i + 1]) {
-      return false;
+/**
+ * The leaves satisfying one condition, arranged by array membership: a node
+ * per array element on the way to them, so that the leaves consistent with
+ * the elements chosen so far are found without trying the others (an array
+ * of n objects, or an array nested in one element of another, costs O(n),
+ * not O(n^2), when no element satisfies every condition).
+ */
+class LeafTrie {
+  /** The leaves whose innermost array element is this node's. */
+  public readonly leaves: Leaf[] = [];
+  /** The child nodes, by array and element index (a sparse list). */
+  public children: Map<number, LeafTrie[]> | undefined;
+
+  public child(array: number, index: number): LeafTrie {
+    const byArray = (this.children ??= new Map());
+    let byIndex = byArray.get(array);
+    if (byIndex === undefined) {
+      byIndex = [];
+      byArray.set(array, byIndex);
+    }
+    return (byIndex[index] ??= new LeafTrie());
+  }
+}
+
+function trieOf(leaves: Leaf[]): LeafTrie {
+  const root = new LeafTrie();
+  // leaves of one element share their membership object: each is placed once
+  const placed = new Map<Membership, LeafTrie>();
+  const chain: Membership[] = [];
+  for (const leaf of leaves) {
+    const m = leaf.m!;
+    if (m.up === undefined) {
+      root.child(m.array, m.index).leaves.push(leaf); // in one array only: the usual case
+      continue;
+    }
+    let node = root;
+    for (let up: Membership | undefined = m; up !== undefined; up = up.up) {
+      const known = placed.get(up);
+      if (known !== undefined) {
+        node = known;
+        break;
+      }
+      chain.push(up);
+    }
+    for (let k = chain.length - 1; k >= 0; k--) {
+      node = node.child(chain[k].array, chain[k].index);
+      placed.set(chain[k], node);
+    }
+    chain.length = 0;
+    node.leaves.push(leaf);
+  }
+  return root;
+}
+
+/** The leaves of the trie consistent with the chosen elements (array -> index). */
+function consistentLeaves(trie: LeafTrie, chosen: Map<number, number>): Leaf[] {
+  const out: Leaf[] = [];
+  const stack = [trie];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    for (const leaf of node.leaves) {
+      out.push(leaf);
+    }
+    if (node.children !== undefined) {
+      for (const [array, byIndex] of node.children) {
+        const index = chosen.get(array);
+        if (index === undefined) {
+          byIndex.forEach((child) => stack.push(child)); // skips the holes
+        } else {
+          const child = byIndex[index];
+          if (child !== undefined) {
+            stack.push(child);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether every leaf lies directly in one and the same array (the usual array
+ * of objects), that array being in the same place (the same element of any
+ * arrays around it).
+ */
+function inOneArray(lists: Leaf[][]): boolean {
+  const first = lists[0][0].m!;
+  for (const list of lists) {
+    for (const leaf of list) {
+      const m = leaf.m!;
+      if (m.array !== first.array || m.up !== first.up) {
+        return false;
+      }
     }
   }
   return true;
 }
 
 /**
- * The leaves satisfying one condition, all inside arrays. When they all lie in
- * the same outermost array (the usual case: one path crosses one first
- * array), they are also grouped by element, so that once that element is
- * chosen only its leaves are tried: an array of n objects costs O(n), not
- * O(n^2), when no element satisfies every condition.
+ * For leaves directly in one array: whether some element has a leaf of every
+ * list (an element's leaves share one membership object, and the array's
+ * place is the same for all). Linear.
  */
-interface Candidates {
-  readonly leaves: Leaf[];
-  /** The id of the outermost array of every leaf, or -1 if they differ. */
-  readonly array: number;
-  readonly byElement: Map<number, Leaf[]> | undefined;
+function sameElement(lists: Leaf[][]): boolean {
+  // how many lists, taken in order, have a leaf in the element
+  let counts = new Map<Membership, number>();
+  for (const leaf of lists[0]) {
+    counts.set(leaf.m!, 1);
+  }
+  for (let k = 1; k < lists.length; k++) {
+    const next = new Map<Membership, number>();
+    for (const leaf of lists[k]) {
+      if (counts.get(leaf.m!) === k) {
+        next.set(leaf.m!, k + 1);
+      }
+    }
+    if (next.size === 0) {
+      return false;
+    }
+    counts = next;
+  }
+  return true;
 }
 
-function candidates(leaves: Leaf[]): Candidates {
-  const array = leaves[0].m![0];
-  for (let i = 1; i < leaves.length; i++) {
-    if (leaves[i].m![0] !== array) {
-      return { leaves, array: -1, byElement: undefined };
-    }
+/**
+ * Backtracking over the conditions (iterative: one frame per condition on an
+ * explicit stack), each given the leaves in arrays that satisfy it.
+ */
+function search(lists: Leaf[][]): boolean {
+  lists.sort((a, b) => a.length - b.length);
+  if (inOneArray(lists)) {
+    return sameElement(lists);
   }
-  if (leaves.length < 8) {
-    return { leaves, array, byElement: undefined };
-  }
-  const byElement = new Map<number, Leaf[]>();
-  for (const leaf of leaves) {
-    const idx = leaf.m![1];
-    const list = byElement.get(idx);
-    if (list === undefined) {
-      byElement.set(idx, [leaf]);
-    } else {
-      list.push(leaf);
-    }
-  }
-  return { leaves, array, byElement };
-}
-
-/** Backtracking over the conditions (iterative: one frame per condition on an explicit stack). */
-function search(lists: Candidates[]): boolean {
-  lists.sort((a, b) => a.leaves.length - b.leaves.length);
+  const tries: Array<LeafTrie | undefined> = new Array(lists.length);
   const chosen = new Map<number, number>();
   const n = lists.length;
   const options: Leaf[][] = new Array(n);
   const next: number[] = new Array(n).fill(0);
   const added: number[][] = new Array(n);
   const optionsAt = (at: number): Leaf[] => {
-    const c = lists[at];
-    if (c.byElement !== undefined) {
-      const idx = chosen.get(c.array);
-      if (idx !== undefined) {
-        return c.byElement.get(idx) ?? [];
-      }
+    if (at === 0) {
+      return lists[0];
     }
-    return c.leaves;
+    const trie = (tries[at] ??= trieOf(lists[at]));
+    return consistentLeaves(trie, chosen);
   };
   let at = 0;
   options[0] = optionsAt(0);
+  added[0] = [];
   while (at >= 0) {
     // undo what this level bound for its previous choice
-    if (added[at] !== undefined) {
-      for (const id of added[at]) {
-        chosen.delete(id);
-      }
-      added[at] = [];
+    for (const array of added[at]) {
+      chosen.delete(array);
     }
+    added[at] = [];
     const opts = options[at];
-    let found = false;
-    while (next[at] < opts.length) {
-      const m = opts[next[at]++].m!;
-      if (!consistent(m, chosen)) {
-        continue;
-      }
-      const bound: number[] = [];
-      for (let i = 0; i < m.length; i += 2) {
-        if (!chosen.has(m[i])) {
-          chosen.set(m[i], m[i + 1]);
-          bound.push(m[i]);
-        }
-      }
-      added[at] = bound;
-      found = true;
-      break;
-    }
-    if (!found) {
-      added[at] = [];
+    if (next[at] >= opts.length) {
       at--;
       continue;
+    }
+    // the leaf is consistent with the choices so far; bind its elements not bound yet
+    // (when an array is bound, so are the arrays around it)
+    const bound = added[at];
+    for (let m = opts[next[at]++].m; m !== undefined && !chosen.has(m.array); m = m.up) {
+      chosen.set(m.array, m.index);
+      bound.push(m.array);
     }
     if (at === n - 1) {
       return true;
@@ -121,7 +188,7 @@ function search(lists: Candidates[]): boolean {
  * field id of `conditions[i]`.
  */
 export function evaluateConditions(conditions: readonly Condition[], ids: readonly number[], event: EventLeaves): boolean {
-  let constrained: Candidates[] | undefined;
+  let constrained: Leaf[][] | undefined;
   for (let ci = 0; ci < conditions.length; ci++) {
     const c = conditions[ci];
     const leaves = event[ids[ci]];
@@ -149,7 +216,7 @@ export function evaluateConditions(conditions: readonly Condition[], ids: readon
     if (inArrays === undefined) {
       return false;
     }
-    (constrained ??= []).push(candidates(inArrays));
+    (constrained ??= []).push(inArrays);
   }
   if (constrained === undefined || constrained.length === 1) {
     return true;

@@ -19,7 +19,7 @@
  * their text is kept for literal matches.
  */
 import { JsonNumber, MAX_JSON_DEPTH } from './json-text';
-import { Leaf } from './model';
+import { Leaf, Membership } from './model';
 import { comparableValue } from './numbers';
 import { prepareEvent } from './prepare';
 
@@ -223,8 +223,8 @@ function addLeaf(leaves: EventLeaves, id: number, leaf: Leaf): void {
   }
 }
 
-function member(m: number[] | undefined, id: number, index: number): number[] {
-  return m === undefined ? [id, index] : [...m, id, index];
+function member(m: Membership | undefined, array: number, index: number): Membership {
+  return { array, index, up: m };
 }
 
 /** Walks an event given as an object (numbers may be {@link JsonNumber}s). */
@@ -237,7 +237,7 @@ class ObjectWalker {
     this.object(obj, root, undefined, 0);
   }
 
-  private object(obj: Record<string, unknown>, node: PathNode, m: number[] | undefined, depth: number): void {
+  private object(obj: Record<string, unknown>, node: PathNode, m: Membership | undefined, depth: number): void {
     const keys = node.keys;
     for (let i = 0; i < keys.length; i++) {
       if (hasOwnEnumerable(obj, keys[i])) {
@@ -256,7 +256,7 @@ class ObjectWalker {
     }
   }
 
-  private value(v: unknown, node: PathNode, m: number[] | undefined, depth: number): void {
+  private value(v: unknown, node: PathNode, m: Membership | undefined, depth: number): void {
     if (depth > MAX_EVENT_DEPTH) {
       throw new Error(`Event is nested deeper than ${MAX_EVENT_DEPTH} levels (or is circular)`);
     }
@@ -329,13 +329,18 @@ class TextScanner {
     }
   }
 
-  /** Skips whitespace; returns the code of the next character (NaN at the end). */
+  /**
+   * Skips whitespace; returns the code of the next character (NaN at the end).
+   * Never reads past the end: V8 would then stop inlining charCodeAt here, in
+   * every event (the end of the text is reached at the end of every event).
+   */
   private ws(): number {
     const t = this.text;
+    const len = this.len;
     let p = this.pos;
-    let c = t.charCodeAt(p);
+    let c = p < len ? t.charCodeAt(p) : NaN;
     while (c === 32 || c === 10 || c === 13 || c === 9) {
-      c = t.charCodeAt(++p);
+      c = ++p < len ? t.charCodeAt(p) : NaN;
     }
     this.pos = p;
     return c;
@@ -425,7 +430,7 @@ class TextScanner {
     return false;
   }
 
-  private object(node: PathNode | undefined, m: number[] | undefined, depth: number): void {
+  private object(node: PathNode | undefined, m: Membership | undefined, depth: number): void {
     if (depth >= MAX_JSON_DEPTH) {
       throw FALLBACK;
     }
@@ -469,7 +474,7 @@ class TextScanner {
     }
   }
 
-  private array(node: PathNode | undefined, m: number[] | undefined, depth: number): void {
+  private array(node: PathNode | undefined, m: Membership | undefined, depth: number): void {
     if (depth >= MAX_JSON_DEPTH) {
       throw FALLBACK;
     }
@@ -508,7 +513,7 @@ class TextScanner {
     return p;
   }
 
-  private number(node: PathNode | undefined, m: number[] | undefined): void {
+  private number(node: PathNode | undefined, m: Membership | undefined): void {
     const t = this.text;
     const start = this.pos;
     let p = start;
@@ -540,7 +545,7 @@ class TextScanner {
     }
   }
 
-  private literal(word: string, value: boolean | null, node: PathNode | undefined, m: number[] | undefined): void {
+  private literal(word: string, value: boolean | null, node: PathNode | undefined, m: Membership | undefined): void {
     if (!this.text.startsWith(word, this.pos)) {
       throw FALLBACK;
     }
@@ -550,7 +555,7 @@ class TextScanner {
     }
   }
 
-  private value(node: PathNode | undefined, m: number[] | undefined, depth: number): void {
+  private value(node: PathNode | undefined, m: Membership | undefined, depth: number): void {
     const c = this.ws();
     switch (c) {
       case 34: { // "
