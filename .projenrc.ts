@@ -49,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Jest's default is one worker less than the cores: a single worker on CI's 2 cores. The suites are CPU-bound
       // synths, and the main thread is idle while workers run, so one worker per core.
       maxWorkers: '100%',
+      // Unit tests skip aws-cdk-lib's built-in CloudFormation schema validation of every synth (test/jest-setup.ts).
+      setupFiles: ['<rootDir>/test/jest-setup.ts'],
     },
   },
 
