@@ -35,7 +35,6 @@ export const ENV = {
   guardTtlDays: 'RESERVATION_GUARD_TTL_DAYS',
 } as const;
 
-export { ID_PATTERN };
 
 const LINE_ITEM_SCHEMA = {
   type: 'object',

@@ -186,11 +186,15 @@ export function validateAgainstSchema<T>(schema: object, value: unknown, what: s
   return value as T;
 }
 
+/** `value` as a JSON object. @throws InvalidEventError `<path> must be an object, got ...` otherwise */
+export function requireObject(value: unknown, path: string, what: string): JsonObject {
+  if (!isObject(value)) throw new InvalidEventError(what, [`${path} must be an object, got ${show(value)}`]);
+  return value;
+}
+
 /** The `detail` of an EventBridge event envelope. @throws InvalidEventError when the event or its detail is not an object */
 export function eventDetail(event: unknown, what: string): JsonObject {
-  if (!isObject(event)) throw new InvalidEventError(what, [`event must be an object, got ${show(event)}`]);
-  if (!isObject(event.detail)) throw new InvalidEventError(what, [`detail must be an object, got ${show(event.detail)}`]);
-  return event.detail;
+  return requireObject(requireObject(event, 'event', what).detail, 'detail', what);
 }
 
 /** A copy of `obj` without the given keys where they are `null` (producers often send null for "absent"). */

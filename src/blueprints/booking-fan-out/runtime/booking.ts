@@ -10,7 +10,7 @@
  *   flight: { number, origin, destination, departure }, passengers: [{ firstName, lastName }],
  *   fare: { amount, currency } }`.
  */
-import { InvalidEventError, isObject, show, validateAgainstSchema } from '../../runtime-shared/validation';
+import { isObject, requireObject, validateAgainstSchema } from '../../runtime-shared/validation';
 import { CONSUMER_INPUT_SCHEMAS, LIMITS } from '../contract';
 
 export interface Flight {
@@ -59,8 +59,7 @@ export const MAX_PASSENGERS = LIMITS.maxPassengers;
 
 /** Each input is checked against its schema in the contract (the fields of `BookingConfirmed` it is cut from). */
 function validateInput<T>(schema: object, input: unknown, what: string): T {
-  if (!isObject(input)) throw new InvalidEventError(what, [`input must be an object, got ${show(input)}`]);
-  return validateAgainstSchema<T>(schema, input, what, 'input');
+  return validateAgainstSchema<T>(schema, requireObject(input, 'input', what), what, 'input');
 }
 
 /** @throws InvalidEventError */

@@ -3,7 +3,7 @@
  * put on the processing stream (the whole EventBridge event, JSON, base64-encoded by Kinesis).
  */
 import type { Tick } from './indicators';
-import { isObject, schemaProblems, show, validateAgainstSchema } from '../../runtime-shared/validation';
+import { isObject, nullAsAbsent, schemaProblems, show, validateAgainstSchema } from '../../runtime-shared/validation';
 import { MARKET_TICK } from '../contract';
 
 /** A Kinesis record holds at most 1 MiB; base64 makes it 4/3 as long. */
@@ -84,7 +84,7 @@ export function readTick(record: StreamRecord): ReadRecord {
   }
   if (!isObject(event.detail)) return fail(`detail must be an object, got ${show(event.detail)}`);
   // A null sequence means absent (0).
-  const raw = event.detail.sequence === null ? { ...event.detail, sequence: undefined } : event.detail;
+  const raw = nullAsAbsent(event.detail, ['sequence']);
   const problems = schemaProblems(MARKET_TICK.detailSchema, raw, 'detail');
   if (problems.length > 0) return fail(...problems);
   const detail = raw as unknown as MarketTickDetail;

@@ -2,7 +2,7 @@
  * Pure logic shared by the photo-upload handlers: read the upload input (what the rule's input transformer sends),
  * read the object key layout `<uploadPrefix><userId>/<fileName>.<ext>`, name the thumbnail, and order photos.
  */
-import { Checker, InvalidEventError, isIsoTimestamp, isObject, nullAsAbsent, show, validateAgainstSchema } from '../../runtime-shared/validation';
+import { Checker, isIsoTimestamp, nullAsAbsent, requireObject, validateAgainstSchema } from '../../runtime-shared/validation';
 import { FILE_NAME_PATTERN, IMAGE_EXTENSIONS, LIMITS, UPLOAD_INPUT_SCHEMA, USER_ID_PATTERN } from '../contract';
 
 /** One upload, as the input transformer of the rule's targets delivers it. */
@@ -38,9 +38,8 @@ const FILE_NAME = new RegExp(FILE_NAME_PATTERN);
  * @throws InvalidEventError listing the problems (the input transformer or the producer is broken)
  */
 export function parseUploadInput(event: unknown, what: string): UploadInput {
-  if (!isObject(event)) throw new InvalidEventError(what, [`input must be an object, got ${show(event)}`]);
   const input = validateAgainstSchema<Partial<UploadInput> & Omit<UploadInput, 'etag' | 'sequencer'>>(
-    UPLOAD_INPUT_SCHEMA, nullAsAbsent(event, ['etag', 'sequencer']), what, 'input');
+    UPLOAD_INPUT_SCHEMA, nullAsAbsent(requireObject(event, 'input', what), ['etag', 'sequencer']), what, 'input');
   // What JSON Schema cannot say: S3 limits keys in UTF-8 bytes.
   const check = new Checker();
   check.maxUtf8Bytes(input.key, 'input.key', LIMITS.maxKeyBytes);

@@ -2,7 +2,7 @@
  * Pure logic of the SaaS-CRM blueprint's handlers: the lead a webhook carries, and the contact the upsert function
  * receives (built by the route's input transformer) cut down to the allowlist.
  */
-import { Checker, InvalidEventError, isObject, show, validateAgainstSchema } from '../../runtime-shared/validation';
+import { Checker, isObject, requireObject, validateAgainstSchema } from '../../runtime-shared/validation';
 import { CONTACT_ATTRIBUTE, CONTACT_EVENT_ID, LEAD_FIELDS, LEAD_UPDATED, LIMITS } from '../contract';
 
 /** A lead as the webhook receiver puts it on the bus (the `LeadUpdated` detail). */
@@ -32,11 +32,6 @@ const CONTACT_KEYS_SCHEMA = {
     [CONTACT_EVENT_ID]: { type: 'string', minLength: 1, maxLength: 128 },
   },
 };
-
-function requireObject(value: unknown, path: string, what: string): Record<string, unknown> {
-  if (!isObject(value)) throw new InvalidEventError(what, [`${path} must be an object, got ${show(value)}`]);
-  return value;
-}
 
 /**
  * Validate a webhook body against the `LeadUpdated` contract (`leadId` and `updatedAt` required, the other known
