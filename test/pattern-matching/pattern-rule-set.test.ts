@@ -1,4 +1,5 @@
-import { PatternRuleSet } from '../../src/pattern-matching';
+import { EventPatternEngine, PatternRuleSet } from '../../src/pattern-matching';
+import { mulberry32 } from '../../src/private/random';
 
 const ORDER = { 'source': 'com.shop', 'detail-type': 'OrderPlaced', 'detail': { total: 120, country: 'DE', items: [{ sku: 'A', qty: 1 }] } };
 
@@ -151,5 +152,79 @@ describe('PatternRuleSet', () => {
     expect(rules.matchingRules(event('b', '/x/orders/1', 2))).toEqual(['b']);
     expect(rules.matchingRules(event('a', '/x/carts/1', 2))).toEqual(['c']);
     expect(rules.matchingRules(event('a', '/x/orders/1', 2))).toEqual([]);
+  });
+
+  test('keeps the answers while thousands of rules are added, replaced and removed (the index grows and compacts its arrays)', () => {
+    const random = mulberry32(13);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const values = Array.from({ length: 40 }, (_, i) => `v${i}`);
+    // more than 16 prefixes in one table moves it from the short list to lookups by length
+    const prefixes = Array.from({ length: 24 }, (_, i) => `p${i}-`);
+    const pattern = (): Record<string, unknown> => {
+      const p: Record<string, unknown> = { source: random() < 0.2 ? [{ prefix: pick(prefixes) }] : [pick(values), pick(values)] };
+      if (random() < 0.7) {
+        p.detail = {
+          s: random() < 0.5 ? [pick(values)] : [{ prefix: pick(prefixes) }],
+          n: [{ numeric: ['>=', Math.floor(random() * 10)] }],
+        };
+      }
+      return p;
+    };
+    const events: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const event = {
+        source: random() < 0.3 ? `${pick(prefixes)}x` : pick(values),
+        detail: { s: random() < 0.5 ? pick(values) : `${pick(prefixes)}y`, n: Math.floor(random() * 12) },
+      };
+      // compact text, text with newlines (control characters outside strings) and escaped strings
+      const text = JSON.stringify(event);
+      events.push(i % 3 === 0 ? text : i % 3 === 1 ? JSON.stringify(event, null, 2) : text.replace(/"v(\d)/g, '"\\u0076$1'));
+    }
+    const rules = new PatternRuleSet();
+    /** The rules in the order they were added, with the engine's answer for each event. */
+    const expected = new Map<string, boolean[]>();
+    const check = (): void => {
+      events.forEach((e, i) => {
+        expect(rules.matchingRules(e)).toEqual([...expected].filter(([, answers]) => answers[i]).map(([name]) => name));
+      });
+    };
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 300; i++) {
+        const name = `r${Math.floor(random() * 2000)}`;
+        if (random() < 0.25 && expected.has(name)) {
+          expect(rules.remove(name)).toBe(true);
+          expected.delete(name);
+        } else {
+          const p = pattern();
+          rules.add(name, p);
+          expected.delete(name); // a replaced rule counts as added last
+          expected.set(name, events.map((e) => EventPatternEngine.matches(p, e)));
+        }
+        if (i % 25 === 0) {
+          check();
+        }
+      }
+      expect(rules.size).toBe(expected.size);
+      check();
+    }
+    for (const name of [...expected.keys()]) {
+      if (random() < 0.9) {
+        rules.remove(name);
+        expected.delete(name);
+      }
+    }
+    check();
+  });
+
+  test('keeps the answers of a node whose rules outgrow the room for them many times over', () => {
+    const rules = new PatternRuleSet();
+    for (let i = 0; i < 3000; i++) {
+      rules.add(`a${i}`, { source: ['a'], detail: { n: [{ numeric: ['=', i] }] } });
+      rules.add(`b${i}`, { source: [`b${i % 50}`], detail: { n: [{ numeric: ['=', i] }] } });
+    }
+    for (const n of [0, 1, 255, 256, 1024, 2999]) {
+      expect(rules.matchingRules({ source: 'a', detail: { n } })).toEqual([`a${n}`]);
+      expect(rules.matchingRules({ source: `b${n % 50}`, detail: { n } })).toEqual([`b${n}`]);
+    }
   });
 });

@@ -73,6 +73,8 @@ class PathNode {
   /** The nodes from the first path segment down to this one, and the last segment (set when created). */
   public chain: PathNode[] = [];
   public key = '';
+  /** The last object (numbered per scanner) in which the text scanner met this key. */
+  public seenIn = 0;
 
   /** @param path the path of this prefix (undefined for the root) */
   constructor(public readonly path: string | undefined) {}
@@ -94,6 +96,15 @@ class PathNode {
     this.keys.forEach((k, i) => (this.byLength[k.length] ??= []).push(i));
   }
 }
+
+/** A character JSON text may hold only escaped in strings (a text without any needs no per-character check). */
+const CONTROL = /[\u0000-\u001f]/;
+
+/**
+ * Objects read by text scanners so far: each object gets a new number, so
+ * PathNode.seenIn tells a repeated key (numbers up to 2^53 are exact).
+ */
+let objects = 0;
 
 /** Thrown by the scanner for anything it leaves to the full parser. */
 const FALLBACK = new Error('fallback to the full parser');
@@ -265,28 +276,28 @@ class ObjectWalker {
       case 'string':
       case 'boolean':
         if (id >= 0) {
-          addLeaf(this.leaves, id, { v, raw: undefined, m, ip: undefined });
+          addLeaf(this.leaves, id, { v, raw: undefined, m, ip: undefined, k: -1 });
         }
         return;
       case 'number':
         if (id >= 0) {
-          addLeaf(this.leaves, id, { v: Number.isFinite(v) ? v : NaN, raw: undefined, m, ip: undefined });
+          addLeaf(this.leaves, id, { v: Number.isFinite(v) ? v : NaN, raw: undefined, m, ip: undefined, k: -1 });
         }
         return;
       case 'bigint':
         if (id >= 0) {
           const raw = v.toString();
-          addLeaf(this.leaves, id, { v: comparableValue(raw), raw, m, ip: undefined });
+          addLeaf(this.leaves, id, { v: comparableValue(raw), raw, m, ip: undefined, k: -1 });
         }
         return;
       case 'object':
         if (v === null) {
           if (id >= 0) {
-            addLeaf(this.leaves, id, { v: null, raw: undefined, m, ip: undefined });
+            addLeaf(this.leaves, id, { v: null, raw: undefined, m, ip: undefined, k: -1 });
           }
         } else if (v instanceof JsonNumber) {
           if (id >= 0) {
-            addLeaf(this.leaves, id, { v: comparableValue(v.raw), raw: v.raw, m, ip: undefined });
+            addLeaf(this.leaves, id, { v: comparableValue(v.raw), raw: v.raw, m, ip: undefined, k: -1 });
           }
         } else if (Array.isArray(v)) {
           const arrayId = this.arrays++;
@@ -314,8 +325,15 @@ class TextScanner {
   private arrays = 0;
   private readonly len: number;
 
+  /** No control character anywhere in the text: string contents need no check for them. */
+  private readonly plain: boolean;
+  /** The first backslash at or after the current string's start (-1: none in the rest of the text). */
+  private escape: number;
+
   constructor(private readonly schema: FieldSchema, private readonly text: string, private readonly leaves: EventLeaves) {
     this.len = text.length;
+    this.plain = !CONTROL.test(text);
+    this.escape = this.plain ? text.indexOf('\\') : -1;
   }
 
   public event(root: PathNode): void {
@@ -350,6 +368,17 @@ class TextScanner {
   private string(): number {
     const t = this.text;
     let p = this.pos + 1;
+    if (this.plain) {
+      const q = t.indexOf('"', p);
+      let e = this.escape;
+      if (e !== -1 && e < p) {
+        e = this.escape = t.indexOf('\\', p);
+      }
+      if (q !== -1 && (e === -1 || e > q)) {
+        this.pos = q + 1;
+        return q;
+      }
+    }
     let escaped = false;
     for (;;) {
       let c = t.charCodeAt(p);
@@ -440,20 +469,18 @@ class TextScanner {
       this.pos++;
       return;
     }
-    let seen: PathNode[] | undefined;
+    // a key on a pattern path met twice in one object: the last one wins, which the full parser handles
+    const self = ++objects;
     for (;;) {
       if (c !== 34) {
         throw FALLBACK;
       }
       const child = this.key(node);
       if (child !== undefined) {
-        if (seen === undefined) {
-          seen = [child];
-        } else if (seen.includes(child)) {
-          throw FALLBACK; // a repeated key: the last one wins, which the full parser handles
-        } else {
-          seen.push(child);
+        if (child.seenIn === self) {
+          throw FALLBACK;
         }
+        child.seenIn = self;
       }
       if (this.ws() !== 58) {
         throw FALLBACK;
@@ -541,7 +568,8 @@ class TextScanner {
     if (node !== undefined && node.id >= 0) {
       const raw = t.slice(start, p);
       const v = Number(raw);
-      addLeaf(this.leaves, node.id, String(v) === raw ? { v, raw: undefined, m, ip: undefined } : { v: comparableValue(raw), raw, m, ip: undefined });
+      const exact = String(v) === raw;
+      addLeaf(this.leaves, node.id, { v: exact ? v : comparableValue(raw), raw: exact ? undefined : raw, m, ip: undefined, k: -1 });
     }
   }
 
@@ -551,7 +579,7 @@ class TextScanner {
     }
     this.pos += word.length;
     if (node !== undefined && node.id >= 0) {
-      addLeaf(this.leaves, node.id, { v: value, raw: undefined, m, ip: undefined });
+      addLeaf(this.leaves, node.id, { v: value, raw: undefined, m, ip: undefined, k: -1 });
     }
   }
 
@@ -562,7 +590,7 @@ class TextScanner {
         const start = this.pos + 1;
         const end = this.string();
         if (node !== undefined && node.id >= 0) {
-          addLeaf(this.leaves, node.id, { v: this.decode(start, end), raw: undefined, m, ip: undefined });
+          addLeaf(this.leaves, node.id, { v: this.decode(start, end), raw: undefined, m, ip: undefined, k: -1 });
         }
         return;
       }

@@ -25,6 +25,8 @@ export interface Leaf {
   readonly m: Membership | undefined;
   /** Cached hex form if the value is an IP literal (null: it is not; undefined: not computed yet). */
   ip: string | null | undefined;
+  /** Cached id of the value in the rule index reading the event (-1: not looked up yet; see RuleIndex.visitLeaf). */
+  k: number;
 }
 
 /*

@@ -3,11 +3,12 @@
  *
  * Each compiled sub-rule (one `$or` branch) is placed in a trie keyed by its
  * exact-value and prefix fields, taken in a fixed field order: a node holds,
- * per field, a table from value (or prefix) to child node, with one hash map
- * per value type, so a lookup uses the event value itself as the key.
+ * per field, a table from value (or prefix) to child node. The values rules
+ * look for are numbered once, so a child is found by hashing two small
+ * integers (table and value id) in one hash table for the whole trie.
  * Matching walks the trie along the event's own values, collects the
  * sub-rules stored on the nodes it reaches, and verifies only their other
- * conditions, laid out as numbers in the node (see IndexNode): existence and
+ * conditions, laid out as numbers (see RuleIndex): existence and
  * numeric ranges are tested inline, other operators through their compiled
  * test, and the full evaluator decides only where array consistency matters.
  * Sub-rules without indexable fields sit at the root and are verified for
@@ -50,7 +51,8 @@ interface SubEntry {
   residualIds: number[];
   /** Global ids of the residual conditions the code calls (see RuleIndex.tests). */
   testIds: number[];
-  readonly nodes: IndexNode[];
+  /** The trie nodes the entry is stored on. */
+  readonly nodes: number[];
 }
 
 /*
@@ -74,112 +76,60 @@ const NONE = 0;
 const FREE = 1;
 const IN_ARRAYS = 2;
 
-/** Shared empty lists, replaced by a fresh array on the first push (most nodes and tables never need one). */
-const NO_ENTRIES: SubEntry[] = [];
-const NO_CODE: number[] = [];
-const NO_STRINGS: string[] = [];
-const NO_NODES: IndexNode[] = [];
+/*
+ * Layout of a trie node in `nodeData` (NODE numbers per node): the last match
+ * call that visited it, where its code lies in the code arena (start, length,
+ * capacity), and its first table (-1: none).
+ */
+const NODE = 8;
+const N_STAMP = 0;
+const N_CODE = 1;
+const N_LENGTH = 2;
+const N_CAPACITY = 3;
+const N_TABLE = 4;
+
+/*
+ * Layout of a table in `tableData` (TABLE numbers per table): the field id of
+ * its path, the next table of the same node (-1: none), its prefixes (an index
+ * into `prefixSets`, -1: none), and while they are few, where they lie in the
+ * prefix arena (-1: not there): their count, then per prefix its id (see
+ * RuleIndex.prefixStrings) and child node.
+ */
+const TABLE = 4;
+const T_FIELD = 0;
+const T_NEXT = 1;
+const T_PREFIXES = 2;
+const T_FEW = 3;
+
+/** Value ids of the constants (see RuleIndex.valueId). */
+const TRUE_ID = 0;
+const FALSE_ID = 1;
+const NULL_ID = 2;
+/** The id of a value no table has a child for. */
+const NO_VALUE = -2;
+/** Numbers per slot of the child hash table: table id + 1 (0: empty slot), value id, child node. */
+const SLOT = 4;
+
 const NO_NUMBERS: number[] = [];
 
-/**
- * A trie node. The sub-rules stored here are also laid out as numbers in
- * `code` (one run per entry, in the order of `entries`): the rule's slot, the
- * count of residual conditions, then per condition its field id, kind and two
- * operands (numeric bounds, or the id of the condition's test). Matching
- * reads that one array instead of several objects per entry: at thousands of
- * rules the walk is bound by memory access, not by computation.
- */
-class IndexNode {
-  public entries: SubEntry[] = NO_ENTRIES;
-  public code: number[] = NO_CODE;
-  public tables: Table[] | undefined;
-  /** The last match call that visited this node. */
-  public stamp = 0;
-}
-
-/** Children of a node for one field, by value. */
-class Table {
-  public strings: Map<string, IndexNode> | undefined;
-  public numbers: Map<number, IndexNode> | undefined;
-  /** Number literals a double cannot hold, by spelling. */
-  public raws: Map<string, IndexNode> | undefined;
-  public trueNode: IndexNode | undefined;
-  public falseNode: IndexNode | undefined;
-  public nullNode: IndexNode | undefined;
-  public prefixes: Map<string, IndexNode> | undefined;
-  /** The keys of `prefixes`, and their nodes (parallel arrays). */
-  public prefixList: string[] = NO_STRINGS;
-  public prefixNodes: IndexNode[] = NO_NODES;
+/** The string prefixes of one table, and their child nodes. */
+class PrefixSet {
+  public readonly byPrefix = new Map<string, number>();
+  /** The keys of `byPrefix`, and their nodes (parallel arrays). */
+  public readonly list: string[] = [];
+  public readonly nodes: number[] = [];
   /** Distinct lengths of the prefixes. */
-  public prefixLengths: number[] = NO_NUMBERS;
-
-  /** The field id of the path (kept current by RuleIndex.place). */
-  public id = -1;
-
-  constructor(public readonly path: string) {}
-
-  /** Calls `f` with every child node. */
-  public forEachChild(f: (node: IndexNode) => void): void {
-    this.strings?.forEach(f);
-    this.numbers?.forEach(f);
-    this.raws?.forEach(f);
-    this.prefixes?.forEach(f);
-    for (const node of [this.trueNode, this.falseNode, this.nullNode]) {
-      if (node !== undefined) {
-        f(node);
-      }
-    }
-  }
-
-  /** The child for a compiled index key (see Matcher.key), created if missing. */
-  public child(key: string): IndexNode {
-    const kind = key[0];
-    const rest = key.slice(1);
-    switch (kind) {
-      case 's':
-        return getOrAdd((this.strings ??= new Map()), rest);
-      case 'n':
-        return getOrAdd((this.numbers ??= new Map()), Number(rest));
-      case 'r':
-        return getOrAdd((this.raws ??= new Map()), rest);
-      case 't':
-        return (this.trueNode ??= new IndexNode());
-      case 'f':
-        return (this.falseNode ??= new IndexNode());
-      case 'z':
-        return (this.nullNode ??= new IndexNode());
-      default: {
-        if (this.prefixes === undefined) {
-          this.prefixes = new Map();
-          this.prefixList = [];
-          this.prefixNodes = [];
-          this.prefixLengths = [];
-        }
-        const prefixes = this.prefixes;
-        let node = prefixes.get(rest);
-        if (node === undefined) {
-          node = new IndexNode();
-          prefixes.set(rest, node);
-          this.prefixList.push(rest);
-          this.prefixNodes.push(node);
-          if (!this.prefixLengths.includes(rest.length)) {
-            this.prefixLengths.push(rest.length);
-          }
-        }
-        return node;
-      }
-    }
-  }
+  public readonly lengths: number[] = [];
 }
 
-function getOrAdd<K>(map: Map<K, IndexNode>, key: K): IndexNode {
-  let node = map.get(key);
-  if (node === undefined) {
-    node = new IndexNode();
-    map.set(key, node);
-  }
-  return node;
+/* eslint-disable no-bitwise */
+/** Hash of a child's key (table and value id): both small integers, mixed so that linear probing stays short. */
+function hashOf(table: number, value: number): number {
+  let h = Math.imul(table, 0x9e3779b1) ^ Math.imul(value + 0x7f4a7c15, 0x85ebca77);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
 }
+/* eslint-enable no-bitwise */
 
 /** Field order in the trie: the envelope fields most rules filter on first, then by path. */
 function fieldRank(path: string): number {
@@ -195,8 +145,8 @@ function byField(a: Condition, b: Condition): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
-/** Appends the entry's code (see IndexNode) to a node's code. */
-function appendCode(code: number[], entry: SubEntry): void {
+/** Appends the entry's code (see RuleIndex) to `code`. */
+function encode(code: number[], entry: SubEntry): void {
   const residual = entry.residual;
   code.push(entry.rule.slot, residual.length);
   let t = 0;
@@ -211,9 +161,32 @@ function appendCode(code: number[], entry: SubEntry): void {
   }
 }
 
-/** The rule index. */
+/** A typed array twice as long (at least `min`), holding the old one's numbers. */
+function grownInt32(a: Int32Array, min: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(min, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/**
+ * The rule index.
+ *
+ * What matching reads lies in a few flat arrays rather than in objects per
+ * node: at thousands of rules the walk is bound by memory access, and the
+ * arrays keep what one node needs on one or two cache lines.
+ * - `nodeData`: per trie node (by number, the root is 0) its stamp, the place
+ *   of its code in the code arena, and its first table (see N_*).
+ * - `code`: per node, the sub-rules stored there laid out as numbers, one run
+ *   per entry in the order of the node's entries: the rule's slot, the count
+ *   of residual conditions, then per condition its field id, kind and two
+ *   operands (numeric bounds, or the id of the condition's test).
+ * - `tableData`: per table (the children of a node for one field) its field
+ *   id and the next table of the node (see T_*).
+ * - `slots`: one hash table of children for all tables, keyed by table and
+ *   value id; the values rules look for are numbered once (`stringIds`,
+ *   `numberIds`, `rawIds`), so a lookup hashes two small integers.
+ */
 export class RuleIndex {
-  private readonly root = new IndexNode();
   private readonly rules = new Map<string, RuleEntry>();
   private readonly schema = new FieldSchema();
   private seq = 0;
@@ -236,6 +209,43 @@ export class RuleIndex {
   private testStamps = new Int32Array(64);
   private testOutcomes = new Uint8Array(64);
 
+  /** Trie nodes (see N_*); node 0 is the root. */
+  private nodeData = new Int32Array(NODE * 64);
+  private nodeCount = 0;
+  /** Per node, the sub-rules stored there (in the order of their code). */
+  private readonly nodeEntries: SubEntry[][] = [];
+  /** The code arena: every node's code lies in [start, start + capacity). */
+  private code = new Float64Array(256);
+  private codeTop = 0;
+  /** Capacity left behind by code that moved (compacted away when it outgrows the live code). */
+  private codeGarbage = 0;
+
+  /** Tables (see T_*), and the path of each. */
+  private tableData = new Int32Array(TABLE * 64);
+  private readonly tablePaths: string[] = [];
+  private readonly prefixSets: PrefixSet[] = [];
+  /** The prefix arena (see T_FEW); blocks are rewritten at its end when a prefix is added. */
+  private prefixArena = new Int32Array(64);
+  private prefixTop = 0;
+  /** The distinct prefixes of all tables, by id: few, and read by every table that has them. */
+  private readonly prefixStrings: string[] = [];
+  private readonly prefixIds = new Map<string, number>();
+
+  /** Children of all tables (see SLOT), open addressing with linear probing. */
+  private slots = new Int32Array(SLOT * 256);
+  private slotMask = 255;
+  private slotsUsed = 0;
+
+  /** Ids of the values that some table has a child for (ids 0-2: true, false, null). */
+  private readonly stringIds = new Map<string, number>();
+  private readonly numberIds = new Map<number, number>();
+  private readonly rawIds = new Map<string, number>();
+  private nextValueId = NULL_ID + 1;
+
+  constructor() {
+    this.newNode();
+  }
+
   public get size(): number {
     return this.rules.size;
   }
@@ -256,9 +266,7 @@ export class RuleIndex {
     this.slotNames[slot] = name;
     this.slotSeqs[slot] = rule.seq;
     if (slot >= this.ruleStamps.length) {
-      const grown = new Int32Array(this.ruleStamps.length * 2);
-      grown.set(this.ruleStamps);
-      this.ruleStamps = grown;
+      this.ruleStamps = grownInt32(this.ruleStamps, slot + 1);
     }
     this.ruleStamps[slot] = 0;
     const paths = compiled.paths;
@@ -266,6 +274,7 @@ export class RuleIndex {
     for (let i = 0; i < paths.length; i++) {
       pathIds[i] = this.schema.add(paths[i]);
     }
+    const code: number[] = [];
     for (let s = 0; s < subRules.length; s++) {
       const conditions = subRules[s].conditions;
       const entryIds: number[] = new Array(conditions.length);
@@ -287,8 +296,8 @@ export class RuleIndex {
       for (let i = 0; i < indexed.length; i++) {
         indexedIds[i] = entryIds[conditions.indexOf(indexed[i])];
       }
-      const nodes: IndexNode[] = [];
-      const depth = this.place(this.root, indexed, indexedIds, 0, MAX_PLACEMENTS, nodes);
+      const nodes: number[] = [];
+      const depth = this.place(0, indexed, indexedIds, 0, MAX_PLACEMENTS, nodes);
       if (depth > 0) {
         const residual: Condition[] = [];
         const residualIds: number[] = [];
@@ -303,13 +312,11 @@ export class RuleIndex {
         entry.residualIds = residualIds;
       }
       this.registerTests(entry);
+      code.length = 0;
+      encode(code, entry);
       for (const node of nodes) {
-        if (node.entries === NO_ENTRIES) {
-          node.entries = [];
-          node.code = [];
-        }
-        node.entries.push(entry);
-        appendCode(node.code, entry);
+        this.nodeEntries[node].push(entry);
+        this.appendCode(node, code);
         entry.nodes.push(node);
       }
       rule.subs[s] = entry;
@@ -322,14 +329,19 @@ export class RuleIndex {
     if (!rule) {
       return false;
     }
+    const code: number[] = [];
     for (const entry of rule.subs) {
       for (const node of entry.nodes) {
-        node.entries = node.entries.filter((e) => e !== entry);
-        const code: number[] = [];
-        for (const e of node.entries) {
-          appendCode(code, e);
+        const entries = this.nodeEntries[node].filter((e) => e !== entry);
+        this.nodeEntries[node] = entries;
+        code.length = 0;
+        for (const e of entries) {
+          encode(code, e);
         }
-        node.code = code;
+        // the shorter code fits where the node's code was
+        const base = node * NODE;
+        this.code.set(code, this.nodeData[base + N_CODE]);
+        this.nodeData[base + N_LENGTH] = code.length;
       }
       this.releaseTests(entry);
     }
@@ -357,8 +369,69 @@ export class RuleIndex {
     }
     const gen = ++this.gen;
     const out: number[] = [];
-    this.visit(this.root, leaves, false, gen, out);
+    this.visit(0, leaves, false, gen, out);
     return this.namesInOrder(out);
+  }
+
+  /** Adds a node with no code and no tables; returns its number. */
+  private newNode(): number {
+    const node = this.nodeCount++;
+    if (this.nodeCount * NODE > this.nodeData.length) {
+      this.nodeData = grownInt32(this.nodeData, this.nodeCount * NODE);
+    }
+    const base = node * NODE;
+    this.nodeData[base + N_STAMP] = 0;
+    this.nodeData[base + N_CODE] = 0;
+    this.nodeData[base + N_LENGTH] = 0;
+    this.nodeData[base + N_CAPACITY] = 0;
+    this.nodeData[base + N_TABLE] = -1;
+    this.nodeEntries[node] = [];
+    return node;
+  }
+
+  /** Appends numbers to a node's code, moving the code to the arena's end when it does not fit. */
+  private appendCode(node: number, numbers: number[]): void {
+    const nd = this.nodeData;
+    const base = node * NODE;
+    const length = nd[base + N_LENGTH];
+    let start = nd[base + N_CODE];
+    if (length + numbers.length > nd[base + N_CAPACITY]) {
+      const capacity = Math.max(8, 2 * (length + numbers.length));
+      if (this.codeTop + capacity > this.code.length) {
+        this.growCode(capacity); // moves every node's code, this one's too
+        start = nd[base + N_CODE];
+      }
+      const moved = this.codeTop;
+      this.code.copyWithin(moved, start, start + length);
+      this.codeGarbage += nd[base + N_CAPACITY];
+      this.codeTop += capacity;
+      start = moved;
+      nd[base + N_CODE] = start;
+      nd[base + N_CAPACITY] = capacity;
+    }
+    this.code.set(numbers, start + length);
+    nd[base + N_LENGTH] = length + numbers.length;
+  }
+
+  /** Makes room for `more` numbers at the arena's end: a new arena, twice the live code, with the code compacted. */
+  private growCode(more: number): void {
+    const nd = this.nodeData;
+    const old = this.code;
+    const code = new Float64Array(Math.max(256, 2 * (this.codeTop - this.codeGarbage + more)));
+    let top = 0;
+    for (let node = 0; node < this.nodeCount; node++) {
+      const base = node * NODE;
+      const capacity = nd[base + N_CAPACITY];
+      if (capacity > 0) {
+        const start = nd[base + N_CODE];
+        code.set(old.subarray(start, start + nd[base + N_LENGTH]), top);
+        nd[base + N_CODE] = top;
+        top += capacity;
+      }
+    }
+    this.code = code;
+    this.codeTop = top;
+    this.codeGarbage = 0;
   }
 
   /** Gives each residual condition that the code calls (not inline) an id in `tests`, shared by equal conditions. */
@@ -375,10 +448,8 @@ export class RuleIndex {
           }
           this.testRefs[id] = 0;
           if (id >= this.testStamps.length) {
-            const stamps = new Int32Array(this.testStamps.length * 2);
-            stamps.set(this.testStamps);
-            this.testStamps = stamps;
-            this.testOutcomes = new Uint8Array(stamps.length);
+            this.testStamps = grownInt32(this.testStamps, id + 1);
+            this.testOutcomes = new Uint8Array(this.testStamps.length);
           }
           this.testStamps[id] = 0;
         }
@@ -407,12 +478,8 @@ export class RuleIndex {
     this.gen = 0;
     this.ruleStamps.fill(0);
     this.testStamps.fill(0);
-    const stack = [this.root];
-    for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-      node.stamp = 0;
-      for (const table of node.tables ?? []) {
-        table.forEachChild((child) => stack.push(child));
-      }
+    for (let node = 0; node < this.nodeCount; node++) {
+      this.nodeData[node * NODE + N_STAMP] = 0;
     }
   }
 
@@ -444,48 +511,256 @@ export class RuleIndex {
    * Places an entry under `node` along conds[i..] (`ids`: their field ids), collecting the nodes
    * to store it on in `nodes`; returns how many conditions placed it (the same on every branch).
    */
-  private place(node: IndexNode, conds: Condition[], ids: number[], i: number, budget: number, nodes: IndexNode[]): number {
+  private place(node: number, conds: Condition[], ids: number[], i: number, budget: number, nodes: number[]): number {
     if (i === conds.length || conds[i].keys!.length > budget) {
       nodes.push(node);
       return i;
     }
     const c = conds[i];
     const keys = c.keys!;
-    const tables = (node.tables ??= []);
-    let table: Table | undefined;
-    for (let t = 0; t < tables.length; t++) {
-      if (tables[t].path === c.path) {
-        table = tables[t];
-        break;
-      }
-    }
-    if (!table) {
-      table = new Table(c.path);
-      tables.push(table);
-    }
+    const table = this.tableFor(node, c.path);
     // A table left empty by removals keeps its path; field ids of paths no longer used are reused.
-    table.id = ids[i];
+    this.tableData[table * TABLE + T_FIELD] = ids[i];
     const share = Math.floor(budget / keys.length);
     let depth = i;
     for (let k = 0; k < keys.length; k++) {
-      depth = this.place(table.child(keys[k]), conds, ids, i + 1, share, nodes);
+      depth = this.place(this.child(table, keys[k]), conds, ids, i + 1, share, nodes);
     }
     return depth;
   }
+
+  /** The node's table for a path, created if missing. */
+  private tableFor(node: number, path: string): number {
+    const td = this.tableData;
+    const base = node * NODE;
+    for (let t = this.nodeData[base + N_TABLE]; t !== -1; t = td[t * TABLE + T_NEXT]) {
+      if (this.tablePaths[t] === path) {
+        return t;
+      }
+    }
+    const table = this.tablePaths.length;
+    this.tablePaths.push(path);
+    if ((table + 1) * TABLE > this.tableData.length) {
+      this.tableData = grownInt32(this.tableData, (table + 1) * TABLE);
+    }
+    // appended after the node's last table: tables are visited in the order they were made
+    const tb = table * TABLE;
+    this.tableData[tb + T_FIELD] = -1;
+    this.tableData[tb + T_NEXT] = -1;
+    this.tableData[tb + T_PREFIXES] = -1;
+    this.tableData[tb + T_FEW] = -1;
+    let last = this.nodeData[base + N_TABLE];
+    if (last === -1) {
+      this.nodeData[base + N_TABLE] = table;
+    } else {
+      while (this.tableData[last * TABLE + T_NEXT] !== -1) {
+        last = this.tableData[last * TABLE + T_NEXT];
+      }
+      this.tableData[last * TABLE + T_NEXT] = table;
+    }
+    return table;
+  }
+
+  /** The id of a value some table has a child for (see Matcher.key), numbered if new. */
+  private keyValueId(kind: string, rest: string): number {
+    switch (kind) {
+      case 't':
+        return TRUE_ID;
+      case 'f':
+        return FALSE_ID;
+      case 'z':
+        return NULL_ID;
+      default: {
+        const map: Map<any, number> = kind === 's' ? this.stringIds : kind === 'n' ? this.numberIds : this.rawIds;
+        const key = kind === 'n' ? Number(rest) : rest;
+        let id = map.get(key);
+        if (id === undefined) {
+          id = this.nextValueId++;
+          map.set(key, id);
+        }
+        return id;
+      }
+    }
+  }
+
+  /** The child of a table for a compiled index key (see Matcher.key), created if missing. */
+  private child(table: number, key: string): number {
+    const kind = key[0];
+    const rest = key.slice(1);
+    if (kind === 'p') {
+      return this.prefixChild(table, rest);
+    }
+    const value = this.keyValueId(kind, rest);
+    const found = this.lookup(table, value);
+    if (found !== -1) {
+      return found;
+    }
+    const node = this.newNode();
+    this.insertSlot(table, value, node);
+    return node;
+  }
+
+  private prefixChild(table: number, prefix: string): number {
+    const tb = table * TABLE;
+    let set: PrefixSet;
+    if (this.tableData[tb + T_PREFIXES] === -1) {
+      set = new PrefixSet();
+      this.tableData[tb + T_PREFIXES] = this.prefixSets.length;
+      this.prefixSets.push(set);
+    } else {
+      set = this.prefixSets[this.tableData[tb + T_PREFIXES]];
+    }
+    let node = set.byPrefix.get(prefix);
+    if (node === undefined) {
+      node = this.newNode();
+      set.byPrefix.set(prefix, node);
+      set.list.push(prefix);
+      set.nodes.push(node);
+      if (!set.lengths.includes(prefix.length)) {
+        set.lengths.push(prefix.length);
+      }
+      this.layOutPrefixes(table, set);
+    }
+    return node;
+  }
+
+  /** Writes a table's prefixes at the prefix arena's end while they are few (see T_FEW). */
+  private layOutPrefixes(table: number, set: PrefixSet): void {
+    const count = set.list.length;
+    if (count > FEW_PREFIXES) {
+      this.tableData[table * TABLE + T_FEW] = -1;
+      return;
+    }
+    const size = 1 + 2 * count;
+    if (this.prefixTop + size > this.prefixArena.length) {
+      this.compactPrefixes(size);
+    }
+    const arena = this.prefixArena;
+    const start = this.prefixTop;
+    arena[start] = count;
+    for (let i = 0; i < count; i++) {
+      const prefix = set.list[i];
+      let id = this.prefixIds.get(prefix);
+      if (id === undefined) {
+        id = this.prefixStrings.length;
+        this.prefixStrings.push(prefix);
+        this.prefixIds.set(prefix, id);
+      }
+      arena[start + 1 + 2 * i] = id;
+      arena[start + 2 + 2 * i] = set.nodes[i];
+    }
+    this.prefixTop += size;
+    this.tableData[table * TABLE + T_FEW] = start;
+  }
+
+  /** Makes room for `more` numbers at the prefix arena's end: a new arena with the blocks in use, twice their size. */
+  private compactPrefixes(more: number): void {
+    const td = this.tableData;
+    const old = this.prefixArena;
+    let live = more;
+    for (let t = 0; t < this.tablePaths.length; t++) {
+      const start = td[t * TABLE + T_FEW];
+      if (start !== -1) {
+        live += 1 + 2 * old[start];
+      }
+    }
+    const arena = new Int32Array(Math.max(64, 2 * live));
+    let top = 0;
+    for (let t = 0; t < this.tablePaths.length; t++) {
+      const start = td[t * TABLE + T_FEW];
+      if (start !== -1) {
+        const size = 1 + 2 * old[start];
+        arena.set(old.subarray(start, start + size), top);
+        td[t * TABLE + T_FEW] = top;
+        top += size;
+      }
+    }
+    this.prefixArena = arena;
+    this.prefixTop = top;
+  }
+
+  /* eslint-disable no-bitwise */
+  /** The child of a table for a value id, or -1. */
+  private lookup(table: number, value: number): number {
+    const slots = this.slots;
+    const mask = this.slotMask;
+    const key = table + 1;
+    for (let i = hashOf(table, value) & mask; ; i = (i + 1) & mask) {
+      const s = i * SLOT;
+      const k = slots[s];
+      if (k === key && slots[s + 1] === value) {
+        return slots[s + 2];
+      }
+      if (k === 0) {
+        return -1;
+      }
+    }
+  }
+
+  private insertSlot(table: number, value: number, node: number): void {
+    if (2 * (this.slotsUsed + 1) > this.slotMask + 1) {
+      const old = this.slots;
+      const capacity = 2 * (this.slotMask + 1);
+      this.slots = new Int32Array(SLOT * capacity);
+      this.slotMask = capacity - 1;
+      for (let s = 0; s < old.length; s += SLOT) {
+        if (old[s] !== 0) {
+          this.placeSlot(old[s] - 1, old[s + 1], old[s + 2]);
+        }
+      }
+    }
+    this.placeSlot(table, value, node);
+    this.slotsUsed++;
+  }
+
+  private placeSlot(table: number, value: number, node: number): void {
+    const slots = this.slots;
+    const mask = this.slotMask;
+    let i = hashOf(table, value) & mask;
+    while (slots[i * SLOT] !== 0) {
+      i = (i + 1) & mask;
+    }
+    const s = i * SLOT;
+    slots[s] = table + 1;
+    slots[s + 1] = value;
+    slots[s + 2] = node;
+  }
+  /* eslint-enable no-bitwise */
 
   /**
    * Evaluates the node's entries and walks on along the event's values. A node
    * is visited once per match call (a later visit would give the same answers).
    * `inArray`: some event value on the way to `node` lies inside an array.
    */
-  private visit(node: IndexNode, leaves: EventLeaves, inArray: boolean, gen: number, out: number[]): void {
-    if (node.stamp === gen) {
+  private visit(node: number, leaves: EventLeaves, inArray: boolean, gen: number, out: number[]): void {
+    const nd = this.nodeData;
+    const base = node * NODE;
+    if (nd[base + N_STAMP] === gen) {
       return;
     }
-    node.stamp = gen;
-    const code = node.code;
+    nd[base + N_STAMP] = gen;
+    const length = nd[base + N_LENGTH];
+    if (length > 0) {
+      this.runEntries(node, nd[base + N_CODE], length, leaves, inArray, gen, out);
+    }
+    const td = this.tableData;
+    for (let t = nd[base + N_TABLE]; t !== -1; t = td[t * TABLE + T_NEXT]) {
+      const list = leaves[td[t * TABLE + T_FIELD]];
+      if (list !== undefined) {
+        for (let i = 0; i < list.length; i++) {
+          const leaf = list[i];
+          this.visitLeaf(leaf, t, leaves, inArray || leaf.m !== undefined, gen, out);
+        }
+      }
+    }
+  }
+
+  /** Runs the code of a node's entries (code[from..from+length)), collecting the slots of the rules that match. */
+  private runEntries(node: number, from: number, length: number, leaves: EventLeaves, inArray: boolean, gen: number, out: number[]): void {
+    const code = this.code;
     const stamps = this.ruleStamps;
-    for (let p = 0, e = 0; p < code.length; e++) {
+    const end = from + length;
+    for (let p = from, e = 0; p < end; e++) {
       const slot = code[p];
       const n = code[p + 1];
       const start = p + 2;
@@ -495,14 +770,14 @@ export class RuleIndex {
       }
       let yes: boolean;
       if (inArray) {
-        const entry = node.entries[e];
+        const entry = this.nodeEntries[node][e];
         yes = evaluateConditions(entry.conditions, entry.ids, leaves);
       } else if (n === 0) {
         yes = true;
       } else {
         const outcome = this.run(code, start, p, leaves);
         if (outcome === UNDECIDED) {
-          const entry = node.entries[e];
+          const entry = this.nodeEntries[node][e];
           yes = evaluateConditions(entry.residual, entry.residualIds, leaves);
         } else {
           yes = outcome === YES;
@@ -513,24 +788,10 @@ export class RuleIndex {
         out.push(slot);
       }
     }
-    const tables = node.tables;
-    if (tables === undefined) {
-      return;
-    }
-    for (let t = 0; t < tables.length; t++) {
-      const table = tables[t];
-      const list = leaves[table.id];
-      if (list !== undefined) {
-        for (let i = 0; i < list.length; i++) {
-          const leaf = list[i];
-          this.visitLeaf(leaf, table, leaves, inArray || leaf.m !== undefined, gen, out);
-        }
-      }
-    }
   }
 
   /** Runs the residual conditions in code[from..to) on the event: YES, NO or UNDECIDED. */
-  private run(code: number[], from: number, to: number, leaves: EventLeaves): number {
+  private run(code: Float64Array, from: number, to: number, leaves: EventLeaves): number {
     let outcome = YES;
     for (let p = from; p < to; p += STEP) {
       const list = leaves[code[p]];
@@ -600,53 +861,68 @@ export class RuleIndex {
     return outcome;
   }
 
-  private visitLeaf(leaf: Leaf, table: Table, leaves: EventLeaves, inArray: boolean, gen: number, out: number[]): void {
+  private visitLeaf(leaf: Leaf, table: number, leaves: EventLeaves, inArray: boolean, gen: number, out: number[]): void {
     const v = leaf.v;
-    let child: IndexNode | undefined;
+    let value: number;
     switch (typeof v) {
       case 'string': {
-        child = table.strings?.get(v);
-        if (table.prefixes !== undefined) {
-          this.visitPrefixes(v, table, leaves, inArray, gen, out);
+        // the leaf's value id is looked up once per event, however many tables read the leaf
+        value = leaf.k;
+        if (value === -1) {
+          value = leaf.k = this.stringIds.get(v) ?? NO_VALUE;
+        }
+        const tb = table * TABLE;
+        const few = this.tableData[tb + T_FEW];
+        if (few !== -1) {
+          const arena = this.prefixArena;
+          const strings = this.prefixStrings;
+          const end = few + 1 + 2 * arena[few];
+          for (let p = few + 1; p < end; p += 2) {
+            if (v.startsWith(strings[arena[p]])) {
+              this.visit(arena[p + 1], leaves, inArray, gen, out);
+            }
+          }
+        } else if (this.tableData[tb + T_PREFIXES] !== -1) {
+          this.visitPrefixes(v, this.prefixSets[this.tableData[tb + T_PREFIXES]], leaves, inArray, gen, out);
         }
         break;
       }
       case 'number':
-        child = table.numbers?.get(v); // NaN (a number not compared as a number) is never a key
-        if (leaf.raw !== undefined && table.raws !== undefined) {
-          const other = table.raws.get(leaf.raw);
-          if (other) {
-            this.visit(other, leaves, inArray, gen, out);
+        value = leaf.k;
+        if (value === -1) {
+          value = leaf.k = this.numberIds.get(v) ?? NO_VALUE; // NaN (a number not compared as a number) is never a key
+        }
+        if (leaf.raw !== undefined) {
+          const raw = this.rawIds.get(leaf.raw);
+          if (raw !== undefined) {
+            const other = this.lookup(table, raw);
+            if (other !== -1) {
+              this.visit(other, leaves, inArray, gen, out);
+            }
           }
         }
         break;
       case 'boolean':
-        child = v ? table.trueNode : table.falseNode;
+        value = v ? TRUE_ID : FALSE_ID;
         break;
       default:
-        child = table.nullNode;
+        value = NULL_ID;
     }
-    if (child) {
-      this.visit(child, leaves, inArray, gen, out);
+    if (value !== NO_VALUE) {
+      const child = this.lookup(table, value);
+      if (child !== -1) {
+        this.visit(child, leaves, inArray, gen, out);
+      }
     }
   }
 
-  private visitPrefixes(v: string, table: Table, leaves: EventLeaves, inArray: boolean, gen: number, out: number[]): void {
-    const list = table.prefixList;
-    if (list.length <= FEW_PREFIXES) {
-      for (let i = 0; i < list.length; i++) {
-        if (v.startsWith(list[i])) {
-          this.visit(table.prefixNodes[i], leaves, inArray, gen, out);
-        }
-      }
-      return;
-    }
-    const lengths = table.prefixLengths;
-    const prefixes = table.prefixes!;
+  /** Visits the children of a table with many prefixes for those that `v` starts with (few: see visitLeaf). */
+  private visitPrefixes(v: string, set: PrefixSet, leaves: EventLeaves, inArray: boolean, gen: number, out: number[]): void {
+    const lengths = set.lengths;
     for (let i = 0; i < lengths.length; i++) {
       if (lengths[i] <= v.length) {
-        const p = prefixes.get(v.slice(0, lengths[i]));
-        if (p) {
+        const p = set.byPrefix.get(v.slice(0, lengths[i]));
+        if (p !== undefined) {
           this.visit(p, leaves, inArray, gen, out);
         }
       }
