@@ -101,6 +101,22 @@ describe('PatternRuleSet', () => {
     expect(rules.matchingRules('{"n": 12345678901234567891}')).toEqual([]);
   });
 
+  test('reads integers of every length in event text as the full parser does', () => {
+    const rules = new PatternRuleSet();
+    rules.add('zero', { n: [0] });
+    rules.add('negative', { n: [{ numeric: ['<', 0] }] });
+    rules.add('15 digits', { n: [999999999999999] });
+    rules.add('16 digits', { n: [1234567890123456] });
+    rules.add('-15 digits', { n: [-999999999999999] });
+    for (const [text, expected] of [
+      ['0', ['zero']], ['-0', ['zero']], ['-7', ['negative']], ['999999999999999', ['15 digits']], ['1234567890123456', ['16 digits']],
+      ['-999999999999999', ['negative', '-15 digits']], ['10', []], ['-10', ['negative']],
+    ] as const) {
+      expect(rules.matchingRules(`{"n":${text}}`)).toEqual(expected);
+      expect(rules.matchingRules({ n: JSON.parse(text) })).toEqual(expected);
+    }
+  });
+
   test('throws a clear Error for an invalid event', () => {
     const rules = new PatternRuleSet();
     rules.add('a', { source: ['x'] });

@@ -552,8 +552,11 @@ class TextScanner {
     } else {
       p = this.digits(p);
     }
+    // an integer of up to 15 digits (other than -0) is exactly a double, spelt as JavaScript spells it
+    let simple = p - start <= 15 && !(t.charCodeAt(start) === 45 && t.charCodeAt(start + 1) === 48);
     if (t.charCodeAt(p) === 46) {
       p = this.digits(p + 1);
+      simple = false;
     }
     const e = t.charCodeAt(p);
     if (e === 101 || e === 69) {
@@ -563,9 +566,18 @@ class TextScanner {
         p++;
       }
       p = this.digits(p);
+      simple = false;
     }
     this.pos = p;
     if (node !== undefined && node.id >= 0) {
+      if (simple) {
+        let v = 0;
+        for (let i = t.charCodeAt(start) === 45 ? start + 1 : start; i < p; i++) {
+          v = v * 10 + (t.charCodeAt(i) - 48);
+        }
+        addLeaf(this.leaves, node.id, { v: t.charCodeAt(start) === 45 ? -v : v, raw: undefined, m, ip: undefined, k: -1 });
+        return;
+      }
       const raw = t.slice(start, p);
       const v = Number(raw);
       const exact = String(v) === raw;
