@@ -232,6 +232,28 @@ describe('PatternRuleSet', () => {
     check();
   });
 
+  test('rules sharing numeric bounds: each answers for itself, also after the others are removed and the bounds reused', () => {
+    const rules = new PatternRuleSet();
+    const range = { n: [{ numeric: ['>', 0, '<=', 10] }] };
+    rules.add('a', { source: ['a'], detail: range });
+    rules.add('b', { source: ['b'], detail: range });
+    const event = (source: string, n: number): string => JSON.stringify({ source, detail: { n } });
+    expect(rules.matchingRules(event('a', 10))).toEqual(['a']);
+    expect(rules.matchingRules(event('b', 0))).toEqual([]);
+    rules.remove('a');
+    rules.add('c', { source: ['c'], detail: { n: [{ numeric: ['>=', 100] }] } }); // bounds of its own: 'b' still uses the first
+    expect(rules.matchingRules(event('b', 5))).toEqual(['b']);
+    expect(rules.matchingRules(event('b', 100))).toEqual([]);
+    rules.remove('b');
+    rules.remove('c');
+    rules.add('c', { source: ['c'], detail: { n: [{ numeric: ['>=', 100] }] } }); // takes freed bounds
+    rules.add('a', { source: ['a'], detail: range });
+    expect(rules.matchingRules(event('c', 100))).toEqual(['c']);
+    expect(rules.matchingRules(event('c', 10))).toEqual([]);
+    expect(rules.matchingRules(event('a', 10))).toEqual(['a']);
+    expect(rules.matchingRules(event('a', 100))).toEqual([]);
+  });
+
   test('keeps the answers of a node whose rules outgrow the room for them many times over', () => {
     const rules = new PatternRuleSet();
     for (let i = 0; i < 3000; i++) {

@@ -51,6 +51,8 @@ interface SubEntry {
   residualIds: number[];
   /** Global ids of the residual conditions the code calls (see RuleIndex.tests). */
   testIds: number[];
+  /** Global ids of the numeric bounds of the residual ranges (see RuleIndex.bounds). */
+  boundIds: number[];
   /** The trie nodes the entry is stored on. */
   readonly nodes: number[];
 }
@@ -62,8 +64,8 @@ interface SubEntry {
  */
 const CALL = 0;
 const CALL_OR_ABSENT = 1;
-/** Numbers per residual condition in the code: field id, kind, two operands. */
-const STEP = 4;
+/** Numbers per residual condition in the code: field id, kind, operand (the id of its test or of its bounds). */
+const STEP = 3;
 
 /** The outcome of a node's code for one entry. */
 const NO = 0;
@@ -150,13 +152,14 @@ function encode(code: number[], entry: SubEntry): void {
   const residual = entry.residual;
   code.push(entry.rule.slot, residual.length);
   let t = 0;
+  let b = 0;
   for (let i = 0; i < residual.length; i++) {
     const c = residual[i];
     code.push(entry.residualIds[i]);
-    if (c.inline !== undefined) {
-      code.push(c.inline[0], c.inline[1], c.inline[2]);
+    if (c.inline === undefined) {
+      code.push(c.absence ? CALL_OR_ABSENT : CALL, entry.testIds[t++]);
     } else {
-      code.push(c.absence ? CALL_OR_ABSENT : CALL, entry.testIds[t++], 0);
+      code.push(c.inline[0], c.inline[0] >= INLINE_RANGE ? entry.boundIds[b++] : 0);
     }
   }
 }
@@ -176,10 +179,10 @@ function grownInt32(a: Int32Array, min: number): Int32Array<ArrayBuffer> {
  * arrays keep what one node needs on one or two cache lines.
  * - `nodeData`: per trie node (by number, the root is 0) its stamp, the place
  *   of its code in the code arena, and its first table (see N_*).
- * - `code`: per node, the sub-rules stored there laid out as numbers, one run
- *   per entry in the order of the node's entries: the rule's slot, the count
- *   of residual conditions, then per condition its field id, kind and two
- *   operands (numeric bounds, or the id of the condition's test).
+ * - `code`: per node, the sub-rules stored there laid out as 32-bit integers,
+ *   one run per entry in the order of the node's entries: the rule's slot, the
+ *   count of residual conditions, then per condition its field id, kind and
+ *   operand (the id of the condition's test, or of its bounds in `bounds`).
  * - `tableData`: per table (the children of a node for one field) its field
  *   id and the next table of the node (see T_*).
  * - `slots`: one hash table of children for all tables, keyed by table and
@@ -208,6 +211,15 @@ export class RuleIndex {
   private readonly freeTests: number[] = [];
   private testStamps = new Int32Array(64);
   private testOutcomes = new Uint8Array(64);
+  /**
+   * The bounds of the residual numeric ranges, by id (lower at 2 × id, upper
+   * at 2 × id + 1), shared by ranges with the same bounds like `tests`.
+   */
+  private bounds = new Float64Array(128);
+  private readonly boundIds = new Map<string, number>();
+  private readonly boundKeys: string[] = [];
+  private readonly boundRefs: number[] = [];
+  private readonly freeBounds: number[] = [];
 
   /** Trie nodes (see N_*); node 0 is the root. */
   private nodeData = new Int32Array(NODE * 64);
@@ -215,7 +227,7 @@ export class RuleIndex {
   /** Per node, the sub-rules stored there (in the order of their code). */
   private readonly nodeEntries: SubEntry[][] = [];
   /** The code arena: every node's code lies in [start, start + capacity). */
-  private code = new Float64Array(256);
+  private code = new Int32Array(256);
   private codeTop = 0;
   /** Capacity left behind by code that moved (compacted away when it outgrows the live code). */
   private codeGarbage = 0;
@@ -290,7 +302,7 @@ export class RuleIndex {
         indexed.sort(byField);
       }
       const entry: SubEntry = {
-        rule, conditions, ids: entryIds, residual: conditions, residualIds: entryIds, testIds: NO_NUMBERS, nodes: [],
+        rule, conditions, ids: entryIds, residual: conditions, residualIds: entryIds, testIds: NO_NUMBERS, boundIds: NO_NUMBERS, nodes: [],
       };
       const indexedIds: number[] = new Array(indexed.length);
       for (let i = 0; i < indexed.length; i++) {
@@ -312,6 +324,7 @@ export class RuleIndex {
         entry.residualIds = residualIds;
       }
       this.registerTests(entry);
+      this.registerBounds(entry);
       code.length = 0;
       encode(code, entry);
       for (const node of nodes) {
@@ -344,6 +357,7 @@ export class RuleIndex {
         this.nodeData[base + N_LENGTH] = code.length;
       }
       this.releaseTests(entry);
+      this.releaseBounds(entry);
     }
     for (const path of rule.compiled.paths) {
       this.schema.remove(path);
@@ -417,7 +431,7 @@ export class RuleIndex {
   private growCode(more: number): void {
     const nd = this.nodeData;
     const old = this.code;
-    const code = new Float64Array(Math.max(256, 2 * (this.codeTop - this.codeGarbage + more)));
+    const code = new Int32Array(Math.max(256, 2 * (this.codeTop - this.codeGarbage + more)));
     let top = 0;
     for (let node = 0; node < this.nodeCount; node++) {
       const base = node * NODE;
@@ -469,6 +483,42 @@ export class RuleIndex {
         }
         this.tests[id] = undefined;
         this.freeTests.push(id);
+      }
+    }
+  }
+
+  /** Gives the bounds of each residual range an id in `bounds`, shared by equal bounds. */
+  private registerBounds(entry: SubEntry): void {
+    const ids: number[] = [];
+    for (const c of entry.residual) {
+      if (c.inline !== undefined && c.inline[0] >= INLINE_RANGE) {
+        const key = `${c.inline[1]} ${c.inline[2]}`;
+        let id = this.boundIds.get(key);
+        if (id === undefined) {
+          id = this.freeBounds.pop() ?? this.boundKeys.length;
+          if (2 * id + 2 > this.bounds.length) {
+            const grown = new Float64Array(2 * this.bounds.length);
+            grown.set(this.bounds);
+            this.bounds = grown;
+          }
+          this.bounds[2 * id] = c.inline[1];
+          this.bounds[2 * id + 1] = c.inline[2];
+          this.boundIds.set(key, id);
+          this.boundKeys[id] = key;
+          this.boundRefs[id] = 0;
+        }
+        this.boundRefs[id]++;
+        ids.push(id);
+      }
+    }
+    entry.boundIds = ids;
+  }
+
+  private releaseBounds(entry: SubEntry): void {
+    for (const id of entry.boundIds) {
+      if (--this.boundRefs[id] === 0) {
+        this.boundIds.delete(this.boundKeys[id]);
+        this.freeBounds.push(id);
       }
     }
   }
@@ -791,7 +841,7 @@ export class RuleIndex {
   }
 
   /** Runs the residual conditions in code[from..to) on the event: YES, NO or UNDECIDED. */
-  private run(code: Float64Array, from: number, to: number, leaves: EventLeaves): number {
+  private run(code: Int32Array, from: number, to: number, leaves: EventLeaves): number {
     let outcome = YES;
     for (let p = from; p < to; p += STEP) {
       const list = leaves[code[p]];
@@ -812,8 +862,9 @@ export class RuleIndex {
       } else if (kind === INLINE_ABSENT) {
         return NO;
       } else if (kind >= INLINE_RANGE) {
-        const lo = code[p + 2];
-        const hi = code[p + 3];
+        const bound = 2 * code[p + 2];
+        const lo = this.bounds[bound];
+        const hi = this.bounds[bound + 1];
         const open = kind - INLINE_RANGE;
         const loOpen = open === 1 || open === 3;
         const hiOpen = open >= 2;
