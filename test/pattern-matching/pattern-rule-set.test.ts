@@ -265,4 +265,26 @@ describe('PatternRuleSet', () => {
       expect(rules.matchingRules({ source: `b${n % 50}`, detail: { n } })).toEqual([`b${n}`]);
     }
   });
+
+  test('drops what removed rules left in the index (a rule replaced 30,000 times by one with other values)', () => {
+    const rules = new PatternRuleSet();
+    rules.add('kept', { source: ['kept'], detail: { n: [{ numeric: ['>', 0] }] } });
+    const index = (rules as any).index;
+    let most = 0;
+    for (let i = 0; i < 30000; i++) {
+      rules.add('churn', { source: [`s${i}`], detail: { k: [`v${i}`, { prefix: `p${i}-` }] } });
+      most = Math.max(most, index.nodeCount);
+      if (i % 5000 === 0) {
+        expect(rules.matchingRules({ source: `s${i}`, detail: { k: `p${i}-x` } })).toEqual(['churn']);
+        expect(rules.matchingRules({ source: 'kept', detail: { n: 1 } })).toEqual(['kept']);
+      }
+    }
+    // without dropping them: 3 nodes and 2 values per replaced rule, 90,000 nodes in all
+    expect(most).toBeLessThan(20000);
+    expect(index.stringIds.size).toBeLessThan(10000);
+    expect(rules.matchingRules({ source: 'kept', detail: { n: 1 } })).toEqual(['kept']);
+    expect(rules.matchingRules({ source: 's29999', detail: { k: 'v29999' } })).toEqual(['churn']);
+    expect(rules.matchingRules({ source: 's29998', detail: { k: 'v29998' } })).toEqual([]);
+    expect(rules.ruleNames).toEqual(['kept', 'churn']);
+  });
 });

@@ -25,6 +25,8 @@ import { CompiledPattern, Condition, INLINE_ABSENT, INLINE_EXISTS, INLINE_RANGE,
 const MAX_PLACEMENTS = 64;
 /** Prefixes of one table tested with startsWith when there are at most this many; beyond, looked up by length. */
 const FEW_PREFIXES = 16;
+/** Removals of stored entries after which the trie may be built afresh (see RuleIndex.rebuild). */
+const REBUILD_AFTER = 4096;
 /** Match calls are numbered (stamps) up to this, then numbered afresh. */
 const MAX_GEN = 0x3fffffff;
 
@@ -53,6 +55,9 @@ interface SubEntry {
   testIds: number[];
   /** Global ids of the numeric bounds of the residual ranges (see RuleIndex.bounds). */
   boundIds: number[];
+  /** The conditions that place the entry in the trie, in field order, and their field ids. */
+  placing: Condition[];
+  placingIds: number[];
   /** The trie nodes the entry is stored on. */
   readonly nodes: number[];
 }
@@ -254,6 +259,10 @@ export class RuleIndex {
   private readonly rawIds = new Map<string, number>();
   private nextValueId = NULL_ID + 1;
 
+  /** Entries stored on nodes (counted once per node), and entries removed from nodes since the trie was built. */
+  private storedEntries = 0;
+  private removedEntries = 0;
+
   constructor() {
     this.newNode();
   }
@@ -302,12 +311,13 @@ export class RuleIndex {
         indexed.sort(byField);
       }
       const entry: SubEntry = {
-        rule, conditions, ids: entryIds, residual: conditions, residualIds: entryIds, testIds: NO_NUMBERS, boundIds: NO_NUMBERS, nodes: [],
+        rule, conditions, ids: entryIds, residual: conditions, residualIds: entryIds, testIds: NO_NUMBERS, boundIds: NO_NUMBERS, placing: indexed, placingIds: NO_NUMBERS, nodes: [],
       };
       const indexedIds: number[] = new Array(indexed.length);
       for (let i = 0; i < indexed.length; i++) {
         indexedIds[i] = entryIds[conditions.indexOf(indexed[i])];
       }
+      entry.placingIds = indexedIds;
       const nodes: number[] = [];
       const depth = this.place(0, indexed, indexedIds, 0, MAX_PLACEMENTS, nodes);
       if (depth > 0) {
@@ -325,16 +335,64 @@ export class RuleIndex {
       }
       this.registerTests(entry);
       this.registerBounds(entry);
-      code.length = 0;
-      encode(code, entry);
-      for (const node of nodes) {
-        this.nodeEntries[node].push(entry);
-        this.appendCode(node, code);
-        entry.nodes.push(node);
-      }
+      this.attach(entry, nodes, code);
       rule.subs[s] = entry;
     }
     this.rules.set(name, rule);
+  }
+
+  /** Stores an entry on the nodes that place it (`code`: a scratch list). */
+  private attach(entry: SubEntry, nodes: number[], code: number[]): void {
+    code.length = 0;
+    encode(code, entry);
+    for (const node of nodes) {
+      this.nodeEntries[node].push(entry);
+      this.appendCode(node, code);
+      entry.nodes.push(node);
+    }
+    this.storedEntries += nodes.length;
+  }
+
+  /**
+   * Builds the trie afresh from the rules present, once removals have taken
+   * away more stored entries than are left: nodes, tables and value ids that
+   * only removed rules used are then dropped (amortized, a removal costs what
+   * its addition did).
+   */
+  private rebuild(): void {
+    this.nodeData = new Int32Array(NODE * 64);
+    this.nodeCount = 0;
+    this.nodeEntries.length = 0;
+    this.code = new Int32Array(256);
+    this.codeTop = 0;
+    this.codeGarbage = 0;
+    this.tableData = new Int32Array(TABLE * 64);
+    this.tablePaths.length = 0;
+    this.prefixSets.length = 0;
+    this.prefixArena = new Int32Array(64);
+    this.prefixTop = 0;
+    this.prefixStrings.length = 0;
+    this.prefixIds.clear();
+    this.slots = new Int32Array(SLOT * 256);
+    this.slotMask = 255;
+    this.slotsUsed = 0;
+    this.stringIds.clear();
+    this.numberIds.clear();
+    this.rawIds.clear();
+    this.nextValueId = NULL_ID + 1;
+    this.storedEntries = 0;
+    this.removedEntries = 0;
+    this.newNode();
+    const code: number[] = [];
+    const nodes: number[] = [];
+    for (const rule of [...this.rules.values()].sort((a, b) => a.seq - b.seq)) {
+      for (const entry of rule.subs) {
+        nodes.length = 0;
+        entry.nodes.length = 0;
+        this.place(0, entry.placing, entry.placingIds, 0, MAX_PLACEMENTS, nodes);
+        this.attach(entry, nodes, code);
+      }
+    }
   }
 
   public remove(name: string): boolean {
@@ -358,6 +416,8 @@ export class RuleIndex {
       }
       this.releaseTests(entry);
       this.releaseBounds(entry);
+      this.storedEntries -= entry.nodes.length;
+      this.removedEntries += entry.nodes.length;
     }
     for (const path of rule.compiled.paths) {
       this.schema.remove(path);
@@ -365,6 +425,9 @@ export class RuleIndex {
     this.slotNames[rule.slot] = '';
     this.freeSlots.push(rule.slot);
     this.rules.delete(name);
+    if (this.removedEntries > Math.max(REBUILD_AFTER, this.storedEntries)) {
+      this.rebuild();
+    }
     return true;
   }
 
