@@ -311,7 +311,16 @@ export class RuleIndex {
         indexed.sort(byField);
       }
       const entry: SubEntry = {
-        rule, conditions, ids: entryIds, residual: conditions, residualIds: entryIds, testIds: NO_NUMBERS, boundIds: NO_NUMBERS, placing: indexed, placingIds: NO_NUMBERS, nodes: [],
+        rule,
+        conditions,
+        ids: entryIds,
+        residual: conditions,
+        residualIds: entryIds,
+        testIds: NO_NUMBERS,
+        boundIds: NO_NUMBERS,
+        placing: indexed,
+        placingIds: NO_NUMBERS,
+        nodes: [],
       };
       const indexedIds: number[] = new Array(indexed.length);
       for (let i = 0; i < indexed.length; i++) {
