@@ -108,13 +108,17 @@ describe('PatternRuleSet', () => {
     rules.add('15 digits', { n: [999999999999999] });
     rules.add('16 digits', { n: [1234567890123456] });
     rules.add('-15 digits', { n: [-999999999999999] });
+    rules.add('2^53', { n: [9007199254740992] });
+    rules.add('large', { n: [{ numeric: ['>', 1e15] }] });
     for (const [text, expected] of [
-      ['0', ['zero']], ['-0', ['zero']], ['-7', ['negative']], ['999999999999999', ['15 digits']], ['1234567890123456', ['16 digits']],
-      ['-999999999999999', ['negative', '-15 digits']], ['10', []], ['-10', ['negative']],
+      ['0', ['zero']], ['-0', ['zero']], ['-7', ['negative']], ['999999999999999', ['15 digits']], ['1234567890123456', ['16 digits', 'large']],
+      ['-999999999999999', ['negative', '-15 digits']], ['10', []], ['-10', ['negative']], ['9007199254740992', ['2^53', 'large']],
     ] as const) {
       expect(rules.matchingRules(`{"n":${text}}`)).toEqual(expected);
       expect(rules.matchingRules({ n: JSON.parse(text) })).toEqual(expected);
     }
+    // a double cannot hold 2^53 + 1: as in event-ruler, it is not compared as a number
+    expect(rules.matchingRules('{"n":9007199254740993}')).toEqual([]);
   });
 
   test('throws a clear Error for an invalid event', () => {
