@@ -55,9 +55,6 @@ interface SubEntry {
   testIds: number[];
   /** Global ids of the numeric bounds of the residual ranges (see RuleIndex.bounds). */
   boundIds: number[];
-  /** The conditions that place the entry in the trie, in field order, and their field ids. */
-  placing: Condition[];
-  placingIds: number[];
   /** The trie nodes the entry is stored on. */
   readonly nodes: number[];
 }
@@ -150,6 +147,29 @@ function byField(a: Condition, b: Condition): number {
     return ra - rb;
   }
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** The conditions that place a sub-rule in the trie (exact values and prefixes), in field order. */
+function placingConditions(conditions: Condition[]): Condition[] {
+  const indexed: Condition[] = [];
+  for (const c of conditions) {
+    if (c.keys !== undefined && !c.absence) {
+      indexed.push(c);
+    }
+  }
+  if (indexed.length > 1) {
+    indexed.sort(byField);
+  }
+  return indexed;
+}
+
+/** The field ids of an entry's conditions in `indexed` (a subset of its conditions). */
+function placingIds(entry: SubEntry, indexed: Condition[]): number[] {
+  const ids: number[] = new Array(indexed.length);
+  for (let i = 0; i < indexed.length; i++) {
+    ids[i] = entry.ids[entry.conditions.indexOf(indexed[i])];
+  }
+  return ids;
 }
 
 /** Appends the entry's code (see RuleIndex) to `code`. */
@@ -299,16 +319,8 @@ export class RuleIndex {
     for (let s = 0; s < subRules.length; s++) {
       const conditions = subRules[s].conditions;
       const entryIds: number[] = new Array(conditions.length);
-      const indexed: Condition[] = [];
       for (let i = 0; i < conditions.length; i++) {
-        const c = conditions[i];
-        entryIds[i] = pathIds[paths.indexOf(c.path)];
-        if (c.keys !== undefined && !c.absence) {
-          indexed.push(c);
-        }
-      }
-      if (indexed.length > 1) {
-        indexed.sort(byField);
+        entryIds[i] = pathIds[paths.indexOf(conditions[i].path)];
       }
       const entry: SubEntry = {
         rule,
@@ -318,17 +330,11 @@ export class RuleIndex {
         residualIds: entryIds,
         testIds: NO_NUMBERS,
         boundIds: NO_NUMBERS,
-        placing: indexed,
-        placingIds: NO_NUMBERS,
         nodes: [],
       };
-      const indexedIds: number[] = new Array(indexed.length);
-      for (let i = 0; i < indexed.length; i++) {
-        indexedIds[i] = entryIds[conditions.indexOf(indexed[i])];
-      }
-      entry.placingIds = indexedIds;
+      const indexed = placingConditions(conditions);
       const nodes: number[] = [];
-      const depth = this.place(0, indexed, indexedIds, 0, MAX_PLACEMENTS, nodes);
+      const depth = this.place(0, indexed, placingIds(entry, indexed), 0, MAX_PLACEMENTS, nodes);
       if (depth > 0) {
         const residual: Condition[] = [];
         const residualIds: number[] = [];
@@ -398,7 +404,8 @@ export class RuleIndex {
       for (const entry of rule.subs) {
         nodes.length = 0;
         entry.nodes.length = 0;
-        this.place(0, entry.placing, entry.placingIds, 0, MAX_PLACEMENTS, nodes);
+        const indexed = placingConditions(entry.conditions);
+        this.place(0, indexed, placingIds(entry, indexed), 0, MAX_PLACEMENTS, nodes);
         this.attach(entry, nodes, code);
       }
     }
