@@ -4,8 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { createCapturedBus, createIdempotencyTable, createTable, fakeLambdaContext, motoModelData, silencePowertools } from './aws-fixtures';
 import type { CapturedBus } from './aws-fixtures';
-import { startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { useMoto } from './moto-server';
 import { createAwardLoyaltyPointsHandler } from '../../src/blueprints/booking-fan-out/runtime/award-loyalty-points.lambda';
 import { createIssueTicketHandler } from '../../src/blueprints/booking-fan-out/runtime/issue-ticket.lambda';
 import { createSendConfirmationEmailHandler } from '../../src/blueprints/booking-fan-out/runtime/send-confirmation-email.lambda';
@@ -20,15 +19,9 @@ const SOURCE = 'com.example.booking';
 const SENDER = 'bookings@example.com';
 const flight = { number: 'LH1234', origin: 'FRA', destination: 'JFK', departure: '2026-12-24T10:30:00Z' };
 
-let moto: MotoServer;
-let restoreEnv: () => void;
+const moto = useMoto();
 let ddb: DynamoDBClient;
 let bus: CapturedBus;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto);
-});
 
 beforeEach(async () => {
   await moto.reset();
@@ -37,11 +30,6 @@ beforeEach(async () => {
   await createTable(ddb, LOYALTY, 'memberId');
   await createIdempotencyTable(ddb, IDEMPOTENCY);
   bus = await createCapturedBus('booking-bus', [SOURCE]);
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
 });
 
 describe('issue-ticket', () => {

@@ -5,8 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createTable, silencePowertools } from './aws-fixtures';
-import { startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { useMoto } from './moto-server';
 import { parseTicketEvent } from '../../src/blueprints/error-to-ticket/runtime/fingerprint';
 import type { TicketRequest } from '../../src/blueprints/error-to-ticket/runtime/fingerprint';
 import type { OpenTicketConfig } from '../../src/blueprints/error-to-ticket/runtime/open-ticket.lambda';
@@ -28,8 +27,7 @@ let mode: { status: number; delayMs?: number } = { status: 201 };
 let received: Received[] = [];
 let ticketServer: Server;
 let ticketUrl: string;
-let moto: MotoServer;
-let restoreEnv: () => void;
+const moto = useMoto();
 let ddb: DynamoDBClient;
 let secretArn: string;
 
@@ -49,8 +47,6 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => ticketServer.listen(0, '127.0.0.1', resolve));
   ticketUrl = `http://127.0.0.1:${(ticketServer.address() as AddressInfo).port}/api/tickets`;
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto);
 });
 
 beforeEach(async () => {
@@ -67,8 +63,6 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
   ticketServer.closeAllConnections();
   await new Promise((resolve) => ticketServer.close(resolve));
 });

@@ -27,8 +27,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import jsonata from 'jsonata';
 import { drain, fakeLambdaContext, silencePowertools } from './aws-fixtures';
-import { MOTO_ACCOUNT_ID, startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { MOTO_ACCOUNT_ID, useMoto } from './moto-server';
 import { DEFAULT_STAND_IN_TYPES, UNSUPPORTED_REFERENCED_TYPES, prepareForMoto } from './sqs-stand-ins';
 import type { MotoTemplate } from './sqs-stand-ins';
 import { IotDeviceManagementStack } from '../../src/blueprints/iot-devices';
@@ -44,8 +43,7 @@ const REGION = 'us-east-1';
 const STACK = 'IotDevicesMoto';
 const T0 = Date.UTC(2026, 10, 30, 10, 0, 0);
 
-let moto: MotoServer;
-let restoreEnv: () => void;
+const moto = useMoto();
 let stack: IotDeviceManagementStack;
 let template: Record<string, any>;
 let prepared: MotoTemplate;
@@ -92,8 +90,6 @@ function statusEntry(detail: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto);
   stack = new IotDeviceManagementStack(new App(), STACK, {
     env: { account: MOTO_ACCOUNT_ID, region: REGION },
     faultErrorCodes: ['E42'],
@@ -116,11 +112,6 @@ beforeAll(async () => {
   for (const r of (await cfn.send(new DescribeStackResourcesCommand({ StackName: STACK }))).StackResources ?? []) {
     if (r.ResourceType && r.LogicalResourceId && r.PhysicalResourceId) physical[r.LogicalResourceId] = r.PhysicalResourceId;
   }
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
 });
 
 test('moto creates the queues, bus, rules, table and state machine; it skips the IoT rule and the pipe', () => {

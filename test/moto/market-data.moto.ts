@@ -25,8 +25,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createCapturedBus, createTable, drain, fakeLambdaContext, silencePowertools } from './aws-fixtures';
 import type { CapturedBus } from './aws-fixtures';
-import { startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { useMoto } from './moto-server';
 import { MarketData } from '../../src/blueprints/market-data';
 import { createUpdateParametersHandler } from '../../src/blueprints/market-data/runtime/update-parameters.lambda';
 import { EventPublisher } from '../../src/runtime/publisher';
@@ -36,8 +35,7 @@ silencePowertools();
 const TABLE = 'parameters';
 const STREAM = 'processing';
 const SOURCE = 'com.example.trading-parameters';
-let moto: MotoServer;
-let restoreEnv: () => void;
+const moto = useMoto();
 let ddb: DynamoDBClient;
 let kinesis: KinesisClient;
 let bus: CapturedBus;
@@ -125,11 +123,6 @@ async function consumeAll() {
   return results;
 }
 
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto);
-});
-
 beforeEach(async () => {
   await moto.reset();
   ddb = new DynamoDBClient({});
@@ -140,11 +133,6 @@ beforeEach(async () => {
   await createTable(ddb, TABLE, 'symbol');
   await kinesis.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: 4 }));
   bus = await createCapturedBus('trading', [SOURCE]);
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
 });
 
 test('the routing rule takes the processed instrument classes only (moto bus, SQS stand-in for the Kinesis target)', async () => {

@@ -8,11 +8,10 @@
  *   virtual-hosted bucket name, `localhost` keeps path-style addressing working;
  * - `stop()` kills the child by its PID and waits for it to exit.
  *
- * Usage in a jest file (`*.moto.ts`):
+ * Usage in a jest file (`*.moto.ts`), at the top level before the file's own hooks:
  *
- *   let moto: MotoServer;
- *   beforeAll(async () => { moto = await startMoto(); useMotoEnvironment(moto); });
- *   afterAll(() => moto?.stop());
+ *   const moto = useMoto();          // or useMoto({ pythonPath: [...] })
+ *   beforeEach(() => moto.reset());
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -185,6 +184,42 @@ export function useMotoEnvironment(moto: Pick<MotoServer, 'endpoint'>): () => vo
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
+  };
+}
+
+/**
+ * Starts a moto server before the file's tests (with the AWS SDK environment pointed at it) and stops it after
+ * them. Call it at the top level of a test file, before the hooks that use the server: jest runs `beforeAll`
+ * hooks in the order they are registered.
+ *
+ * @returns the server, usable in hooks and tests once started
+ */
+export function useMoto(options: StartMotoOptions = {}): MotoServer {
+  let server: MotoServer | undefined;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    server = await startMoto(options);
+    restoreEnv = useMotoEnvironment(server);
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await server?.stop();
+  });
+  const started = (): MotoServer => {
+    if (server === undefined) {
+      throw new Error('moto is not started yet: use the server returned by useMoto() in hooks and tests only');
+    }
+    return server;
+  };
+  return {
+    get endpoint() {
+      return started().endpoint;
+    },
+    get port() {
+      return started().port;
+    },
+    stop: () => started().stop(),
+    reset: () => started().reset(),
   };
 }
 

@@ -3,8 +3,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createCapturedBus, createIdempotencyTable, createTable, fakeLambdaContext, silencePowertools } from './aws-fixtures';
 import type { CapturedBus } from './aws-fixtures';
-import { startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { useMoto } from './moto-server';
 import { createReserveInventoryHandler, guardKey, handler } from '../../src/blueprints/order-to-inventory/runtime/reserve-inventory.lambda';
 import { EventPublisher } from '../../src/runtime/publisher';
 
@@ -13,8 +12,7 @@ silencePowertools();
 const STOCK = 'stock';
 const IDEMPOTENCY = 'idempotency';
 const SOURCE = 'com.example.inventory';
-let moto: MotoServer;
-let restoreEnv: () => void;
+const moto = useMoto();
 let ddb: DynamoDBClient;
 let bus: CapturedBus;
 
@@ -46,22 +44,12 @@ function makeHandler() {
   });
 }
 
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto);
-});
-
 beforeEach(async () => {
   await moto.reset();
   ddb = new DynamoDBClient({});
   await createTable(ddb, STOCK, 'sku');
   await createIdempotencyTable(ddb, IDEMPOTENCY);
   bus = await createCapturedBus('inventory-bus', [SOURCE]);
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
 });
 
 test('reserves every line and emits InventoryReserved with merged items', async () => {

@@ -28,8 +28,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { drain, fakeLambdaContext, silencePowertools } from './aws-fixtures';
-import { MOTO_ACCOUNT_ID, startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { MOTO_ACCOUNT_ID, useMoto } from './moto-server';
 import { DEFAULT_STAND_IN_TYPES, prepareForMoto } from './sqs-stand-ins';
 import type { MotoTemplate } from './sqs-stand-ins';
 import { addPhotoUploadExample } from '../../examples/photo-upload-stack';
@@ -44,8 +43,7 @@ const STACK = 'PhotoUploadExample';
 const BUCKET = 'photo-upload-moto';
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'blueprints', 'photo-upload', 'fixtures', name));
 
-let moto: MotoServer;
-let restoreEnv: () => void;
+const moto = useMoto({ pythonPath: [path.join(__dirname, 'photo-upload-patches')] });
 let template: Record<string, any>;
 let prepared: MotoTemplate;
 let router: EventRouter;
@@ -87,8 +85,6 @@ function predicted(events: any[]): Record<string, unknown[]> {
 }
 
 beforeAll(async () => {
-  moto = await startMoto({ pythonPath: [path.join(__dirname, 'photo-upload-patches')] });
-  restoreEnv = useMotoEnvironment(moto);
   s3 = new S3Client({ forcePathStyle: true });
   sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
@@ -115,11 +111,6 @@ beforeAll(async () => {
   await events.send(new PutRuleCommand({ Name: 's3-events-capture', EventPattern: JSON.stringify({ source: ['aws.s3'] }) }));
   await events.send(new PutTargetsCommand({ Rule: 's3-events-capture', Targets: [{ Id: 'capture', Arn: captureArn }] }));
 }, 300_000);
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
-});
 
 test('moto\'s CloudFormation ignores the bucket\'s EventBridge setting; the test sets the one the template declares', async () => {
   const bucketId = Object.keys(types).find((id) => types[id] === 'AWS::S3::Bucket')!;

@@ -23,8 +23,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { drain } from './aws-fixtures';
-import { startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { useMoto } from './moto-server';
 import { prepareForMoto } from './sqs-stand-ins';
 import { addPlatformExamples } from '../../examples/platform-layout';
 import { EventRouter } from '../../src/testing';
@@ -53,19 +52,10 @@ async function credentialsOf(endpoint: string, account: string): Promise<Credent
   return creds;
 }
 
-
-let moto: MotoServer;
-let restoreEnv: () => void;
+const moto = useMoto({ pythonPath: [path.join(__dirname, 'moto-patches')] });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-platform-moto-'));
 
-beforeAll(async () => {
-  moto = await startMoto({ pythonPath: [path.join(__dirname, 'moto-patches')] });
-  restoreEnv = useMotoEnvironment(moto);
-});
-
 afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

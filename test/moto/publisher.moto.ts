@@ -3,23 +3,14 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { createCapturedBus } from './aws-fixtures';
 import type { CapturedBus } from './aws-fixtures';
-import { startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { useMoto } from './moto-server';
 import { EventPublisher, PublishError } from '../../src/runtime/publisher';
 
-let moto: MotoServer;
-let restoreEnv: () => void;
+const moto = useMoto();
 let bus: CapturedBus;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto);
   bus = await createCapturedBus('publisher-bus', ['com.example.publisher']);
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
 });
 
 test('publishes 25 events in 3 PutEvents requests; all reach the rule target', async () => {

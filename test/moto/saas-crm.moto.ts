@@ -36,8 +36,7 @@ import { App, SecretValue, Stack, aws_events as events, aws_secretsmanager as se
 import { Template } from 'aws-cdk-lib/assertions';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { createIdempotencyTable, drain, fakeLambdaContext, silencePowertools } from './aws-fixtures';
-import { MOTO_ACCOUNT_ID, startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { MOTO_ACCOUNT_ID, useMoto } from './moto-server';
 import { prepareForMoto } from './sqs-stand-ins';
 import { MarketingDelivery, SaasCrmToMarketing } from '../../src/blueprints/saas-crm';
 import { createReceiveWebhookHandler } from '../../src/blueprints/saas-crm/runtime/receive-webhook.lambda';
@@ -50,18 +49,7 @@ silencePowertools();
 const REGION = 'us-east-1';
 const SALESFORCE = 'aws.partner/salesforce.com/00D5f000005KcCnEAK/0YL5f000000CabWGAS';
 const SIGNING_SECRET = 'whsec-moto-5b1f';
-let moto: MotoServer;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  moto = await startMoto({ pythonPath: [path.join(__dirname, 'moto-patches')] });
-  restoreEnv = useMotoEnvironment(moto);
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
-});
+const moto = useMoto({ pythonPath: [path.join(__dirname, 'moto-patches')] });
 
 test('the partner bus can only be created for an existing partner event source, and takes its name', async () => {
   await moto.reset();

@@ -29,8 +29,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { drain } from './aws-fixtures';
-import { MOTO_ACCOUNT_ID, startMoto, useMotoEnvironment } from './moto-server';
-import type { MotoServer } from './moto-server';
+import { MOTO_ACCOUNT_ID, useMoto } from './moto-server';
 import { prepareForMoto } from './sqs-stand-ins';
 import type { MotoTemplate } from './sqs-stand-ins';
 import { addBookingFanOutExamples } from '../../examples/booking-fan-out-stack';
@@ -223,22 +222,13 @@ async function deploy(stackName: string, template: Record<string, any>): Promise
   return { prepared, physical, types };
 }
 
-
 // ---------------------------------------------------------------------------------------------- the test
 
-let moto: MotoServer;
-let restoreEnv: () => void;
+// Load the input-transformer fix (moto-patches/sitecustomize.py) into this moto server only.
+const moto = useMoto({ pythonPath: [path.join(__dirname, 'moto-patches')] });
 const summary: string[] = [];
 
-beforeAll(async () => {
-  // Load the input-transformer fix (moto-patches/sitecustomize.py) into this moto server only.
-  moto = await startMoto({ pythonPath: [path.join(__dirname, 'moto-patches')] });
-  restoreEnv = useMotoEnvironment(moto);
-});
-
 afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
   if (summary.length > 0) console.log(`moto vs EventRouter:\n${summary.join('\n')}`);
 });
 
