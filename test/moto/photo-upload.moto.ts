@@ -43,7 +43,7 @@ const STACK = 'PhotoUploadExample';
 const BUCKET = 'photo-upload-moto';
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'blueprints', 'photo-upload', 'fixtures', name));
 
-const moto = useMoto({ pythonPath: [path.join(__dirname, 'photo-upload-patches')] });
+useMoto({ pythonPath: [path.join(__dirname, 'photo-upload-patches')] });
 let template: Record<string, any>;
 let prepared: MotoTemplate;
 let router: EventRouter;

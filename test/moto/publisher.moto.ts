@@ -6,7 +6,7 @@ import type { CapturedBus } from './aws-fixtures';
 import { useMoto } from './moto-server';
 import { EventPublisher, PublishError } from '../../src/runtime/publisher';
 
-const moto = useMoto();
+useMoto();
 let bus: CapturedBus;
 
 beforeAll(async () => {
