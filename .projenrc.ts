@@ -88,7 +88,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@jimp/plugin-resize@^1.6.1',
     'image-size@^2.1.0',
   ],
-  gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/', '/.venv/'],
 });
 
 // Every handler entry point (src/…/runtime/*.lambda.ts) is bundled to assets/<path>.lambda/index.js.
@@ -129,6 +129,15 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// moto and cfn-lint are not on a new machine: they come from PyPI, pinned, into a virtual environment of the repository.
+project.addTask('install:python', {
+  description: 'Install the pinned Python tools of the checks (moto server, cfn-lint) into .venv/ from requirements-dev.txt',
+  steps: [
+    { exec: 'test -x .venv/bin/python || python3 -m venv .venv' },
+    { exec: '.venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt' },
+  ],
+});
+
 project.addTask('test:moto', {
   description: 'Integration tests against a local AWS API (moto server, Python)',
   exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/**/*.moto.ts'",
@@ -138,8 +147,9 @@ project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/cdk.json');
 project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/requirements-dev.*');
 // Local outputs that must never reach the tarball (checked by test/package-contents.test.ts).
-for (const local of ['/cdk.out/', '/.readme-snippets/', '/.moto/', '/bench/out/', '/.jsii.tabl.json', '/coverage/', '/test-reports/']) {
+for (const local of ['/cdk.out/', '/.readme-snippets/', '/.moto/', '/.venv/', '/bench/out/', '/.jsii.tabl.json', '/coverage/', '/test-reports/']) {
   project.addPackageIgnore(local);
 }
 

@@ -26,6 +26,7 @@ describe('the npm tarball', () => {
     ['the example app\'s synth output', /^cdk\.out\//],
     ['the README snippet cache', /^\.readme-snippets\//],
     ['moto state', /^\.moto\//],
+    ['the Python tools of the checks', /^(\.venv\/|requirements-dev\.)/],
     ['benchmark output', /^bench\//],
     ['sources and tests', /^(src|test|examples|projenrc)\//],
     ['handler code compiled by jsii (it needs devDependencies)', /^lib\/blueprints\/([a-z-]+\/runtime|runtime-shared)\//],

@@ -2,7 +2,7 @@
  * Start and stop a local moto server (Python) for integration tests.
  *
  * - binds to 127.0.0.1 on a free port (loopback only);
- * - runs `python3 test/moto/moto_server.py`, which patches a moto 5.2.1 CloudFormation bug first;
+ * - runs `test/moto/moto_server.py` with the .venv Python (or MOTO_PYTHON, else python3), which patches a moto 5.2.1 CloudFormation bug first;
  * - waits until `GET /moto-api/` answers;
  * - is addressed as `http://localhost:PORT`: moto treats `127.0.0.1` in an S3 URL as a
  *   virtual-hosted bucket name, `localhost` keeps path-style addressing working;
@@ -14,6 +14,7 @@
  *   beforeEach(() => moto.reset());
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
@@ -28,7 +29,7 @@ export interface MotoServer {
 }
 
 export interface StartMotoOptions {
-  /** Python interpreter. @default process.env.MOTO_PYTHON ?? 'python3' */
+  /** Python interpreter. @default process.env.MOTO_PYTHON, else the repository's .venv (npm run install:python), else 'python3' */
   readonly python?: string;
   /** How long to wait for the server to answer. @default 30000 */
   readonly startTimeoutMs?: number;
@@ -39,6 +40,8 @@ export interface StartMotoOptions {
 }
 
 const WRAPPER = path.join(__dirname, 'moto_server.py');
+/** The virtual environment `npm run install:python` makes from requirements-dev.txt. */
+const VENV_PYTHON = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
 
 /** A free TCP port on 127.0.0.1, chosen by the OS. */
 export async function freePort(): Promise<number> {
@@ -67,7 +70,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
-  const python = options.python ?? process.env.MOTO_PYTHON ?? 'python3';
+  const python = options.python ?? process.env.MOTO_PYTHON ?? (fs.existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3');
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const verbose = options.verbose ?? process.env.MOTO_DEBUG === '1';
 
