@@ -133,7 +133,7 @@ project.addTask('bench', {
 project.addTask('install:python', {
   description: 'Install the pinned Python tools of the checks (moto server, cfn-lint) into .venv/ from requirements-dev.txt',
   steps: [
-    { exec: 'test -x .venv/bin/python || python3 -m venv .venv' },
+    { exec: '[ -x .venv/bin/python ] || python3 -m venv .venv' },
     { exec: '.venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt' },
   ],
 });
