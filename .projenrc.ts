@@ -32,8 +32,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Our CI is .ci/run; no GitHub workflows, no release tooling (it needs Node >= 22).
   github: false,
   release: false,
-  // JS-only packaging: no publishTo* options (pacmak for other languages needs registries we cannot reach).
   docgen: true,
+
+  // Every jsii language, named as the CDK libraries our users already use name theirs (aws-cdk-lib, cdk-nag,
+  // cdk-monitoring-constructs). `npm run package-all` builds each into dist/<language>/ (release: false, so nothing
+  // is published from here); the four submodules become core/blueprints/patterns/testing in every language.
+  publishToPypi: {
+    distName: 'cdk-eventbridge-blueprints',
+    module: 'cdk_eventbridge_blueprints',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkeventbridgeblueprints',
+    mavenGroupId: 'io.github.cdk-eventbridge-blueprints',
+    mavenArtifactId: 'cdk-eventbridge-blueprints',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkEventBridgeBlueprints',
+    packageId: 'CdkEventBridgeBlueprints',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-eventbridge-blueprints/cdk-eventbridge-blueprints-go',
+    packageName: 'cdkeventbridgeblueprints',
+  },
 
   // Handlers are bundled explicitly below (no generated *-function.ts constructs: BlueprintFunction takes the asset).
   lambdaAutoDiscover: false,
@@ -122,6 +142,13 @@ const synthExample = project.addTask('synth:example', {
 });
 synthExample.spawn(project.tasks.tryFind('bundle')!);
 synthExample.exec('cdk synth --quiet --no-notices');
+
+// `build` packages JavaScript only, with or without CI=true (projen's default packages every language outside CI);
+// `npm run package-all` builds every language. No .NET SDK can be installed from the registries these machines
+// reach, so the .NET package is generated as C# source (dist/dotnet/) and not compiled here.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.tasks.tryFind('package:dotnet')!.reset('jsii-pacmak -v --target dotnet --code-only');
 
 project.addTask('bench', {
   description: 'Run the benchmarks (not part of the test command)',
