@@ -7,6 +7,8 @@ import { JsonFile, awscdk, javascript } from 'projen';
  * never compiled by jsii into lib/: it needs packages (Powertools) that are only devDependencies.
  */
 const RUNTIME_ONLY = ['src/blueprints/*/runtime/**', 'src/blueprints/runtime-shared/**'];
+/** The version of the next release; CHANGELOG.md says what is in it. */
+const VERSION = '0.1.0';
 /** One Powertools version for every bundle (two versions of commons ended up in the bundles before). */
 const POWERTOOLS_VERSION = '2.35.0';
 
@@ -28,6 +30,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   minNodeVersion: '20.0.0',
+  // Peer ranges say what users may have; the devDependencies below say what the tests run on (projen would pin each
+  // to the lowest release of its peer range).
+  peerDependencyOptions: { pinnedDevDependency: false },
 
   // Our CI is .ci/run; no GitHub workflows, no release tooling (it needs Node >= 22).
   github: false,
@@ -83,6 +88,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   devDeps: [
+    'aws-cdk-lib@2.276.0',
     'esbuild@^0.28',
     'cdk-nag@^3',
     'aws-cdk@^2.1100.0',
@@ -90,7 +96,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda',
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-dynamodb',
-    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-eventbridge@^3.1169.0',
     '@aws-sdk/client-kinesis',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-sesv2',
@@ -131,6 +137,9 @@ new JsonFile(project, 'src/blueprints/tsconfig.json', {
 project.eslint?.allowDevDeps('src/blueprints/*/runtime/**');
 project.eslint?.allowDevDeps('src/blueprints/runtime-shared/**');
 
+// The release version: bumped by hand with a CHANGELOG.md entry (release: false, so no release tooling bumps it).
+project.package.addVersion(VERSION);
+
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 
@@ -148,7 +157,21 @@ synthExample.exec('cdk synth --quiet --no-notices');
 // reach, so the .NET package is generated as C# source (dist/dotnet/) and not compiled here.
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
-project.tasks.tryFind('package:dotnet')!.reset('jsii-pacmak -v --target dotnet --code-only');
+// One npm tarball, made by scripts/pack-clean.sh (no sources or maps of bundled dependencies): dist/js holds it and
+// every language package embeds it (pacmak's --pack-command; pacmak copies the whole repository for a custom pack
+// command, about 50 s, so package-all builds the compiled languages in one pacmak run).
+const PACK = '--pack-command "bash scripts/pack-clean.sh"';
+project.tasks.tryFind('package:js')!.reset('rm -rf dist/js && mkdir -p dist/js');
+project.tasks.tryFind('package:js')!.exec('bash ../../scripts/pack-clean.sh ../..', { cwd: 'dist/js' });
+for (const language of ['java', 'python', 'go']) {
+  project.tasks.tryFind(`package:${language}`)!.reset(`jsii-pacmak -v ${PACK} --target ${language}`);
+}
+project.tasks.tryFind('package:dotnet')!.reset(`jsii-pacmak -v ${PACK} --target dotnet --code-only`);
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.reset();
+packageAll.spawn(project.tasks.tryFind('package:js')!);
+packageAll.exec(`jsii-pacmak -v ${PACK} --target python --target java --target go`);
+packageAll.spawn(project.tasks.tryFind('package:dotnet')!);
 
 project.addTask('bench', {
   description: 'Run the benchmarks (not part of the test command)',
@@ -170,11 +193,24 @@ project.addTask('test:moto', {
   exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/**/*.moto.ts'",
 });
 
+// The public event publisher (lib/runtime/publisher, for Lambda code) sends with the AWS SDK, which the Lambda runtime
+// provides: an optional peer dependency, required on the first send, so a plain install can load the module. jsii
+// refuses a peer dependency that is not a jsii module, so the range lives in "optionalPeerDependencies" and
+// scripts/pack-clean.sh moves it into the packed package.json's peerDependencies (peerDependenciesMeta: optional).
+const OPTIONAL_PEERS: Record<string, string> = { '@aws-sdk/client-eventbridge': '^3.188.0' };
+project.package.addField('optionalPeerDependencies', OPTIONAL_PEERS);
+project.package.addField('peerDependenciesMeta', Object.fromEntries(Object.keys(OPTIONAL_PEERS).map((name) => [name, { optional: true }])));
+// projen's CDK dependencies drop a constructs devDependency given in the options: the tests' constructs, here.
+project.addDevDeps('constructs@10.5.1');
+project.package.addField('peerDependenciesMeta', { '@aws-sdk/client-eventbridge': { optional: true } });
+
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/cdk.json');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/requirements-dev.*');
+project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/bindings/');
 // Local outputs that must never reach the tarball (checked by test/package-contents.test.ts).
 for (const local of ['/cdk.out/', '/.readme-snippets/', '/.moto/', '/.venv/', '/bench/out/', '/.jsii.tabl.json', '/coverage/', '/test-reports/']) {
   project.addPackageIgnore(local);

@@ -1,7 +1,8 @@
 /**
  * `EventPublisher`: sends events to EventBridge from Lambda code (the blueprint handlers' and yours:
- * `import { EventPublisher } from 'cdk-eventbridge-blueprints/lib/runtime/publisher'`; it needs
- * `@aws-sdk/client-eventbridge`, which the Lambda Node.js runtime provides).
+ * `import { EventPublisher } from 'cdk-eventbridge-blueprints/lib/runtime/publisher'`; it sends with
+ * `@aws-sdk/client-eventbridge`, an optional peer dependency of the package that the Lambda Node.js runtime provides:
+ * it is loaded on the first send, so importing this module never needs it).
  *
  * - batches PutEvents by 10 entries and by the request-size limit (sum of entry sizes);
  * - computes entry sizes the way AWS documents it
@@ -15,8 +16,7 @@
  *   whose message has a bounded size (at most 10 entries listed, then counts by error code).
  */
 /* eslint-disable import/no-extraneous-dependencies -- @aws-sdk/* is provided by the Lambda runtime; the library itself never imports this module */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv-draft-04';
 
@@ -35,6 +35,24 @@ export const DEFAULT_RETRYABLE_ERROR_CODES: readonly string[] = [
   'ServiceUnavailable',
   'ServiceUnavailableException',
 ];
+
+const SDK_MODULE = '@aws-sdk/client-eventbridge';
+let putEventsCommandClass: typeof PutEventsCommand | undefined;
+
+/** The SDK's PutEventsCommand, required on first use: the package declares the SDK as an optional peer dependency. */
+function putEventsCommand(): typeof PutEventsCommand {
+  if (putEventsCommandClass === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      putEventsCommandClass = (require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge')).PutEventsCommand;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+      throw new Error(`EventPublisher sends with ${SDK_MODULE}, which is not installed: the Lambda Node.js runtime provides it; `
+        + `elsewhere add it to your dependencies (npm install ${SDK_MODULE})`);
+    }
+  }
+  return putEventsCommandClass;
+}
 
 /** Anything with the `send` of an EventBridgeClient for PutEvents (an EventBridgeClient, or a fake in unit tests). */
 export interface PutEventsClient {
@@ -349,6 +367,8 @@ export class EventPublisher {
       pending.push({ index, entry, size, attempts: 0 });
     });
 
+    // A missing SDK is a set-up error, not a failed entry: it throws before anything is sent.
+    const PutEvents = pending.length > 0 ? putEventsCommand() : undefined;
     let requests = 0;
     for (let round = 0; pending.length > 0; round++) {
       if (round > 0) {
@@ -362,7 +382,7 @@ export class EventPublisher {
         requests++;
         let output: PutEventsCommandOutput | undefined;
         try {
-          output = await this.client.send(new PutEventsCommand({ Entries: items.map((p) => p.entry) }));
+          output = await this.client.send(new PutEvents!({ Entries: items.map((p) => p.entry) }));
         } catch (err) {
           // The whole request failed (after the SDK's own retries): every entry of the batch failed.
           const e = (err ?? {}) as ErrorLike;
