@@ -114,7 +114,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@jimp/plugin-resize@^1.6.1',
     'image-size@^2.1.0',
   ],
-  gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/', '/.venv/'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/', '/.venv/', '/bindings/python/.venv/', '/bindings/java/target/', '__pycache__/'],
 });
 
 // Every handler entry point (src/…/runtime/*.lambda.ts) is bundled to assets/<path>.lambda/index.js.
@@ -172,6 +172,18 @@ packageAll.reset();
 packageAll.spawn(project.tasks.tryFind('package:js')!);
 packageAll.exec(`jsii-pacmak -v ${PACK} --target python --target java --target go`);
 packageAll.spawn(project.tasks.tryFind('package:dotnet')!);
+
+// The bindings, run in their own languages against what package-all built (dist/): bindings/<language>/.
+const bindings = project.addTask('test:bindings', {
+  description: 'Run the Python (pytest), Java (Maven, JUnit) and Go binding tests against dist/ (run package-all first)',
+});
+for (const [language, script] of [['python', 'python/run-tests.sh'], ['java', 'java/run-tests.sh'], ['go', 'go/run.sh']]) {
+  bindings.spawn(project.addTask(`test:${language}`, {
+    description: `Run the ${language} binding tests against dist/${language} (run package-all first)`,
+    exec: `bash bindings/${script}`,
+    receiveArgs: true,
+  }));
+}
 
 project.addTask('bench', {
   description: 'Run the benchmarks (not part of the test command)',

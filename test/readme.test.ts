@@ -50,3 +50,16 @@ test('every TypeScript snippet in the README compiles against the library', () =
     });
   expect(problems).toEqual([]);
 });
+
+test('the Python and Java examples of the README are the files the binding tests run, word for word', () => {
+  const text = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const re = /```(python|java)\n((?:#|\/\/) (bindings\/\S+?\.(?:py|java))\b[\s\S]*?)```/g;
+  const seen: string[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const [, language, code, file] = m;
+    seen.push(language);
+    expect({ file, code }).toEqual({ file, code: fs.readFileSync(path.join(ROOT, file), 'utf8') });
+  }
+  expect(seen.sort()).toEqual(['java', 'python']);
+});

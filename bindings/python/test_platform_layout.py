@@ -8,49 +8,17 @@ a fresh virtual environment with aws-cdk-lib and constructs from PyPI, and the n
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_events as events
-from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
-from constructs import Construct
 
-from cdk_eventbridge_blueprints import blueprints, core, testing
-
-REGION = "eu-west-1"
+from cdk_eventbridge_blueprints import core, testing
+from example_app import REGION, PlatformStage
 DEV = {"account": "111111111111", "spoke": "333333333333"}
 PROD = {"account": "222222222222", "spoke": "444444444444"}
-
-
-class PlatformStage(cdk.Stage):
-    """One environment: the platform team's bus, two team stacks on it, a spoke account forwarding to it."""
-
-    def __init__(self, scope: Construct, construct_id: str, *, account: str, spoke_account: str) -> None:
-        super().__init__(scope, construct_id, env=cdk.Environment(account=account, region=REGION))
-        self.platform = cdk.Stack(self, "Platform")
-        self.bus = core.CentralEventBus(
-            self.platform, "CentralBus", event_bus_name="platform", source_accounts=[spoke_account]
-        )
-
-        # Team stacks of the same account: their rules name the central bus through Fn::ImportValue.
-        self.orders = cdk.Stack(self, "Orders")
-        self.inventory = blueprints.OrderToInventory(
-            self.orders, "Inventory",
-            event_bus=self.bus, order_source="com.example.orders", event_source="com.example.inventory",
-        )
-        self.travel = cdk.Stack(self, "Travel")
-        self.bookings = blueprints.BookingFanOut(
-            self.travel, "Bookings", event_bus=self.bus, sender_address="Example Air <bookings@example.com>"
-        )
-
-        # A spoke account forwards its order events from its default bus to the central bus.
-        self.spoke = cdk.Stack(self, "Spoke", env=cdk.Environment(account=spoke_account, region=REGION))
-        self.spoke_route = core.EventSpoke(
-            self.spoke, "ToCentral",
-            central_event_bus=self.bus, event_pattern=events.EventPattern(source=["com.example.orders"]),
-        )
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +168,16 @@ def test_the_router_api_answers_the_same_from_python(layout):
     assert [(d.rule.stack_id, d.target.resource_type) for d in deliveries] == [("Dev/Orders", "AWS::Lambda::Function")]
     assert deliveries[0].target.dead_letter_queue is not None
     assert deliveries[0].input["detail"] == ORDER["detail"]
+
+
+def test_the_example_app_runs_as_a_cdk_app(tmp_path):
+    """`python3 example_app.py`, as `cdk synth` runs it (CDK_OUTDIR is how the CDK CLI passes the output folder)."""
+    here = Path(__file__).parent
+    result = subprocess.run(
+        [sys.executable, "example_app.py"], cwd=here, env={**os.environ, "CDK_OUTDIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    for stage in ("Dev", "Prod"):
+        templates = sorted(p.name for p in (tmp_path / f"assembly-{stage}").glob("*.template.json"))
+        assert len(templates) == 4, templates

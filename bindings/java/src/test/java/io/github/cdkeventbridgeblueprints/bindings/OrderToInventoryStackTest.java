@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cdkeventbridgeblueprints.blueprints.OrderToInventory;
-import io.github.cdkeventbridgeblueprints.core.SecureEventBus;
 import io.github.cdkeventbridgeblueprints.testing.EventRouter;
 import io.github.cdkeventbridgeblueprints.testing.RouteOptions;
 import io.github.cdkeventbridgeblueprints.testing.RoutedDelivery;
@@ -23,22 +22,16 @@ import software.amazon.awscdk.assertions.Template;
 
 /** One blueprint stack in Java: composed, asserted with aws-cdk-lib's assertions, routed with the offline router. */
 class OrderToInventoryStackTest {
-  private static Stack stack;
+  private static OrdersStack stack;
   private static OrderToInventory inventory;
   private static Template template;
 
   @BeforeAll
   static void synthesizeOnce() {
-    App app = new App();
-    stack = new Stack(app, "Orders", StackProps.builder()
+    stack = new OrdersStack(new App(), "Orders", StackProps.builder()
         .env(Environment.builder().account("111111111111").region("eu-west-1").build())
         .build());
-    SecureEventBus bus = SecureEventBus.Builder.create(stack, "Bus").eventBusName("orders").build();
-    inventory = OrderToInventory.Builder.create(stack, "Inventory")
-        .eventBus(bus)
-        .orderSource("com.example.orders")
-        .eventSource("com.example.inventory")
-        .build();
+    inventory = stack.inventory;
     template = Template.fromStack(stack);
   }
 
@@ -50,6 +43,11 @@ class OrderToInventoryStackTest {
             "RetryPolicy", Map.of("MaximumRetryAttempts", 185, "MaximumEventAgeInSeconds", 86400),
             "DeadLetterConfig", Match.objectLike(Map.of()))))));
     template.hasResourceProperties("AWS::Events::EventBus", Map.of("Name", "orders"));
+  }
+
+  @Test
+  void theExampleAppSynthesizes() {
+    OrdersStack.main(new String[0]);
   }
 
   @Test
