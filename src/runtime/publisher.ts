@@ -116,6 +116,7 @@ export const LOCAL_ERROR_CODES = {
   entryTooLarge: 'EntryTooLarge',
   schemaViolation: 'SchemaViolation',
   emptyDetailType: 'EmptyDetailType',
+  invalidEntry: 'InvalidEntry',
 } as const;
 
 /** The longest error message kept per entry. */
@@ -174,8 +175,13 @@ export class PublishError extends Error {
 }
 
 /** The message of an entry larger than the limit. */
+/**
+ * AWS: "The total entry size must be less than 256KB"
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html): an entry, and the entries of one
+ * request together, must stay strictly below the limit.
+ */
 function tooLargeMessage(size: number, limit: number): string {
-  return `the entry is ${size} bytes; the PutEvents entry limit is ${limit} bytes. Send a reference (for example an S3 object URL) instead of the payload`;
+  return `the entry is ${size} bytes; a PutEvents entry must be less than ${limit} bytes. Send a reference (for example an S3 object URL) instead of the payload`;
 }
 
 /** A bounded rendering of an error message. */
@@ -209,10 +215,10 @@ export function planBatches(sizes: readonly number[], maxBytes: number, maxEntri
   let current: number[] = [];
   let currentBytes = 0;
   sizes.forEach((size, i) => {
-    if (size > maxBytes) {
-      throw new Error(`entry #${i} is ${size} bytes, larger than the ${maxBytes}-byte limit`);
+    if (size >= maxBytes) {
+      throw new Error(`entry #${i} is ${size} bytes; entries must be less than ${maxBytes} bytes`);
     }
-    if (current.length > 0 && (current.length >= maxEntries || currentBytes + size > maxBytes)) {
+    if (current.length > 0 && (current.length >= maxEntries || currentBytes + size >= maxBytes)) {
       batches.push(current);
       current = [];
       currentBytes = 0;
@@ -316,18 +322,14 @@ export class EventPublisher {
     }
   }
 
-  /** Build the PutEvents entry for an event (exported for tests and for size checks). */
+  /**
+   * Build the PutEvents entry for an event (exported for tests and for size checks). Throws when the event would be
+   * refused (see `send()`, which reports such an event for itself and sends the others).
+   */
   public toEntry(event: OutgoingEvent): PutEventsRequestEntry {
-    const detail = JSON.stringify(event.detail ?? {});
-    return {
-      EventBusName: this.eventBusName,
-      Source: event.source ?? this.source,
-      DetailType: event.detailType,
-      Detail: detail,
-      ...(event.resources && event.resources.length > 0 ? { Resources: event.resources } : {}),
-      ...(event.time ? { Time: event.time } : {}),
-      ...(event.traceHeader ? { TraceHeader: event.traceHeader } : {}),
-    };
+    const checked = this.check(event);
+    if ('code' in checked) throw new Error(`${checked.code}: ${checked.message}`);
+    return checked.entry;
   }
 
   /**
@@ -351,15 +353,15 @@ export class EventPublisher {
     const lost: Pending[] = [];
     let pending: Pending[] = [];
     events.forEach((event, index) => {
-      const refused = this.refusal(event);
-      if (refused) {
-        const entry = { DetailType: String(event?.detailType ?? '') };
-        lost.push({ index, entry, size: 0, attempts: 0, lastErrorCode: refused.code, lastErrorMessage: refused.message });
+      const checked = this.check(event);
+      if ('code' in checked) {
+        const entry = { DetailType: typeof event?.detailType === 'string' ? event.detailType : '' };
+        lost.push({ index, entry, size: 0, attempts: 0, lastErrorCode: checked.code, lastErrorMessage: checked.message });
         return;
       }
-      const entry = this.toEntry(event);
+      const entry = checked.entry;
       const size = entrySize(entry);
-      if (size > this.maxEntryBytes) {
+      if (size >= this.maxEntryBytes) {
         const message = tooLargeMessage(size, this.maxEntryBytes);
         lost.push({ index, entry, size, attempts: 0, lastErrorCode: LOCAL_ERROR_CODES.entryTooLarge, lastErrorMessage: message });
         return;
@@ -425,24 +427,57 @@ export class EventPublisher {
     return { eventIds, requests, unpublished };
   }
 
-  /** Why an event is refused locally, if it is. */
-  private refusal(event: OutgoingEvent): { code: string; message: string } | undefined {
+  /**
+   * The event's PutEvents entry, or why it is refused locally. Nothing a caller passes makes this throw: a detail that
+   * JSON cannot serialize (a cycle, a BigInt, a throwing getter or toJSON) or that serializes to anything but an object
+   * is refused for this entry alone. Messages name the problem, never the value.
+   */
+  private check(event: OutgoingEvent): { entry: PutEventsRequestEntry } | { code: string; message: string } {
     if (typeof event?.detailType !== 'string' || event.detailType === '') {
       return { code: LOCAL_ERROR_CODES.emptyDetailType, message: 'detailType must be a non-empty string' };
+    }
+    if (event.source !== undefined && (typeof event.source !== 'string' || event.source === '')) {
+      return { code: LOCAL_ERROR_CODES.invalidEntry, message: 'source must be a non-empty string when given' };
+    }
+    if (event.resources !== undefined && (!Array.isArray(event.resources) || event.resources.some((r) => typeof r !== 'string'))) {
+      return { code: LOCAL_ERROR_CODES.invalidEntry, message: 'resources must be an array of strings' };
+    }
+    if (event.time !== undefined && !(event.time instanceof Date && Number.isFinite(event.time.getTime()))) {
+      return { code: LOCAL_ERROR_CODES.invalidEntry, message: 'time must be a valid Date' };
     }
     if (!isJsonObject(event.detail)) {
       const got = Array.isArray(event.detail) ? 'an array' : event.detail === null ? 'null' : `a ${typeof event.detail}`;
       return { code: LOCAL_ERROR_CODES.invalidDetail, message: `detail must be a JSON object (EventBridge requires one), got ${got}` };
     }
+    let detail: string | undefined;
+    try {
+      detail = JSON.stringify(event.detail);
+    } catch (err) {
+      const name = err instanceof Error ? err.name : 'Error';
+      return { code: LOCAL_ERROR_CODES.invalidDetail, message: `detail cannot be serialized to JSON (${name}: a cycle, a BigInt, or a getter or toJSON that throws)` };
+    }
+    if (typeof detail !== 'string' || !detail.startsWith('{')) {
+      return { code: LOCAL_ERROR_CODES.invalidDetail, message: 'detail must serialize to a JSON object (EventBridge requires one); its toJSON returns something else' };
+    }
     const validate = this.validators.get(event.detailType);
-    if (validate && !validate(event.detail)) {
+    if (validate && !validate(JSON.parse(detail))) {
       const first = validate.errors?.[0];
       return {
         code: LOCAL_ERROR_CODES.schemaViolation,
         message: bounded(`detail${first?.instancePath ?? ''} ${first?.message ?? 'does not match the schema'} (contract of ${event.detailType})`),
       };
     }
-    return undefined;
+    return {
+      entry: {
+        EventBusName: this.eventBusName,
+        Source: event.source ?? this.source,
+        DetailType: event.detailType,
+        Detail: detail,
+        ...(event.resources && event.resources.length > 0 ? { Resources: event.resources } : {}),
+        ...(event.time ? { Time: event.time } : {}),
+        ...(event.traceHeader ? { TraceHeader: event.traceHeader } : {}),
+      },
+    };
   }
 }
 

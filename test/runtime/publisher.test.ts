@@ -58,19 +58,22 @@ describe('planBatches', () => {
   });
 
   test('splits by total size, keeping order', () => {
-    expect(planBatches([60, 50, 40, 100, 1], 100)).toEqual([[0], [1, 2], [3], [4]]);
+    expect(planBatches([60, 50, 40, 99, 1], 100)).toEqual([[0], [1, 2], [3], [4]]);
   });
 
-  test('a batch may be exactly at the limit', () => {
-    expect(planBatches([50, 50, 50], 100)).toEqual([[0, 1], [2]]);
+  test('a batch stays below the limit, as AWS words it ("must be less than 256KB"): exactly at the limit is split', () => {
+    expect(planBatches([50, 49, 50], 100)).toEqual([[0, 1], [2]]);
+    expect(planBatches([50, 50, 50], 100)).toEqual([[0], [1], [2]]);
   });
 
   test('empty input gives no batch', () => {
     expect(planBatches([], 100)).toEqual([]);
   });
 
-  test('throws when one entry is larger than the limit', () => {
-    expect(() => planBatches([10, 101], 100)).toThrow(/entry #1 is 101 bytes/);
+  test('throws when one entry is not less than the limit', () => {
+    expect(() => planBatches([10, 101], 100)).toThrow('entry #1 is 101 bytes; entries must be less than 100 bytes');
+    expect(() => planBatches([100], 100)).toThrow('entry #0 is 100 bytes; entries must be less than 100 bytes');
+    expect(planBatches([99], 100)).toEqual([[0]]);
   });
 });
 
@@ -132,6 +135,56 @@ describe('EventPublisher', () => {
     }
   });
 
+  test('an entry exactly at the limit is refused ("must be less than"); one byte less is sent', async () => {
+    const client = new FakeEventBridge();
+    const base = entrySize({ Source: 'com.example.test', DetailType: 'T', Detail: '{"p":""}' });
+    const { p } = publisher(client, { maxEntryBytes: base + 10 });
+    const result = await p.send([{ detailType: 'T', detail: { p: 'x'.repeat(10) } }, { detailType: 'T', detail: { p: 'x'.repeat(9) } }]);
+    expect(result.unpublished.map((u) => [u.index, u.errorCode])).toEqual([[0, 'EntryTooLarge']]);
+    expect(client.requests.flat().map((e) => e.Detail)).toEqual([`{"p":"${'x'.repeat(9)}"}`]);
+  });
+
+  test('an entry that cannot become JSON is refused for itself; the valid ones of the same call are sent', async () => {
+    const client = new FakeEventBridge();
+    const { p } = publisher(client);
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = cycle;
+    const throwing = { get secret(): string { throw new Error('token=abc123'); } };
+    const result = await p.send([
+      { detailType: 'Ok', detail: { n: 1 } },
+      { detailType: 'Cycle', detail: cycle },
+      { detailType: 'BigInt', detail: { n: BigInt(1) } },
+      { detailType: 'ToJsonString', detail: { toJSON: () => 'a string' } },
+      { detailType: 'ToJsonUndefined', detail: { toJSON: () => undefined } },
+      { detailType: 'Getter', detail: throwing },
+      { detailType: 'BadTime', detail: {}, time: new Date('not a date') },
+      { detailType: 'BadResources', detail: {}, resources: [42 as unknown as string] },
+      { detailType: 'Ok', detail: { n: 2 } },
+    ]);
+    expect(client.requests.flat().map((e) => e.Detail)).toEqual(['{"n":1}', '{"n":2}']);
+    expect(result.unpublished.map((u) => [u.index, u.detailType, u.errorCode])).toEqual([
+      [1, 'Cycle', 'InvalidDetail'],
+      [2, 'BigInt', 'InvalidDetail'],
+      [3, 'ToJsonString', 'InvalidDetail'],
+      [4, 'ToJsonUndefined', 'InvalidDetail'],
+      [5, 'Getter', 'InvalidDetail'],
+      [6, 'BadTime', 'InvalidEntry'],
+      [7, 'BadResources', 'InvalidEntry'],
+    ]);
+    expect(result.unpublished[0].errorMessage).toBe('detail cannot be serialized to JSON (TypeError: a cycle, a BigInt, or a getter or toJSON that throws)');
+    expect(result.unpublished[2].errorMessage).toBe('detail must serialize to a JSON object (EventBridge requires one); its toJSON returns something else');
+    expect(result.unpublished[5].errorMessage).toBe('time must be a valid Date');
+    expect(result.unpublished[6].errorMessage).toBe('resources must be an array of strings');
+    // What a value held is never repeated.
+    expect(JSON.stringify(result.unpublished)).not.toContain('abc123');
+    await expect(p.publish([{ detailType: 'Cycle', detail: cycle }, { detailType: 'Ok', detail: {} }])).rejects.toThrow(/#0 Cycle: InvalidDetail/);
+  });
+
+  test('toEntry throws, naming the problem, for an event send() would refuse', () => {
+    const { p } = publisher(new FakeEventBridge());
+    expect(() => p.toEntry({ detailType: 'T', detail: { n: BigInt(1) } })).toThrow(/^InvalidDetail: detail cannot be serialized to JSON/);
+  });
+
   test('an entry larger than the limit is refused locally and reported; the others are sent', async () => {
     const client = new FakeEventBridge();
     const { p } = publisher(client, { maxEntryBytes: 100 });
@@ -141,7 +194,7 @@ describe('EventPublisher', () => {
       detailType: 'Big',
       errorCode: 'EntryTooLarge',
       attempts: 0,
-      errorMessage: expect.stringMatching(/^the entry is 2\d\d bytes; the PutEvents entry limit is 100 bytes/),
+      errorMessage: expect.stringMatching(/^the entry is 2\d\d bytes; a PutEvents entry must be less than 100 bytes/),
     }]);
     expect(client.requests.map((r) => r.map((e) => e.DetailType))).toEqual([['Small']]);
   });
