@@ -3,53 +3,88 @@ import { IConstruct } from 'constructs';
 import { propError, show } from './errors';
 
 /**
- * Refuses a resource-policy statement that allows every principal (`*`) unless one of its conditions restricts who
- * the principal is (see `PRINCIPAL_KEYS`) with a positive operator and values that do not start with a wildcard. A
- * condition such as `aws:SecureTransport` or `aws:PrincipalOrgID: "*"` restricts nobody. Used by every bus construct
- * of the library before it adds a statement.
+ * Refuses a resource-policy statement that lets every principal in (`Principal: "*"`, `{ AWS: "*" }` or any
+ * `NotPrincipal`) unless a condition pins who the principal or the calling resource is. Used by every bus construct of
+ * the library before it adds a statement.
+ *
+ * The rule is written as what *does* restrict, everything else is open:
+ * - a key of `PINNING_KEYS` with a value that pins an exact account, organization, organization path or resource;
+ * - under `StringEquals`, `StringEqualsIgnoreCase` or `ArnEquals` (values compared exactly), or `StringLike` /
+ *   `ArnLike` whose wildcards leave the account or organization fixed;
+ * - optionally prefixed with `ForAnyValue:`. Operators that are true when the key is absent (`ForAllValues:*`,
+ *   `*IfExists`) and negated ones restrict nobody.
+ * Conditions of one statement are ANDed, so one pinning condition is enough. Unresolved tokens (`Stack.account`, a
+ * `Ref`) are taken as pinning: their value is only known at deploy time.
  */
 export function assertNotOpenToAll(scope: IConstruct, constructType: string, statement: iam.PolicyStatement): void {
   const json = statement.toStatementJson();
-  if (json.Effect !== 'Deny' && isOpenPrincipal(json.Principal) && !restrictsPrincipal(json.Condition)) {
+  if (json.Effect === 'Deny') {
+    return;
+  }
+  const open = json.NotPrincipal !== undefined ? 'NotPrincipal (every principal but the ones named)'
+    : isOpenPrincipal(json.Principal) ? 'every principal ("*")' : undefined;
+  if (open !== undefined && !pinsPrincipal(json.Condition)) {
     throw propError(scope, constructType, 'resource policy',
-      `statement ${show(json.Sid ?? '')} allows every principal ("*") without a condition that restricts who the principal is `
+      `statement ${show(json.Sid ?? '')} allows ${open} without a condition that restricts who the principal is `
       + `(got ${show(json.Condition ?? {})}); allow named accounts, an organization (aws:PrincipalOrgID) or a service `
-      + `principal with source conditions, or add one of ${PRINCIPAL_KEYS.join(', ')} with non-wildcard values`);
+      + `principal with source conditions, or add one of ${Object.keys(PINNING_KEYS).join(', ')} under StringEquals, `
+      + 'ArnEquals, StringLike or ArnLike with values that name an exact account, organization or resource '
+      + '(no ForAllValues:, no IfExists, no wildcard in the account or organization)');
   }
 }
 
-/** Condition keys that say who the principal (or the calling resource) is. */
-const PRINCIPAL_KEYS = [
-  'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:PrincipalAccount', 'aws:PrincipalArn',
-  'aws:SourceAccount', 'aws:SourceArn', 'aws:SourceOrgID', 'aws:SourceOrgPaths',
-];
-const POSITIVE_OPERATOR = /^(ForAnyValue:|ForAllValues:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/;
+const ACCOUNT = /^\d{12}$/;
+const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
+const WILDCARD = /[*?]/;
 
-/** Whether a statement's `Condition` restricts who the principal is (see `addToResourcePolicy`). */
-function restrictsPrincipal(condition: any): boolean {
+/** An ARN that names one resource exactly, or whose wildcards leave its account field a fixed account. */
+const pinsArn = (value: string) => value.startsWith('arn:')
+  && (!WILDCARD.test(value) || ACCOUNT.test(value.split(':')[4] ?? ''));
+/** An organization path whose first segment is a fixed organization (`o-a1b2c3d4e5/r-ab12/*`). */
+const pinsOrgPath = (value: string) => ORGANIZATION.test(value.split('/')[0]) && value.includes('/');
+
+/** Condition keys that say who the principal (or the calling resource) is, and when a value pins it. */
+const PINNING_KEYS: Record<string, (value: string) => boolean> = {
+  'aws:PrincipalAccount': (v) => ACCOUNT.test(v),
+  'aws:SourceAccount': (v) => ACCOUNT.test(v),
+  'aws:PrincipalOrgID': (v) => ORGANIZATION.test(v),
+  'aws:SourceOrgID': (v) => ORGANIZATION.test(v),
+  'aws:PrincipalOrgPaths': pinsOrgPath,
+  'aws:SourceOrgPaths': pinsOrgPath,
+  'aws:PrincipalArn': pinsArn,
+  'aws:SourceArn': pinsArn,
+};
+const PINNING_BY_LOWER_CASE = new Map(Object.entries(PINNING_KEYS).map(([key, pins]) => [key.toLowerCase(), pins]));
+/** Operators that compare values; `IfExists` and `ForAllValues:` (true when the key is absent) are not among them. */
+const POSITIVE_OPERATOR = /^(ForAnyValue:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/;
+
+/** Whether a statement's `Condition` pins who the principal is (see `assertNotOpenToAll`). */
+function pinsPrincipal(condition: unknown): boolean {
   if (!condition || typeof condition !== 'object') {
     return false;
   }
   return Object.entries(condition).some(([operator, keys]) => POSITIVE_OPERATOR.test(operator)
     && keys !== null && typeof keys === 'object'
-    && Object.entries(keys as object).some(([key, value]) => PRINCIPAL_KEYS.some((k) => k.toLowerCase() === key.toLowerCase())
-      && restrictiveValues(value)));
+    && Object.entries(keys as object).some(([key, value]) => {
+      const pins = PINNING_BY_LOWER_CASE.get(key.toLowerCase());
+      return pins !== undefined && everyValuePins(value, pins);
+    }));
 }
 
-/** Values that name someone: non-empty, and none is a token-free string starting with a wildcard. */
-function restrictiveValues(value: unknown): boolean {
+/** Non-empty, and every value pins (a value list matches when any of them does, so each must). */
+function everyValuePins(value: unknown, pins: (value: string) => boolean): boolean {
   const values = Array.isArray(value) ? value : [value];
   return values.length > 0 && values.every((v) => Token.isUnresolved(v)
-    || (typeof v === 'string' && v !== '' && !v.startsWith('*') && !v.startsWith('?'))
-    || (typeof v === 'object' && v !== null));
+    || (typeof v === 'string' && pins(v))
+    || (typeof v === 'object' && v !== null && !Array.isArray(v)));
 }
 
-function isOpenPrincipal(principal: any): boolean {
+function isOpenPrincipal(principal: unknown): boolean {
   if (principal === '*') {
     return true;
   }
   if (principal && typeof principal === 'object') {
-    const aws = principal.AWS;
+    const aws = (principal as { AWS?: unknown }).AWS;
     return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
   }
   return false;

@@ -395,25 +395,65 @@ describe('SecureEventBus hardening', () => {
     sid: 'Open', principals: [new iam.AnyPrincipal()], actions: ['events:PutEvents'], resources: [bus.eventBusArn], conditions,
   });
 
+  // What lets the world in, whatever condition dresses it...
   test.each<[string, Record<string, any>]>([
     ['aws:SecureTransport', { Bool: { 'aws:SecureTransport': 'true' } }],
     ['aws:PrincipalOrgID "*"', { StringEquals: { 'aws:PrincipalOrgID': '*' } }],
+    ['aws:PrincipalOrgID "o-*" with StringLike', { StringLike: { 'aws:PrincipalOrgID': 'o-*' } }],
     ['aws:PrincipalArn "*:root" with StringLike', { StringLike: { 'aws:PrincipalArn': '*:root' } }],
+    ['aws:PrincipalArn with a wildcard account', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } }],
+    ['aws:SourceArn with a wildcard account', { ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:*:rule/*' } }],
+    ['aws:SourceArn of any bucket', { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::*' } }],
+    ['aws:PrincipalAccount with a wildcard', { StringLike: { 'aws:PrincipalAccount': '1111*' } }],
+    ['aws:SourceAccount that is no account', { StringEquals: { 'aws:SourceAccount': '12345' } }],
+    ['aws:PrincipalOrgPaths under any organization', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-*/r-ab12/*'] } }],
+    ['one open value among pinned ones', { StringLike: { 'aws:PrincipalAccount': ['111111111111', '*'] } }],
+    ['an empty value list', { StringEquals: { 'aws:PrincipalAccount': [] } }],
     ['a negated operator', { StringNotEquals: { 'aws:PrincipalAccount': '111111111111' } }],
     ['an IfExists operator', { StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }],
+    ['ForAllValues: (true when the key is absent)', { 'ForAllValues:StringEquals': { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }],
+    ['ForAllValues: on organization paths', { 'ForAllValues:StringLike': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/*'] } }],
+    ['a key that restricts nobody', { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } }],
   ])('throws on an open principal whose only condition is %s', (_name, conditions) => {
     const bus = new SecureEventBus(newStack(), 'Bus');
     expect(() => bus.addToResourcePolicy(open(bus, conditions)))
       .toThrow(/resource policy statement "Open" allows every principal \("\*"\) without a condition that restricts who the principal is/);
   });
 
+  test('throws on NotPrincipal (everyone but the ones named) without a pinning condition', () => {
+    const bus = new SecureEventBus(newStack(), 'Bus');
+    const statement = new iam.PolicyStatement({
+      sid: 'AllButOne', notPrincipals: [new iam.AccountPrincipal('111111111111')], actions: ['events:PutEvents'], resources: [bus.eventBusArn],
+    });
+    expect(() => bus.addToResourcePolicy(statement))
+      .toThrow(/statement "AllButOne" allows NotPrincipal \(every principal but the ones named\) without a condition that restricts who the principal is/);
+    const pinned = new iam.PolicyStatement({
+      sid: 'AllButOneOfOurs', notPrincipals: [new iam.AccountPrincipal('111111111111')], actions: ['events:PutEvents'], resources: [bus.eventBusArn],
+      conditions: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    });
+    expect(() => bus.addToResourcePolicy(pinned)).not.toThrow();
+  });
+
+  // ...and what pins an exact account, organization or resource.
   test.each<[string, Record<string, any>]>([
     ['aws:PrincipalOrgID', { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }],
+    ['aws:PrincipalOrgID, case-insensitive key and operator', { StringEqualsIgnoreCase: { 'aws:principalorgid': 'o-a1b2c3d4e5' } }],
     ['aws:SourceAccount among others', { Bool: { 'aws:SecureTransport': 'true' }, StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+    ['aws:PrincipalAccount, a list of accounts', { StringEquals: { 'aws:PrincipalAccount': ['111111111111', '222222222222'] } }],
     ['aws:PrincipalOrgPaths under a named organization', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/*'] } }],
+    ['aws:PrincipalArn of roles in one account', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/*' } }],
+    ['aws:SourceArn of rules in one account', { ArnLike: { 'aws:SourceArn': 'arn:aws:events:*:111111111111:rule/*' } }],
+    ['aws:SourceArn of one bucket', { ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::my-bucket' } }],
+    ['aws:SourceOrgID', { StringEquals: { 'aws:SourceOrgID': 'o-a1b2c3d4e5' } }],
   ])('accepts an open principal restricted by %s', (_name, conditions) => {
     const bus = new SecureEventBus(newStack(), 'Bus');
     expect(() => bus.addToResourcePolicy(open(bus, conditions))).not.toThrow();
+  });
+
+  test('accepts a token for the account (known at deploy time)', () => {
+    const stack = newStack();
+    const bus = new SecureEventBus(stack, 'Bus');
+    expect(() => bus.addToResourcePolicy(open(bus, { StringEquals: { 'aws:SourceAccount': stack.account } }))).not.toThrow();
   });
 
   test('throws when archiveEventPattern is not a valid event pattern', () => {
