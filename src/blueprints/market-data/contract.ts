@@ -17,6 +17,11 @@ export const LIMITS = {
   maxSymbolLength: 64,
   /** Prices and sizes: positive, finite, at most this (far above any real quote, so sums never lose range). */
   maxValue: 1e12,
+  /**
+   * How far ahead of the consumer's clock a tick may be dated, in seconds. A tick dated later is skipped (logged,
+   * never retried): applied, it would make every later tick of its symbol look old, and the symbol would freeze.
+   */
+  maxClockSkewSeconds: { min: 1, max: 86_400, default: 300 },
   /** A provider's per-symbol sequence number, the tie-breaker of ticks with the same timestamp. */
   maxSequence: Number.MAX_SAFE_INTEGER,
 } as const;
@@ -28,6 +33,7 @@ export const ENV = {
   eventSource: 'EVENT_SOURCE',
   maxEntryBytes: 'EVENT_MAX_ENTRY_BYTES',
   window: 'INDICATOR_WINDOW',
+  maxClockSkewSeconds: 'MAX_TICK_CLOCK_SKEW_SECONDS',
 } as const;
 
 /** Ticker symbols: letters, digits and `.`, `-`, `_`, `/`, `:`, starting with a letter or digit (`AAPL`, `EUR/USD`, `ES:Z6`). */

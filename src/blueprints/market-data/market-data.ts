@@ -125,6 +125,15 @@ export interface MarketDataProps extends ReliableDeliveryOptions {
   readonly indicatorWindow?: number;
 
   /**
+   * How far ahead of the consumer's clock a tick may be dated (1 second to 1 day). A tick dated later is skipped and
+   * logged, never retried: applied, it would make every later tick of its symbol look old, and the symbol would
+   * publish nothing until that time.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly maxTickClockSkew?: Duration;
+
+  /**
    * The most records the consumer function receives in one invocation (1 to 10,000).
    *
    * @default 100
@@ -220,6 +229,7 @@ export class MarketData extends Construct {
     checkInstrumentClasses(this, classes);
     const window = checkWhole(this, 'indicatorWindow', props.indicatorWindow, LIMITS.window.min, LIMITS.window.max) ?? LIMITS.window.default;
     const consumerBatchSize = checkWhole(this, 'consumerBatchSize', props.consumerBatchSize, 1, 10_000) ?? 100;
+    const maxClockSkewSeconds = checkSkew(this, props.maxTickClockSkew);
     const consumerRetries = checkWhole(this, 'consumerRetryAttempts', props.consumerRetryAttempts, 0, 10_000) ?? 5;
     if (props.parametersTable) {
       checkTableKeys(this, TYPE, 'parametersTable', props.parametersTable, PARAMETERS_PARTITION_KEY);
@@ -271,6 +281,7 @@ export class MarketData extends Construct {
         [ENV.eventBusName]: this.eventBus.eventBusArn,
         [ENV.eventSource]: eventSource,
         [ENV.window]: numberToEnv(this, window),
+        [ENV.maxClockSkewSeconds]: numberToEnv(this, maxClockSkewSeconds),
         ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize, ENV.maxEntryBytes),
       },
     }, props);
@@ -361,6 +372,18 @@ function checkInstrumentClasses(scope: Construct, classes: string[]): void {
         `must hold lower-case words of letters, digits and "-" (1 to 32 characters, starting with a letter), got ${show(c)}`);
     }
   }
+}
+
+function checkSkew(scope: Construct, skew: Duration | undefined): number {
+  if (skew === undefined) {
+    return LIMITS.maxClockSkewSeconds.default;
+  }
+  const seconds = skew.toSeconds({ integral: false });
+  const { min, max } = LIMITS.maxClockSkewSeconds;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw propError(scope, TYPE, 'maxTickClockSkew', `must be a whole number of seconds from ${min} second to ${max / 3600} hours, got ${skew.toHumanString()}`);
+  }
+  return seconds;
 }
 
 function checkWhole(scope: Construct, prop: string, value: number | undefined, min: number, max: number): number | undefined {

@@ -88,6 +88,7 @@ describe('MarketData defaults', () => {
           PARAMETERS_TABLE_NAME: { Ref: Match.stringLikeRegexp('^MarketDataParametersTable') },
           EVENT_SOURCE: 'com.example.trading-parameters',
           INDICATOR_WINDOW: '50',
+          MAX_TICK_CLOCK_SKEW_SECONDS: '300',
           POWERTOOLS_SERVICE_NAME: 'market-data',
         }),
       },
@@ -149,6 +150,7 @@ describe('MarketData overrides', () => {
       ingestion: { batchSize: 5 },
       maxEventAge: Duration.minutes(5),
       retryAttempts: 3,
+      maxTickClockSkew: Duration.seconds(30),
     });
     template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 } })] });
     template.hasResourceProperties('AWS::Pipes::Pipe', {
@@ -158,7 +160,7 @@ describe('MarketData overrides', () => {
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['com.acme.ticks'], detail: { instrumentClass: ['crypto'] } } });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 500, MaximumRetryAttempts: 0 });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ INDICATOR_WINDOW: '20', EVENT_SOURCE: 'com.acme.params' }) },
+      Environment: { Variables: Match.objectLike({ INDICATOR_WINDOW: '20', EVENT_SOURCE: 'com.acme.params', MAX_TICK_CLOCK_SKEW_SECONDS: '30' }) },
     });
   });
 
@@ -234,6 +236,8 @@ describe('MarketData capacity at synth', () => {
 describe('MarketData validation', () => {
   test.each([
     ['indicatorWindow', { indicatorWindow: 1 }, 'indicatorWindow must be a whole number between 2 and 1000, got 1'],
+    ['maxTickClockSkew (too long)', { maxTickClockSkew: Duration.days(2) }, 'maxTickClockSkew must be a whole number of seconds from 1 second to 24 hours, got 2 days'],
+    ['maxTickClockSkew (a fraction)', { maxTickClockSkew: Duration.millis(1500) }, 'maxTickClockSkew must be a whole number of seconds from 1 second to 24 hours, got 1 second 500 millis'],
     ['consumerBatchSize', { consumerBatchSize: 10_001 }, 'consumerBatchSize must be a whole number between 1 and 10000, got 10001'],
     ['consumerRetryAttempts', { consumerRetryAttempts: 1.5 }, 'consumerRetryAttempts must be a whole number between 0 and 10000, got 1.5'],
     ['instrumentClasses (empty)', { instrumentClasses: [] }, 'instrumentClasses must list 1 to 100 instrument classes, got 0'],

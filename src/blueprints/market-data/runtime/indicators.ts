@@ -1,7 +1,17 @@
 /**
  * Pure indicator logic of the market-data blueprint: per-symbol VWAP over the last N ticks and an EMA of the price
- * with period N, updated in O(1) per tick (a ring buffer of the window with running sums).
+ * with period N, updated in O(1) amortized per tick (a ring buffer of the window with running sums).
+ *
+ * The running sums subtract the tick that leaves the window. Every term is positive, so adding is well conditioned;
+ * subtracting is not when the leaving term dwarfs what remains (an extreme but in-contract tick, price and size up to
+ * 1e12 each): the remainder would keep the rounding error of the big sum (VWAP 2.02 where 100.98 is right). So the
+ * sums are recomputed from the window whenever a leaving term is more than CANCELLATION_RATIO times the sum that
+ * remains, and once per full turn of the ring. Between recomputations each subtraction adds a relative error of at
+ * most (1 + CANCELLATION_RATIO) * 2^-53, so after at most 1,000 of them the error stays below 2^-33.
  */
+
+/** A leaving term this many times larger than what remains makes the sums be recomputed (see the module comment). */
+const CANCELLATION_RATIO = 1024;
 
 /** One validated tick. */
 export interface Tick {
@@ -49,8 +59,13 @@ export interface IndicatorState {
  * one applied so far, so a late or replayed tick never changes the state.
  */
 export class SymbolIndicators {
-  /** Starts from a stored state (trimmed to `window`), or from nothing. */
-  public static from(symbol: string, instrumentClass: string, window: number, state?: IndicatorState): SymbolIndicators {
+  /**
+   * Starts from a stored state (trimmed to `window`), or from nothing. With `restorePosition: false` the stored
+   * window and EMA are kept but not the newest position, so ticks older than it apply again (a state dated in the
+   * future by a tick from before the clock-skew bound).
+   */
+  public static from(symbol: string, instrumentClass: string, window: number, state?: IndicatorState,
+    restorePosition = true): SymbolIndicators {
     const indicators = new SymbolIndicators(symbol, instrumentClass, window);
     if (state) {
       const start = Math.max(0, state.prices.length - window);
@@ -59,7 +74,7 @@ export class SymbolIndicators {
       }
       indicators.ema = state.ema;
       indicators.lastPrice = state.lastPrice;
-      indicators.last = { timeMs: state.lastTimeMs, sequence: state.lastSequence };
+      indicators.last = restorePosition ? { timeMs: state.lastTimeMs, sequence: state.lastSequence } : undefined;
       // An item without a count (written by other code) still continues its EMA instead of restarting it.
       indicators.tickCount = state.tickCount ?? state.prices.length;
     }
@@ -134,10 +149,14 @@ export class SymbolIndicators {
   }
 
   private push(price: number, size: number): void {
+    let leavingPriceSize = 0;
+    let leavingSize = 0;
     if (this.count === this.window) {
       // The window is full: the oldest tick leaves it.
-      this.sumPriceSize -= this.prices[this.head] * this.sizes[this.head];
-      this.sumSize -= this.sizes[this.head];
+      leavingPriceSize = this.prices[this.head] * this.sizes[this.head];
+      leavingSize = this.sizes[this.head];
+      this.sumPriceSize -= leavingPriceSize;
+      this.sumSize -= leavingSize;
       this.prices[this.head] = price;
       this.sizes[this.head] = size;
       this.head = (this.head + 1) % this.window;
@@ -149,14 +168,20 @@ export class SymbolIndicators {
     }
     this.sumPriceSize += price * size;
     this.sumSize += size;
-    if (this.head === 0 && this.count === this.window) {
-      // Once per full turn of the ring, recompute the sums so that rounding errors of the subtractions never add up.
-      this.sumPriceSize = 0;
-      this.sumSize = 0;
-      for (let i = 0; i < this.window; i++) {
-        this.sumPriceSize += this.prices[i] * this.sizes[i];
-        this.sumSize += this.sizes[i];
-      }
+    const cancelled = leavingPriceSize > CANCELLATION_RATIO * this.sumPriceSize || leavingSize > CANCELLATION_RATIO * this.sumSize;
+    if (cancelled || (this.head === 0 && this.count === this.window)) {
+      this.recomputeSums();
+    }
+  }
+
+  /** The sums from the window itself (positive terms: the plain sum is accurate to count * 2^-53). */
+  private recomputeSums(): void {
+    this.sumPriceSize = 0;
+    this.sumSize = 0;
+    for (let i = 0; i < this.count; i++) {
+      const at = (this.head + i) % this.window;
+      this.sumPriceSize += this.prices[at] * this.sizes[at];
+      this.sumSize += this.sizes[at];
     }
   }
 }

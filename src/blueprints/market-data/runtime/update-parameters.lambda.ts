@@ -16,9 +16,13 @@
  * Returns `{ batchItemFailures }` (ReportBatchItemFailures): for each symbol that failed, its first record, so
  * that Lambda retries from there; the symbols already written are then skipped by step 2.
  * A record that is not a valid tick is logged (its problems, never its payload) and skipped: retrying cannot fix
- * it, and it must not stall its shard.
+ * it, and it must not stall its shard. So is a tick dated more than MAX_TICK_CLOCK_SKEW_SECONDS (default 300) ahead
+ * of the function's clock: applied, it would make every later tick of its symbol look old and freeze the symbol. A
+ * stored state already dated beyond that bound (written before it existed) keeps its window and EMA, but not its
+ * position: the batch's ticks apply to it again.
  *
  * Environment: PARAMETERS_TABLE_NAME (partition key `symbol` (S)), INDICATOR_WINDOW (optional, default 50),
+ * MAX_TICK_CLOCK_SKEW_SECONDS (optional, default 300),
  * EVENT_BUS_NAME, EVENT_SOURCE, EVENT_MAX_ENTRY_BYTES (optional), POWERTOOLS_SERVICE_NAME (optional).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -50,6 +54,8 @@ export interface UpdateParametersConfig {
   readonly parametersTableName: string;
   /** @default 50 */
   readonly window?: number;
+  /** How far ahead of the clock a tick may be dated. @default 300 */
+  readonly maxClockSkewSeconds?: number;
 }
 
 export interface UpdateParametersDeps {
@@ -58,6 +64,8 @@ export interface UpdateParametersDeps {
   readonly logger?: Logger;
   /** @default - no tracing */
   readonly tracer?: Tracer;
+  /** The clock, epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface BatchItemFailure {
@@ -85,6 +93,8 @@ export function updateParametersConfigFromEnv(env: Env): UpdateParametersConfig 
   return {
     parametersTableName: requireEnv(env, ENV.parametersTableName),
     window: numberEnv(env, ENV.window, LIMITS.window.default, { min: LIMITS.window.min, max: LIMITS.window.max, integer: true }),
+    maxClockSkewSeconds: numberEnv(env, ENV.maxClockSkewSeconds, LIMITS.maxClockSkewSeconds.default,
+      { min: LIMITS.maxClockSkewSeconds.min, max: LIMITS.maxClockSkewSeconds.max, integer: true }),
   };
 }
 
@@ -119,6 +129,8 @@ type SymbolOutcome =
 export function createUpdateParametersHandler(config: UpdateParametersConfig, deps: UpdateParametersDeps) {
   const logger = deps.logger ?? createLogger('market-data');
   const window = config.window ?? LIMITS.window.default;
+  const maxSkewMs = (config.maxClockSkewSeconds ?? LIMITS.maxClockSkewSeconds.default) * 1000;
+  const now = deps.now ?? Date.now;
   const doc = DynamoDBDocumentClient.from(deps.dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
 
   async function readState(symbol: string): Promise<IndicatorState | undefined> {
@@ -144,7 +156,12 @@ export function createUpdateParametersHandler(config: UpdateParametersConfig, de
     const newest = batch.ticks[batch.ticks.length - 1];
     for (let attempt = 1; ; attempt++) {
       const previous = await readState(batch.symbol);
-      const indicators = SymbolIndicators.from(batch.symbol, newest.instrumentClass, window, previous);
+      const fromTheFuture = previous !== undefined && previous.lastTimeMs > now() + maxSkewMs;
+      if (fromTheFuture) {
+        logger.warn('The stored state is dated beyond the clock-skew bound; its window is kept, the batch\'s ticks apply to it again',
+          { symbol: batch.symbol, maxClockSkewSeconds: maxSkewMs / 1000 });
+      }
+      const indicators = SymbolIndicators.from(batch.symbol, newest.instrumentClass, window, previous, !fromTheFuture);
       let applied = 0;
       for (const tick of batch.ticks) {
         if (indicators.apply(tick)) applied += 1;
@@ -173,12 +190,22 @@ export function createUpdateParametersHandler(config: UpdateParametersConfig, de
   async function processBatch(records: StreamRecord[], _context: Context): Promise<UpdateParametersResult> {
     const bySymbol = new Map<string, { firstSequenceNumber: string; ticks: Tick[] }>();
     let invalid = 0;
+    let future = 0;
+    const latestAccepted = now() + maxSkewMs;
     for (const record of records) {
       const read = readTick(record);
       if (!read.ok) {
         invalid += 1;
         logger.error('Skipped a record that is not a valid MarketTick (non-retryable, fix the producer)', {
           sequenceNumber: read.sequenceNumber, problems: read.problems.slice(0, 10),
+        });
+        continue;
+      }
+      if (read.tick.timeMs > latestAccepted) {
+        future += 1;
+        logger.error('Skipped a tick dated beyond the clock-skew bound (non-retryable: applied, it would freeze its symbol; fix the producer\'s clock)', {
+          sequenceNumber: read.sequenceNumber, symbol: read.tick.symbol, maxClockSkewSeconds: maxSkewMs / 1000,
+          aheadSeconds: Math.round((read.tick.timeMs - latestAccepted + maxSkewMs) / 1000),
         });
         continue;
       }
@@ -217,6 +244,7 @@ export function createUpdateParametersHandler(config: UpdateParametersConfig, de
     logger.info('Batch processed', {
       records: records.length,
       invalid,
+      future,
       symbols: bySymbol.size,
       updated: outcomes.filter((o) => o.kind === 'updated').length,
       failed: failedSymbols.size,

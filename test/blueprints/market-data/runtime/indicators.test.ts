@@ -75,3 +75,50 @@ test('a stored state without a tick count continues its EMA', () => {
   resumed.apply(tick(1, 20, 1));
   expect(resumed.toState()).toMatchObject({ ema: 15, tickCount: 2 });
 });
+
+test('an extreme but in-contract tick that leaves the window leaves no trace in VWAP', () => {
+  const ind = SymbolIndicators.from('AAPL', 'equity', 5);
+  const ticks: Tick[] = [];
+  const seen: Array<[number, number]> = [];
+  const add = (t: Tick) => {
+    ticks.push(t);
+    ind.apply(t);
+    seen.push([ind.vwap, reference(ticks, 5).vwap]);
+  };
+  for (let i = 0; i < 6; i++) add(tick(i, 100 + i, 1));
+  add(tick(6, 1e12, 1e12)); // price and size at the contract's maximum
+  for (let i = 7; i < 20; i++) add(tick(i, 100 + (i % 3), 1 + (i % 2)));
+  // Every tick, the one right after the extreme tick left the window (index 11) included.
+  for (const [got, expected] of seen) {
+    expect(Math.abs(got - expected) / expected).toBeLessThan(1e-12);
+  }
+  expect(seen[11][0]).toBeGreaterThan(100);
+  expect(seen[11][0]).toBeLessThan(103);
+});
+
+test('stays accurate against a straightforward recomputation over long random sequences with extremes', () => {
+  // mulberry32: a small seeded generator, so a failure can be replayed.
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  // Log-uniform between 1e-6 and 1e12 one time in 50, else near an ordinary quote.
+  const value = (next: () => number) => (next() < 0.02 ? 10 ** (-6 + 18 * next()) : 50 + 100 * next());
+  for (const [seed, window] of [[1, 2], [2, 7], [3, 50], [4, 1000]]) {
+    const next = random(seed);
+    const ind = SymbolIndicators.from('AAPL', 'equity', window);
+    const ticks: Tick[] = [];
+    let worst = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const t = tick(i, value(next), value(next));
+      ticks.push(t);
+      ind.apply(t);
+      const last = ticks.slice(-window);
+      const expected = last.reduce((s, x) => s + x.price * x.size, 0) / last.reduce((s, x) => s + x.size, 0);
+      worst = Math.max(worst, Math.abs(ind.vwap - expected) / expected);
+    }
+    expect({ seed, window, worst: worst < 1e-9 }).toEqual({ seed, window, worst: true });
+  }
+});

@@ -42,8 +42,9 @@ function fakeTable() {
   });
 }
 
-function handler(window = 3) {
+function handler(window = 3, now?: () => number) {
   return createUpdateParametersHandler({ parametersTableName: 'params', window }, {
+    now,
     dynamoDb: new DynamoDBClient({ region: 'eu-west-1' }),
     publisher: new EventPublisher({
       client: new EventBridgeClient({ region: 'eu-west-1' }), eventBusName: 'bus', source: 'com.example.trading-parameters', sleep: async () => undefined,
@@ -191,9 +192,46 @@ test('an input that is not a Kinesis batch is refused as non-retryable', async (
 });
 
 test('configuration from the environment: the window defaults to 50 and is checked', () => {
-  expect(updateParametersConfigFromEnv({ PARAMETERS_TABLE_NAME: 't' })).toEqual({ parametersTableName: 't', window: 50 });
+  expect(updateParametersConfigFromEnv({ PARAMETERS_TABLE_NAME: 't' })).toEqual({ parametersTableName: 't', window: 50, maxClockSkewSeconds: 300 });
+  expect(updateParametersConfigFromEnv({ PARAMETERS_TABLE_NAME: 't', MAX_TICK_CLOCK_SKEW_SECONDS: '60' }).maxClockSkewSeconds).toBe(60);
+  expect(() => updateParametersConfigFromEnv({ PARAMETERS_TABLE_NAME: 't', MAX_TICK_CLOCK_SKEW_SECONDS: '0' }))
+    .toThrow("Environment variable MAX_TICK_CLOCK_SKEW_SECONDS must be an integer between 1 and 86400, got '0'");
   expect(updateParametersConfigFromEnv({ PARAMETERS_TABLE_NAME: 't', INDICATOR_WINDOW: '7' }).window).toBe(7);
   expect(() => updateParametersConfigFromEnv({ PARAMETERS_TABLE_NAME: 't', INDICATOR_WINDOW: '1' }))
     .toThrow("Environment variable INDICATOR_WINDOW must be an integer between 2 and 1000, got '1'");
   expect(() => updateParametersConfigFromEnv({})).toThrow('Missing required environment variable PARAMETERS_TABLE_NAME');
+});
+
+describe('ticks dated in the future', () => {
+  const at = (second: number) => Date.UTC(2026, 10, 30, 14, 0, second);
+  const now = () => at(10);
+
+  test('a tick dated beyond the clock-skew bound is skipped and does not freeze its symbol', async () => {
+    const first = await handler(3, now)(batch(
+      marketTick('AAPL', 5, 10),
+      { ...marketTick('AAPL', 0, 999), detail: { ...marketTick('AAPL', 0, 999).detail, timestamp: '2100-01-01T00:00:00.000Z' } },
+      marketTick('AAPL', 6, 20),
+    ), context);
+    expect(first.batchItemFailures).toEqual([]);
+    expect(table.get('AAPL')).toMatchObject({ prices: [10, 20], lastTimeMs: at(6) });
+    // Later ticks still move the symbol.
+    await handler(3, now)(batch(marketTick('AAPL', 7, 30)), context);
+    expect(table.get('AAPL')).toMatchObject({ prices: [10, 20, 30], lastTimeMs: at(7) });
+    expect(published().map((e) => e.detail.lastPrice)).toEqual([20, 30]);
+  });
+
+  test('a tick within the bound is applied (5 minutes by default)', async () => {
+    await handler(3, now)(batch(marketTick('AAPL', 10 + 299, 10)), context);
+    expect(table.get('AAPL')).toMatchObject({ prices: [10] });
+  });
+
+  test('a stored state already dated in the future keeps its window but takes ticks again', async () => {
+    table.set('AAPL', {
+      symbol: 'AAPL', instrumentClass: 'equity', window: 3, prices: [10, 20], sizes: [1, 1], ema: 15, vwap: 15,
+      lastPrice: 20, lastTimeMs: Date.UTC(2100, 0, 1), lastSequence: 0, tickCount: 2,
+    });
+    const result = await handler(3, now)(batch(marketTick('AAPL', 8, 30)), context);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(table.get('AAPL')).toMatchObject({ prices: [10, 20, 30], lastTimeMs: at(8), tickCount: 3 });
+  });
 });
