@@ -38,6 +38,17 @@ export const LIMITS = {
   bytesPerDecodedPixel: 40,
   /** The thumbnail function's memory besides the pixels (runtime, SDK, code), in MiB. */
   thumbnailBaseMemoryMiB: 256,
+  /**
+   * Decoding and resizing time per pixel on one full vCPU, in nanoseconds: 150 (3 MP) and 172 (12 MP) measured on a
+   * 2-core x86_64 build machine (`npx projen bench thumbnail`), rounded up.
+   */
+  decodeNanosPerPixel: 175,
+  /**
+   * The thumbnail function's timeout: the S3 read and writes (`base`), plus the decoding time of `maxImagePixels`
+   * times `safety` (a Lambda vCPU may be slower than the machine measured), scaled up below 1,769 MB, where Lambda gives
+   * less than one vCPU; within `min` and `max`, in seconds.
+   */
+  thumbnailTimeoutSeconds: { base: 30, safety: 3, min: 60, max: 900, fullVcpuMemoryMb: 1769 },
   /** The longest edge the thumbnail function decodes (JPEG allows 65,535). */
   maxImageEdge: 20_000,
 } as const;

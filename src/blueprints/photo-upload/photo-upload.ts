@@ -88,7 +88,9 @@ export interface PhotoUploadProps extends ReliableDeliveryOptions {
   /**
    * The most pixels (width x height) the thumbnail function decodes (1 to 100,000,000), checked in the image's
    * header before decoding. Larger images get no thumbnail. The thumbnail function's memory follows from it
-   * (40 bytes per pixel plus 256 MiB, in steps of 64 MB, at least 512 MB: 1216 MB for the default).
+   * (40 bytes per pixel plus 256 MiB, in steps of 64 MB, at least 512 MB: 1216 MB for the default), and so does its
+   * timeout (30 s for S3, plus three times the decoding time measured per pixel, scaled to the vCPU share of that
+   * memory; 60 to 900 s: 60 s for the default, 83 s for 100,000,000 pixels).
    *
    * @default 24000000
    */
@@ -193,6 +195,7 @@ export class PhotoUpload extends Construct {
     const thumbnailSize = checkWholeNumber(this, 'thumbnailSize', props.thumbnailSize, LIMITS.thumbnailSize);
     const maxBytes = checkWholeNumber(this, 'maxImageSize', props.maxImageSize?.toBytes(), LIMITS.maxImageBytes, ' bytes');
     const maxPixels = checkWholeNumber(this, 'maxImagePixels', props.maxImagePixels, LIMITS.maxImagePixels);
+    const thumbnailMemory = thumbnailMemorySize(props.maxImagePixels);
     if (props.profileTable) {
       checkTableKeys(this, TYPE, 'profileTable', props.profileTable, PROFILE_PARTITION_KEY);
     }
@@ -243,8 +246,8 @@ export class PhotoUpload extends Construct {
         [ENV.maxImageBytes]: maxBytes,
         [ENV.maxImagePixels]: maxPixels,
       },
-      memorySize: thumbnailMemorySize(props.maxImagePixels),
-      timeout: Duration.seconds(60),
+      memorySize: thumbnailMemory,
+      timeout: Duration.seconds(thumbnailTimeoutSeconds(props.maxImagePixels, thumbnailMemory)),
     }, props);
     // Exactly what the handler calls: GetObject on uploads, PutObject on thumbnails (grantRead/grantPut add wildcards).
     iam.Grant.addToPrincipal({
@@ -407,12 +410,22 @@ function checkWholeNumber(scope: Construct, prop: string, value: number | undefi
  * steps of 64, 512 to 10240. A token pixel limit gets the memory of the largest one allowed.
  */
 function thumbnailMemorySize(maxPixels: number | undefined): number {
-  let pixels = maxPixels ?? LIMITS.maxImagePixels.default;
-  if (Token.isUnresolved(pixels)) {
-    pixels = LIMITS.maxImagePixels.max;
-  }
-  const mib = (pixels * LIMITS.bytesPerDecodedPixel) / (1024 * 1024) + LIMITS.thumbnailBaseMemoryMiB;
+  const mib = (pixelBudget(maxPixels) * LIMITS.bytesPerDecodedPixel) / (1024 * 1024) + LIMITS.thumbnailBaseMemoryMiB;
   return Math.min(10_240, Math.max(512, Math.ceil(mib / 64) * 64));
+}
+
+/** The timeout for decoding `maxImagePixels` with `memoryMb` (see `LIMITS.thumbnailTimeoutSeconds`), in seconds. */
+function thumbnailTimeoutSeconds(maxPixels: number | undefined, memoryMb: number): number {
+  const t = LIMITS.thumbnailTimeoutSeconds;
+  const vcpuShare = Math.min(1, memoryMb / t.fullVcpuMemoryMb);
+  const decodeSeconds = (pixelBudget(maxPixels) * LIMITS.decodeNanosPerPixel * 1e-9) / vcpuShare;
+  return Math.min(t.max, Math.max(t.min, Math.ceil(t.base + t.safety * decodeSeconds)));
+}
+
+/** The pixel limit to size the function for: a token gets the largest one allowed. */
+function pixelBudget(maxPixels: number | undefined): number {
+  const pixels = maxPixels ?? LIMITS.maxImagePixels.default;
+  return Token.isUnresolved(pixels) ? LIMITS.maxImagePixels.max : pixels;
 }
 
 function addSchema(id: string, registry: ISchemaRegistry, data: SchemaData): EventSchema {

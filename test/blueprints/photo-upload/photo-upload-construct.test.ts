@@ -330,14 +330,25 @@ describe('PhotoUpload overrides', () => {
     expect(stack.resolve((blueprint.thumbnailFunction.function.node.defaultChild as lambda.CfnFunction).memorySize)).toBe(memory);
   });
 
+  test.each([
+    [1_000_000, 60],
+    [24_000_000, 60],
+    [50_000_000, 60],
+    [75_000_000, 70],
+    [100_000_000, 83],
+  ])('the thumbnail function\'s timeout follows maxImagePixels too: %i pixels, %i s', (maxImagePixels, timeout) => {
+    const { blueprint, stack } = build({ maxImagePixels });
+    expect(stack.resolve((blueprint.thumbnailFunction.function.node.defaultChild as lambda.CfnFunction).timeout)).toBe(timeout);
+  });
+
   test('tokens are not checked at synth', () => {
     const lazy = Lazy.number({ produce: () => 512 });
     const { template } = build({ thumbnailSize: lazy, maxImagePixels: lazy, maxImageSize: Size.bytes(lazy) });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ THUMBNAIL_SIZE: '512', MAX_IMAGE_PIXELS: '512', MAX_IMAGE_BYTES: '512' }) },
     });
-    // Memory for the largest pixel limit allowed.
-    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 4096 });
+    // Memory and timeout for the largest pixel limit allowed.
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 4096, Timeout: 83 });
     // The rule cannot hold an unresolved size: it keeps only the lower bound, the function checks the rest.
     expect(ruleOf(template).EventPattern.detail.object.size).toEqual([{ numeric: ['>', 0] }]);
   });
