@@ -122,6 +122,24 @@ test('the guard item stops a second decrement even when the idempotency record i
   expect((await bus.drain()).map((e) => e['detail-type'])).toEqual(['InventoryReserved', 'InventoryReserved']);
 });
 
+test('an orderId reused with other lines after the idempotency record is gone is refused: no stock change, no event', async () => {
+  await setStock('A', 10);
+  await makeHandler()(orderPlaced('o-7', [{ sku: 'A', quantity: 4 }]), fakeLambdaContext());
+  await bus.drain();
+  process.env.POWERTOOLS_IDEMPOTENCY_DISABLED = 'true';
+  try {
+    await expect(makeHandler()(orderPlaced('o-7', [{ sku: 'A', quantity: 1 }]), fakeLambdaContext()))
+      .rejects.toThrow('OrderPlaced event orderId o-7 was already processed with a different payload');
+  } finally {
+    delete process.env.POWERTOOLS_IDEMPOTENCY_DISABLED;
+  }
+  expect(await stockOf('A')).toBe(6);
+  expect(await bus.drain()).toEqual([]);
+  const guard = await ddb.send(new GetItemCommand({ TableName: IDEMPOTENCY, Key: { id: { S: guardKey('o-7') } } }));
+  expect(guard.Item?.expiration).toBeUndefined();
+  expect(guard.Item?.payloadDigest?.S).toMatch(/^[0-9a-f]{64}$/);
+});
+
 test('a malformed event throws a non-retryable error and touches nothing', async () => {
   await setStock('A', 10);
   await expect(makeHandler()(orderPlaced('o-7', [{ sku: 'A', quantity: 0 }]), fakeLambdaContext()))

@@ -22,7 +22,8 @@ export const LIMITS = {
   /** An SKU is the stock table's partition key: at most 1,024 UTF-8 bytes (DynamoDB allows 2,048). */
   maxSkuBytes: 1024,
   maxOrderIdLength: 128,
-  guardTtlDays: { min: 1, max: 3650, default: 30 },
+  /** How long a per-order reservation guard may be kept when it expires at all (it is kept for ever by default). */
+  guardTtlDays: { min: 1, max: 3650 },
 } as const;
 
 /** Environment variables of the default function. */

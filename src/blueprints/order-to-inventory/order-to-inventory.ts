@@ -97,12 +97,14 @@ export interface OrderToInventoryProps extends ReliableDeliveryOptions {
   readonly handler?: lambda.IFunction;
 
   /**
-   * How long the per-order reservation guard is kept in the idempotency table: an `OrderPlaced` event redelivered
-   * within this time never reserves stock twice. Whole days, 1 to 3650.
+   * How long the per-order reservation guard is kept in the idempotency table. While it lives, an `OrderPlaced`
+   * event redelivered never reserves stock twice, and an `orderId` reused with another customer or other lines is
+   * refused (ConflictingPayloadError, to the on-failure queue). After it expires, neither is detected any more.
+   * Whole days, 1 to 3650. A guard is one small item per order (its id, a SHA-256 digest and a date).
    *
    * Only for the default function.
    *
-   * @default Duration.days(30)
+   * @default - kept for ever: reused order ids are refused however late they come
    */
   readonly reservationGuardTtl?: Duration;
 
@@ -206,7 +208,7 @@ export class OrderToInventory extends Construct {
           [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
           [ENV.eventBusName]: this.eventBus.eventBusArn,
           [ENV.eventSource]: eventSource,
-          [ENV.guardTtlDays]: guardTtlDays,
+          ...(guardTtlDays === undefined ? {} : { [ENV.guardTtlDays]: guardTtlDays }),
           ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize, ENV.maxEntryBytes),
         },
       }, props);
@@ -227,10 +229,10 @@ export class OrderToInventory extends Construct {
   }
 }
 
-function guardDays(scope: Construct, ttl: Duration | undefined): string {
+function guardDays(scope: Construct, ttl: Duration | undefined): string | undefined {
   const { min, max } = LIMITS.guardTtlDays;
   if (ttl === undefined) {
-    return String(LIMITS.guardTtlDays.default);
+    return undefined;
   }
   const days = ttl.toDays({ integral: false });
   if (Token.isUnresolved(days)) {

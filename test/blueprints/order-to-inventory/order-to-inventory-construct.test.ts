@@ -157,8 +157,8 @@ describe('OrderToInventory defaults', () => {
       IDEMPOTENCY_TABLE_NAME: { Ref: expect.stringMatching(/^InventoryIdempotencyTable/) },
       EVENT_BUS_NAME: { 'Fn::GetAtt': [expect.stringMatching(/^InventoryEventBus/), 'Arn'] },
       EVENT_SOURCE: 'com.example.inventory',
-      RESERVATION_GUARD_TTL_DAYS: '30',
     });
+    // No RESERVATION_GUARD_TTL_DAYS: the guards are kept for ever.
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InventoryReserveInventoryOnFailureQueue'), 'Arn'] } } },

@@ -12,7 +12,7 @@
  * - STOCK_TABLE_NAME: partition key `sku` (S), attribute `available` (N)
  * - IDEMPOTENCY_TABLE_NAME: Powertools idempotency table, partition key `id` (S), TTL attribute `expiration`
  * - EVENT_BUS_NAME, EVENT_SOURCE, EVENT_MAX_ENTRY_BYTES (optional, default 262144)
- * - RESERVATION_GUARD_TTL_DAYS (optional, default 30): how long the per-order guard item is kept
+ * - RESERVATION_GUARD_TTL_DAYS (optional, default: kept for ever): how long the per-order guard item is kept
  * - POWERTOOLS_SERVICE_NAME (optional)
  *
  * Exactly-once stock changes, two layers:
@@ -27,12 +27,16 @@
  *    already reserved and only emits `InventoryReserved` again (at-least-once delivery of the event).
  *    The cost is one action of the transaction's 100, hence at most 99 distinct SKUs per order. The guard
  *    lives in the idempotency table, not the stock table, so that the stock table holds only stock.
+ *    The guard also keeps a SHA-256 digest of the order (customer and merged lines) and, unless
+ *    RESERVATION_GUARD_TTL_DAYS is set, never expires: an `orderId` reused with another payload is refused with a
+ *    ConflictingPayloadError however long after the first order, not only while the Powertools record lives.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ENV, INVENTORY_RESERVED as INVENTORY_RESERVED_CONTRACT, INVENTORY_SHORTAGE as INVENTORY_SHORTAGE_CONTRACT, LIMITS } from '../contract';
@@ -41,7 +45,7 @@ import type { LineItem, Order, Shortage } from './order-items';
 import type { EventPublisher, PutEventsClient } from '../../../runtime/publisher';
 import type { Env } from '../../runtime-shared/env';
 import { numberEnv, requireEnv } from '../../runtime-shared/env';
-import { blueprintHandler } from '../../runtime-shared/handler';
+import { ConflictingPayloadError, blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 
 export const INVENTORY_RESERVED = INVENTORY_RESERVED_CONTRACT.detailType;
@@ -54,8 +58,17 @@ export type ReserveInventoryResult =
 export interface ReserveInventoryConfig {
   readonly stockTableName: string;
   readonly idempotencyTableName: string;
-  /** @default 30 */
+  /** @default - the guard never expires */
   readonly guardTtlDays?: number;
+}
+
+/** What the handler calls its input in logs and errors. */
+const WHAT = 'OrderPlaced event';
+
+/** The digest of what an order asks for: its customer and its merged lines, in a canonical order. */
+export function orderDigest(order: Pick<Order, 'customerId' | 'items'>): string {
+  const lines = [...order.items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)).map((i) => [i.sku, i.quantity]);
+  return createHash('sha256').update(JSON.stringify([order.customerId ?? null, lines])).digest('hex');
 }
 
 export interface ReserveInventoryDeps {
@@ -72,7 +85,7 @@ export function reserveInventoryConfigFromEnv(env: Env): ReserveInventoryConfig 
   return {
     stockTableName: requireEnv(env, ENV.stockTableName),
     idempotencyTableName: requireEnv(env, ENV.idempotencyTableName),
-    guardTtlDays: numberEnv(env, ENV.guardTtlDays, LIMITS.guardTtlDays.default, LIMITS.guardTtlDays),
+    guardTtlDays: env[ENV.guardTtlDays] === undefined ? undefined : numberEnv(env, ENV.guardTtlDays, 0, LIMITS.guardTtlDays),
   };
 }
 
@@ -88,7 +101,7 @@ export function createReserveInventoryHandler(config: ReserveInventoryConfig, de
   const logger = deps.logger ?? createLogger('order-to-inventory');
   const now = deps.now ?? Date.now;
   const doc = DynamoDBDocumentClient.from(deps.dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
-  const guardTtlSeconds = Math.round((config.guardTtlDays ?? 30) * 86_400);
+  const guardTtlSeconds = config.guardTtlDays === undefined ? undefined : Math.round(config.guardTtlDays * 86_400);
 
   async function readStock(skus: readonly string[]): Promise<Map<string, number>> {
     const stock = new Map<string, number>();
@@ -117,9 +130,9 @@ export function createReserveInventoryHandler(config: ReserveInventoryConfig, de
           Item: {
             id: guardKey(order.orderId),
             orderId: order.orderId,
-            items: order.items,
+            payloadDigest: orderDigest(order),
             reservedAt: new Date(now()).toISOString(),
-            expiration: nowSeconds + guardTtlSeconds,
+            ...(guardTtlSeconds === undefined ? {} : { expiration: nowSeconds + guardTtlSeconds }),
           },
           ConditionExpression: 'attribute_not_exists(id)',
         },
@@ -148,6 +161,7 @@ export function createReserveInventoryHandler(config: ReserveInventoryConfig, de
         throw err;
       }
       if (codes[0] === 'ConditionalCheckFailed') {
+        await assertSameOrder(order);
         logger.info('Order was already reserved by an earlier attempt; emitting InventoryReserved again', { orderId: order.orderId });
         return { status: 'reserved', orderId: order.orderId, items: order.items, alreadyReserved: true };
       }
@@ -157,6 +171,24 @@ export function createReserveInventoryHandler(config: ReserveInventoryConfig, de
       return { status: 'shortage', orderId: order.orderId, shortages };
     }
     return { status: 'reserved', orderId: order.orderId, items: order.items, alreadyReserved: false };
+  }
+
+  /** The guard of an earlier reservation of this orderId must be of the same order, or the order is refused. */
+  async function assertSameOrder(order: Order): Promise<void> {
+    const out = await doc.send(new GetCommand({ TableName: config.idempotencyTableName, Key: { id: guardKey(order.orderId) }, ConsistentRead: true }));
+    const guard = out.Item;
+    if (guard === undefined) {
+      // Expired (RESERVATION_GUARD_TTL_DAYS) between the transaction and this read: the retry reserves anew.
+      throw new Error(`The reservation guard of order ${order.orderId} disappeared while it was read; retrying`);
+    }
+    // Guards written before the digest existed hold the lines.
+    const stored = typeof guard.payloadDigest === 'string' ? guard.payloadDigest
+      : Array.isArray(guard.items) ? orderDigest({ customerId: order.customerId, items: guard.items as LineItem[] }) : undefined;
+    if (stored !== orderDigest(order)) {
+      const conflict = new ConflictingPayloadError(WHAT, `orderId ${order.orderId}`);
+      logger.error(conflict.message, { reservedAt: typeof guard.reservedAt === 'string' ? guard.reservedAt : undefined });
+      throw conflict;
+    }
   }
 
   async function processOrder(order: Order, _context: Context): Promise<ReserveInventoryResult> {
@@ -172,7 +204,7 @@ export function createReserveInventoryHandler(config: ReserveInventoryConfig, de
   }
 
   return blueprintHandler<Order, ReserveInventoryResult>({
-    what: 'OrderPlaced event',
+    what: WHAT,
     logger,
     tracer: deps.tracer,
     parse: parseOrderPlaced,

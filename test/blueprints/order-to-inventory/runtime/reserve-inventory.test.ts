@@ -1,9 +1,9 @@
 import { TransactionCanceledException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createReserveInventoryHandler, guardKey } from '../../../../src/blueprints/order-to-inventory/runtime/reserve-inventory.lambda';
+import { createReserveInventoryHandler, guardKey, orderDigest, reserveInventoryConfigFromEnv } from '../../../../src/blueprints/order-to-inventory/runtime/reserve-inventory.lambda';
 import { ConflictingPayloadError } from '../../../../src/blueprints/runtime-shared/handler';
 import { InvalidEventError } from '../../../../src/blueprints/runtime-shared/validation';
 import { EventPublisher } from '../../../../src/runtime/publisher';
@@ -63,6 +63,46 @@ test('a reused orderId with different items is refused, not answered with the fi
   expect(doc.commandCalls(TransactWriteCommand)).toHaveLength(1);
 });
 
+describe('an orderId reused long after the first order (the Powertools record has expired)', () => {
+  const guardHit = () => new TransactionCanceledException({
+    $metadata: {}, message: 'cancelled', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+  });
+  const first = { orderId: 'o-9', customerId: 'c-1', items: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }] };
+
+  test('with the same order (lines in another order), is a redelivery: InventoryReserved again, no stock change', async () => {
+    doc.on(TransactWriteCommand).rejects(guardHit());
+    doc.on(GetCommand).resolves({ Item: { id: guardKey('o-9'), orderId: 'o-9', payloadDigest: orderDigest(first), reservedAt: '2025-01-01T00:00:00.000Z' } });
+    const result = await handler()(orderPlaced({ ...first, items: [{ sku: 'B', quantity: 2 }, { sku: 'A', quantity: 1 }] }), context);
+    expect(result).toMatchObject({ status: 'reserved', orderId: 'o-9', alreadyReserved: true });
+    expect(doc.commandCalls(GetCommand)[0].args[0].input).toMatchObject({ Key: { id: guardKey('o-9') }, ConsistentRead: true });
+  });
+
+  test.each([
+    ['other lines', { ...first, items: [{ sku: 'A', quantity: 5 }] }],
+    ['another customer', { ...first, customerId: 'c-2' }],
+  ])('with %s, is refused and announces nothing', async (_name, detail) => {
+    doc.on(TransactWriteCommand).rejects(guardHit());
+    doc.on(GetCommand).resolves({ Item: { id: guardKey('o-9'), orderId: 'o-9', payloadDigest: orderDigest(first), reservedAt: '2025-01-01T00:00:00.000Z' } });
+    const attempt = handler()(orderPlaced(detail), context);
+    await expect(attempt).rejects.toThrow('OrderPlaced event orderId o-9 was already processed with a different payload (non-retryable, fix the producer: ids must not be reused)');
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  test('a guard written before digests existed is compared by its lines', async () => {
+    doc.on(TransactWriteCommand).rejects(guardHit());
+    doc.on(GetCommand).resolves({ Item: { id: guardKey('o-9'), orderId: 'o-9', items: [{ sku: 'A', quantity: 1 }], reservedAt: '2025-01-01T00:00:00.000Z' } });
+    await expect(handler()(orderPlaced({ orderId: 'o-9', items: [{ sku: 'A', quantity: 1 }] }), context)).resolves.toMatchObject({ alreadyReserved: true });
+    await expect(handler()(orderPlaced({ orderId: 'o-9', items: [{ sku: 'A', quantity: 2 }] }), context)).rejects.toThrow(ConflictingPayloadError);
+  });
+
+  test('the guard never expires unless RESERVATION_GUARD_TTL_DAYS says so', async () => {
+    doc.on(TransactWriteCommand).resolves({});
+    await handler()(orderPlaced(first), context);
+    const guard = doc.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems![0].Put!.Item!;
+    expect(guard).toEqual({ id: guardKey('o-9'), orderId: 'o-9', payloadDigest: orderDigest(first), reservedAt: expect.any(String) });
+  });
+});
+
 test('a shortage reserves nothing and announces InventoryShortage with the stock read', async () => {
   doc.on(TransactWriteCommand).rejects(new TransactionCanceledException({
     $metadata: {}, message: 'cancelled', CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
@@ -79,4 +119,12 @@ test('a malformed event is rejected with a typed error before any call', async (
   await expect(attempt).rejects.toThrow('detail.items[0].quantity must be >= 1, got 0');
   expect(doc.calls()).toHaveLength(0);
   expect(table.items.size).toBe(0);
+});
+
+test('configuration from the environment: the guard expires only when RESERVATION_GUARD_TTL_DAYS is set', () => {
+  const base = { STOCK_TABLE_NAME: 's', IDEMPOTENCY_TABLE_NAME: 'i' };
+  expect(reserveInventoryConfigFromEnv(base)).toEqual({ stockTableName: 's', idempotencyTableName: 'i', guardTtlDays: undefined });
+  expect(reserveInventoryConfigFromEnv({ ...base, RESERVATION_GUARD_TTL_DAYS: '7' }).guardTtlDays).toBe(7);
+  expect(() => reserveInventoryConfigFromEnv({ ...base, RESERVATION_GUARD_TTL_DAYS: '0' }))
+    .toThrow("Environment variable RESERVATION_GUARD_TTL_DAYS must be a number between 1 and 3650, got '0'");
 });
