@@ -21,6 +21,7 @@
 import type { Contact } from './lead';
 import { parseEndpointSecret, parseSecretObject } from '../../runtime-shared/endpoint-secret';
 import type { EndpointSecret } from '../../runtime-shared/endpoint-secret';
+import { InvalidEventError } from '../../runtime-shared/validation';
 
 export interface MarketingSecret extends EndpointSecret {
   readonly method: 'PUT' | 'POST' | 'PATCH';
@@ -102,9 +103,23 @@ export interface UpsertOutcome {
   readonly attempts: number;
 }
 
+/**
+ * The endpoint with the URL-encoded lead id in place of `{externalId}`. An id that URL parsing would read as a path
+ * step (`.` or `..` as a whole segment: WHATWG URLs resolve them, and `%2e` too, so encoding cannot help) would send
+ * the request to another path: it is refused (non-retryable), never sent.
+ */
+export function contactUrl(endpoint: string, externalId: string): string {
+  const url = endpoint.split('{externalId}').join(encodeURIComponent(externalId));
+  const written = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#][\s\S]*$/, '') || '/';
+  if (new URL(url).pathname !== written) {
+    throw new InvalidEventError('contact', ['externalId would change the path of the marketing endpoint (a "." or ".." path segment)']);
+  }
+  return url;
+}
+
 /** Upsert the contact; throws {@link MarketingHttpError}, {@link MarketingThrottledError} or {@link MarketingNetworkError}. */
 export async function upsertContact(fetchFn: FetchFn, secret: MarketingSecret, contact: Contact, options: UpsertOptions): Promise<UpsertOutcome> {
-  const url = secret.endpoint.split('{externalId}').join(encodeURIComponent(contact.externalId));
+  const url = contactUrl(secret.endpoint, contact.externalId);
   const body = JSON.stringify({ externalId: contact.externalId, ...contact.attributes });
   for (let attempt = 1; ; attempt++) {
     const res = await send(fetchFn, url, {

@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConflictingPayloadError } from '../../../../src/blueprints/runtime-shared/handler';
 import { InvalidEventError } from '../../../../src/blueprints/runtime-shared/validation';
-import { parseRetryAfter, parseMarketingSecret, MarketingHttpError, MarketingThrottledError } from '../../../../src/blueprints/saas-crm/runtime/marketing-client';
+import { contactUrl, parseRetryAfter, parseMarketingSecret, MarketingHttpError, MarketingThrottledError } from '../../../../src/blueprints/saas-crm/runtime/marketing-client';
 import type { FetchFn } from '../../../../src/blueprints/saas-crm/runtime/marketing-client';
 import { createUpsertContactHandler, upsertContactConfigFromEnv } from '../../../../src/blueprints/saas-crm/runtime/upsert-contact.lambda';
 import { fakeIdempotencyTable } from '../../runtime-shared/fake-idempotency-table';
@@ -96,6 +96,20 @@ test('a Salesforce date-time in epoch milliseconds is sent as ISO 8601; other nu
 test('the lead id is URL-encoded in the endpoint', async () => {
   await handler()(contact({ externalId: 'a/b?c' }), context());
   expect(calls[0].url).toBe('https://marketing.example.com/api/contacts/a%2Fb%3Fc');
+});
+
+test.each(['.', '..'])('a lead id %j never changes the request path: refused, nothing sent', async (externalId) => {
+  const attempt = handler()(contact({ externalId }), context());
+  await expect(attempt).rejects.toThrow(InvalidEventError);
+  await expect(attempt).rejects.toThrow('Invalid contact (non-retryable, fix the producer): externalId would change the path of the marketing endpoint');
+  expect(calls).toHaveLength(0);
+});
+
+test('dots inside a lead id, or a template that does not make it a whole segment, are fine', async () => {
+  expect(contactUrl('https://m.example.com/c/{externalId}', 'a..b')).toBe('https://m.example.com/c/a..b');
+  expect(contactUrl('https://m.example.com/c/id-{externalId}', '..')).toBe('https://m.example.com/c/id-..');
+  expect(contactUrl('https://m.example.com/c?id={externalId}', '..')).toBe('https://m.example.com/c?id=..');
+  expect(() => contactUrl('https://m.example.com/c/{externalId}/x', '.')).toThrow(/externalId would change the path/);
 });
 
 test('a redelivered event does not call the marketing tool again', async () => {
