@@ -212,5 +212,15 @@ describe('the upsert function in moto', () => {
 
     await expect(upsert(contact, fakeLambdaContext('upsert'))).resolves.toEqual(result);
     expect(requests).toHaveLength(2);
+
+    // An older update of the same lead, delivered late (another event), is skipped: the opt-out is not undone.
+    answers = [];
+    const older = { ...contact, email: 'old@example.com', updatedAt: '2026-11-30T11:00:00Z', eventId: 'evt-moto-0' };
+    await expect(upsert(older, fakeLambdaContext('upsert'))).resolves.toEqual({ status: 'stale', externalId: 'L-42' });
+    expect(requests).toHaveLength(2);
+    // A newer one goes through.
+    const newer = { ...contact, email: 'new@example.com', updatedAt: '2026-11-30T12:30:00Z', eventId: 'evt-moto-2' };
+    await expect(upsert(newer, fakeLambdaContext('upsert'))).resolves.toMatchObject({ status: 'upserted' });
+    expect(requests).toHaveLength(3);
   });
 });

@@ -16,6 +16,11 @@ export interface Lead {
 export interface Contact {
   readonly externalId: string;
   readonly attributes: Record<string, string | boolean>;
+  /**
+   * When the CRM changed the lead (`updatedAt`, whether or not it is an allowed attribute), epoch milliseconds: orders
+   * the updates of one contact. Undefined when the input has none that reads as a time.
+   */
+  readonly updatedAtMs?: number;
   /** The EventBridge event id, stable across EventBridge's retries: the idempotency key. */
   readonly eventId: string;
 }
@@ -87,5 +92,13 @@ export function parseContactInput(input: unknown, allowed: ReadonlySet<string>):
     }
   }
   check.done('contact');
-  return { externalId, eventId, attributes };
+  return { externalId, eventId, attributes, updatedAtMs: timeOf(obj.updatedAt) };
+}
+
+/** An ISO 8601 date-time or epoch milliseconds, as epoch milliseconds; undefined for anything else. */
+function timeOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= MAX_EPOCH_MS ? value : undefined;
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
 }

@@ -12,6 +12,13 @@
  * EventBridge's retries) and an upsert (the same contact twice is the same state); and Powertools idempotency
  * keyed on the event id, with payload validation, so that a redelivered event does not call the tool again.
  *
+ * Order: EventBridge does not keep the order of events, so an older update of a contact can arrive after a newer one
+ * (an opt-out reversed by the change before it is a compliance incident). Before it calls the tool, the function
+ * records the contact's `updatedAt` in the idempotency table (item `contact-version#<externalId>`, never expiring)
+ * with a condition: only when it is newer than the one recorded (or the same update retried). An older update is
+ * then skipped (`status: 'stale'`), never sent. Two updates in flight at once can still reach the tool in either
+ * order; only the tool itself could refuse that.
+ *
  * Environment:
  * - MARKETING_SECRET_ARN: Secrets Manager secret, JSON `{ "endpoint": "https://.../contacts/{externalId}",
  *   "method"?: "PUT", "authorization"?: "Bearer ...", "headers"?: { ... } }`
@@ -21,7 +28,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { LEAD_FIELDS, LIMITS, UPSERT_ENV } from '../contract';
@@ -58,14 +65,54 @@ export interface UpsertContactDeps {
   readonly now?: () => number;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** @default - items of the idempotency table */
+  readonly versions?: ContactVersions;
 }
 
-export interface UpsertContactResult {
+export type UpsertContactResult = {
   readonly status: 'upserted';
   readonly externalId: string;
   /** The names of the attributes sent (never their values). */
   readonly attributes: string[];
   readonly attempts: number;
+} | {
+  /** A newer update of the contact was already recorded: nothing was sent. */
+  readonly status: 'stale';
+  readonly externalId: string;
+};
+
+/** The key of a contact's newest recorded update in the idempotency table. */
+export const contactVersionKey = (externalId: string) => `contact-version#${externalId}`;
+
+/** Where the newest update time of each contact is recorded. */
+export interface ContactVersions {
+  /**
+   * Records `updatedAtMs` for the contact when it is newer than the one recorded, or the same update (`eventId`)
+   * again; resolves false, recording nothing, when a newer (or another equally new) update is recorded.
+   */
+  record(externalId: string, updatedAtMs: number, eventId: string): Promise<boolean>;
+}
+
+/** The contact versions as items of the idempotency table (no `expiration`: they never expire). */
+export function dynamoDbContactVersions(client: DynamoDBClient, tableName: string): ContactVersions {
+  return {
+    async record(externalId, updatedAtMs, eventId) {
+      try {
+        await client.send(new UpdateItemCommand({
+          TableName: tableName,
+          Key: { id: { S: contactVersionKey(externalId) } },
+          UpdateExpression: 'SET #u = :u, #e = :e',
+          ConditionExpression: 'attribute_not_exists(id) OR #u < :u OR (#u = :u AND #e = :e)',
+          ExpressionAttributeNames: { '#u': 'updatedAtMs', '#e': 'eventId' },
+          ExpressionAttributeValues: { ':u': { N: String(updatedAtMs) }, ':e': { S: eventId } },
+        }));
+        return true;
+      } catch (err) {
+        if ((err as Error | undefined)?.name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
+    },
+  };
 }
 
 export function upsertContactConfigFromEnv(env: Env): UpsertContactConfig {
@@ -91,7 +138,22 @@ export function createUpsertContactHandler(config: UpsertContactConfig, deps: Up
   const allowed = allowedAttributes(config.allowedFields);
   const secret = new SecretCache<MarketingSecret>(deps.secretsManager, config.secretArn, parseMarketingSecret, 300_000, now);
 
+  const versions = deps.versions ?? dynamoDbContactVersions(deps.dynamoDb, config.idempotencyTableName);
+
+  /** Records the contact's update time unless a newer one is recorded; false when it is older (stale). */
+  async function recordVersion(contact: Contact): Promise<boolean> {
+    if (contact.updatedAtMs === undefined) {
+      logger.warn('The contact has no readable updatedAt: it cannot be ordered against other updates and is sent as is', { externalId: contact.externalId });
+      return true;
+    }
+    return versions.record(contact.externalId, contact.updatedAtMs, contact.eventId);
+  }
+
   async function process(contact: Contact, context: Context): Promise<UpsertContactResult> {
+    if (!await recordVersion(contact)) {
+      logger.info('Skipped an update older than the one already sent for this contact', { externalId: contact.externalId });
+      return { status: 'stale', externalId: contact.externalId };
+    }
     let outcome;
     try {
       outcome = await upsertContact(fetchFn, await secret.get(), contact, {

@@ -7,6 +7,7 @@ import { InvalidEventError } from '../../../../src/blueprints/runtime-shared/val
 import { contactUrl, parseRetryAfter, parseMarketingSecret, MarketingHttpError, MarketingThrottledError } from '../../../../src/blueprints/saas-crm/runtime/marketing-client';
 import type { FetchFn } from '../../../../src/blueprints/saas-crm/runtime/marketing-client';
 import { createUpsertContactHandler, upsertContactConfigFromEnv } from '../../../../src/blueprints/saas-crm/runtime/upsert-contact.lambda';
+import type { ContactVersions } from '../../../../src/blueprints/saas-crm/runtime/upsert-contact.lambda';
 import { fakeIdempotencyTable } from '../../runtime-shared/fake-idempotency-table';
 import { silentLogger } from '../../runtime-shared/silent-logger';
 
@@ -31,8 +32,9 @@ function context(): Context {
   return { functionName: 'upsert', awsRequestId: 'r-1', getRemainingTimeInMillis: () => remaining } as unknown as Context;
 }
 
-function handler(allowedFields = ['leadId', 'email', 'firstName', 'lastName', 'company', 'leadStatus', 'emailOptOut', 'updatedAt']) {
+function handler(allowedFields = ['leadId', 'email', 'firstName', 'lastName', 'company', 'leadStatus', 'emailOptOut', 'updatedAt'], versions?: ContactVersions) {
   return createUpsertContactHandler({ secretArn: 'arn:secret', idempotencyTableName: 'idem', allowedFields }, {
+    versions,
     dynamoDb: new DynamoDBClient({ region: 'eu-west-1' }),
     secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
     fetch: fetchFn,
@@ -110,6 +112,55 @@ test('dots inside a lead id, or a template that does not make it a whole segment
   expect(contactUrl('https://m.example.com/c/id-{externalId}', '..')).toBe('https://m.example.com/c/id-..');
   expect(contactUrl('https://m.example.com/c?id={externalId}', '..')).toBe('https://m.example.com/c?id=..');
   expect(() => contactUrl('https://m.example.com/c/{externalId}/x', '.')).toThrow(/externalId would change the path/);
+});
+
+describe('updates of one contact out of order', () => {
+  /** The newest recorded update per contact, with DynamoDB's condition. */
+  const memoryVersions = (): ContactVersions & { seen: Map<string, [number, string]> } => {
+    const seen = new Map<string, [number, string]>();
+    return {
+      seen,
+      async record(id, at, eventId) {
+        const old = seen.get(id);
+        if (old !== undefined && !(old[0] < at || (old[0] === at && old[1] === eventId))) return false;
+        seen.set(id, [at, eventId]);
+        return true;
+      },
+    };
+  };
+
+  test('an older update delivered after a newer one is skipped, never sent (an opt-out stays)', async () => {
+    const versions = memoryVersions();
+    const upsert = handler(undefined, versions);
+    await upsert(contact({ emailOptOut: true, updatedAt: '2026-11-30T12:00:00.000Z', eventId: 'evt-new' }), context());
+    const late = await upsert(contact({ emailOptOut: false, updatedAt: '2026-11-30T11:00:00.000Z', eventId: 'evt-old' }), context());
+    expect(late).toEqual({ status: 'stale', externalId: '00Q5f000001abcDEAQ' });
+    expect(calls.map((c) => (c.body as Record<string, unknown>).emailOptOut)).toEqual([true]);
+  });
+
+  test('the order holds whatever updatedAt is allowed to leave, and for epoch milliseconds too', async () => {
+    const versions = memoryVersions();
+    const upsert = handler(['leadId', 'email'], versions);
+    await upsert(contact({ updatedAt: Date.parse('2026-11-30T12:00:00Z'), eventId: 'evt-new' }), context());
+    await expect(upsert(contact({ updatedAt: '2026-11-30T11:59:59Z', eventId: 'evt-old' }), context())).resolves.toMatchObject({ status: 'stale' });
+    expect(versions.seen.get('00Q5f000001abcDEAQ')).toEqual([Date.parse('2026-11-30T12:00:00Z'), 'evt-new']);
+    expect(calls).toHaveLength(1);
+  });
+
+  test('the same update retried (a failed call) is sent again', async () => {
+    const versions = memoryVersions();
+    answers = [{ status: 500 }];
+    await expect(handler(undefined, versions)(contact(), context())).rejects.toThrow(MarketingHttpError);
+    await expect(handler(undefined, versions)(contact(), context())).resolves.toMatchObject({ status: 'upserted' });
+    expect(calls).toHaveLength(2);
+  });
+
+  test('records the version as an item of the idempotency table that never expires, with a condition', async () => {
+    await handler()(contact(), context());
+    expect(table.items.get('contact-version#00Q5f000001abcDEAQ')).toEqual({
+      id: { S: 'contact-version#00Q5f000001abcDEAQ' }, updatedAtMs: { N: String(Date.parse('2026-11-30T11:59:00.000Z')) }, eventId: { S: 'evt-1' },
+    });
+  });
 });
 
 test('a redelivered event does not call the marketing tool again', async () => {
