@@ -29,6 +29,7 @@ describe('the npm tarball', () => {
     ['the Python tools of the checks', /^(\.venv\/|requirements-dev\.)/],
     ['benchmark output', /^bench\//],
     ['sources and tests', /^(src|test|examples|projenrc)\//],
+    ['integration test apps, their snapshots and integ-runner output', /(^|\/)(integ\.[^/]+\.ts(\.snapshot\/|$)|cdk-integ\.out\.)/],
     ['handler code compiled by jsii (it needs devDependencies)', /^lib\/blueprints\/([a-z-]+\/runtime|runtime-shared)\//],
     ['coverage and test reports', /^(coverage|test-reports)\//],
     ['build configuration', /^(tsconfig.*\.json|\.projenrc\.ts|cdk\.json|\.jsii\.tabl\.json|\.eslintrc\.json)$/],
