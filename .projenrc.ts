@@ -60,6 +60,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkeventbridgeblueprints',
   },
 
+  // Integration tests are integ-runner apps (test/integ/integ.*.ts, tasks below), not projen's own `*.integ.ts`
+  // convention (a cdk-deploy task per file and a `.integ.snapshot` folder compared by projen).
+  integrationTestAutoDiscover: false,
+
   // Handlers are bundled explicitly below (no generated *-function.ts constructs: BlueprintFunction takes the asset).
   lambdaAutoDiscover: false,
   excludeTypescript: RUNTIME_ONLY,
@@ -113,9 +117,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@jimp/js-png@^1.6.1',
     '@jimp/plugin-resize@^1.6.1',
     'image-size@^2.1.0',
+    // Integration tests (test/integ/integ.*.ts): integ-runner compares each app with its committed snapshot offline;
+    // the apps assert deployed behaviour with integ-tests-alpha when run against an account.
+    '@aws-cdk/integ-runner@^2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
   gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/', '/.venv/', '/bindings/python/.venv/', '/bindings/java/target/', '__pycache__/'],
 });
+// integ-runner: the snapshots' bundled assets (its comparison reads only the templates and manifests) and its working
+// folders. Added here, after projen's `!/test/`, which drops every `/test/...` pattern added before it.
+project.gitignore.exclude('/test/integ/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*');
 
 // Every handler entry point (src/…/runtime/*.lambda.ts) is bundled to assets/<path>.lambda/index.js.
 for (const entrypoint of handlerEntryPoints('src')) {
@@ -214,7 +225,30 @@ project.package.addField('optionalPeerDependencies', OPTIONAL_PEERS);
 project.package.addField('peerDependenciesMeta', Object.fromEntries(Object.keys(OPTIONAL_PEERS).map((name) => [name, { optional: true }])));
 // projen's CDK dependencies drop a constructs devDependency given in the options: the tests' constructs, here.
 project.addDevDeps('constructs@10.5.1');
-project.package.addField('peerDependenciesMeta', { '@aws-sdk/client-eventbridge': { optional: true } });
+
+// Integration tests (test/integ/integ.*.ts): integ-runner synthesizes every app and compares it with its committed
+// snapshot (test/integ/integ.*.ts.snapshot/). Without --update-on-failed or --force it deploys nothing and needs no
+// credentials; it fails when a template differs from its snapshot or a snapshot is missing.
+const INTEG_RUNNER = [
+  'integ-runner',
+  '--directory test/integ',
+  // TypeScript apps, transpiled only (they are type-checked with the tests), through a wrapper that bridges the cloud
+  // assembly schema versions of aws-cdk-lib and integ-runner (see test/integ/run-app.js).
+  '--app "node test/integ/run-app.js {filePath}"',
+  '--test-regex "^integ\\..*\\.ts$"',
+  '--max-workers 2',
+].join(' ');
+const integSnapshots = project.addTask('integ:snapshots', {
+  description: 'Synthesize every integration test app and compare it with its committed snapshot (no credentials, deploys nothing)',
+  exec: INTEG_RUNNER,
+  receiveArgs: true,
+});
+integSnapshots.prependSpawn(project.tasks.tryFind('bundle')!);
+project.addTask('integ:deploy', {
+  description: 'Deploy every integration test app (or the ones named) to your AWS account, run its assertions, destroy it and update its snapshot',
+  exec: `${INTEG_RUNNER} --force --update-on-failed`,
+  receiveArgs: true,
+}).prependSpawn(project.tasks.tryFind('bundle')!);
 
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');

@@ -75,6 +75,7 @@ describe('the npm tarball', () => {
     ['benchmark output', /^bench\//],
     ['sources and tests', /^(src|test|examples|projenrc|bindings|scripts)\//],
     ['language packages', /^dist\//],
+    ['integration test apps, their snapshots and integ-runner output', /(^|\/)(integ\.[^/]+\.ts(\.snapshot\/|$)|cdk-integ\.out\.)/],
     ['handler code compiled by jsii (it needs devDependencies)', /^lib\/blueprints\/([a-z-]+\/runtime|runtime-shared)\//],
     ['coverage and test reports', /^(coverage|test-reports)\//],
     ['build configuration', /^(tsconfig.*\.json|\.projenrc\.ts|cdk\.json|\.jsii\.tabl\.json|\.eslintrc\.json)$/],
