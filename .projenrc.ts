@@ -9,6 +9,17 @@ import { JsonFile, awscdk, javascript } from 'projen';
 const RUNTIME_ONLY = ['src/blueprints/*/runtime/**', 'src/blueprints/runtime-shared/**'];
 /** One Powertools version for every bundle (two versions of commons ended up in the bundles before). */
 const POWERTOOLS_VERSION = '2.35.0';
+/**
+ * The oldest aws-cdk-lib and constructs we support: the peer range is ^FLOOR. 2.258.0 is the first release whose policy
+ * validation context carries the construct tree (appConstruct) that cdk-nag 3 needs to run as a synth plugin, as the
+ * README and the example app use it; the library code alone needs 2.252.0 (Validations.acknowledge). constructs 10.5.0
+ * is what aws-cdk-lib 2.258.0 itself requires. `npm run test:compat` compiles, tests and synthesizes on this floor.
+ */
+const CDK_FLOOR = '2.258.0';
+const CONSTRUCTS_FLOOR = '10.5.0';
+/** The releases development, the build and CI's main job run on (the newest we use). */
+const CDK_DEV = '2.276.0';
+const CONSTRUCTS_DEV = '10.5.1';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-eventbridge-blueprints',
@@ -24,8 +35,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The offline router's command line: `npx cdk-eventbridge-blueprints route --app cdk.out --event event.json`.
   bin: { 'cdk-eventbridge-blueprints': 'lib/testing/cli-main.js' },
 
-  cdkVersion: '2.276.0',
-  constructsVersion: '10.5.1',
+  // Peer dependencies ^FLOOR; the devDependencies pin the newest releases (CDK_DEV, added below) instead of the floor.
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: CONSTRUCTS_FLOOR,
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
   minNodeVersion: '20.0.0',
 
@@ -111,6 +124,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/', '/.venv/'],
 });
 
+// jsii warns that the devDependency is not pinned at the peer floor: ours is the newest release on purpose, and
+// `npm run test:compat` compiles and tests on the floor.
+const JSII_FLAGS = '--silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency';
+project.compileTask.reset(`jsii ${JSII_FLAGS}`);
+project.tasks.tryFind('watch')!.reset(`jsii -w ${JSII_FLAGS}`);
+
+// After the constructor: projen's AwsCdkDeps drops any constructs devDependency given in `devDeps`.
+project.addDevDeps(`aws-cdk-lib@${CDK_DEV}`, `constructs@${CONSTRUCTS_DEV}`);
+
 // Every handler entry point (src/…/runtime/*.lambda.ts) is bundled to assets/<path>.lambda/index.js.
 for (const entrypoint of handlerEntryPoints('src')) {
   project.bundler.addBundle(entrypoint, {
@@ -170,7 +192,14 @@ project.addTask('test:moto', {
   exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/**/*.moto.ts'",
 });
 
+// The compatibility job: a copy of the repository outside it, on the aws-cdk-lib/constructs floor (scripts/compat-floor.sh).
+project.addTask('test:compat', {
+  description: `Compile, test and synthesize the example on the aws-cdk-lib ${CDK_FLOOR} / constructs ${CONSTRUCTS_FLOOR} floor, in a copy outside the repository`,
+  exec: 'scripts/compat-floor.sh',
+});
+
 project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/cdk.json');
 project.addPackageIgnore('/.ci/');

@@ -1,4 +1,4 @@
-import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { Duration, Fn, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 
 /**
  * A CloudWatch Metrics Insights query that sums one metric over every series whose dimension `dimension` equals
@@ -7,9 +7,11 @@ import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 export function insightsSum(namespace: string, metricName: string, dimensions: string[], dimension: string, value: string,
   props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
   return new cloudwatch.MathExpression({
-    // The token inside a string rather than an Fn.join token: the same Fn::Join in the template, and aws-cdk-lib before
-    // 2.258.0 sees the SELECT (it warned "references unknown identifiers" about an opaque Fn.join token).
-    expression: `SELECT SUM(${metricName}) FROM SCHEMA("${namespace}", ${dimensions.join(', ')}) WHERE ${dimension} = '${value}'`,
+    expression: Fn.join('', [
+      `SELECT SUM(${metricName}) FROM SCHEMA("${namespace}", ${dimensions.join(', ')}) WHERE ${dimension} = '`,
+      value,
+      '\'',
+    ]),
     usingMetrics: {},
     label: props?.label ?? metricName,
     period: props?.period ?? Duration.minutes(1),
