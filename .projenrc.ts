@@ -11,6 +11,17 @@ const RUNTIME_ONLY = ['src/blueprints/*/runtime/**', 'src/blueprints/runtime-sha
 const VERSION = '0.1.0';
 /** One Powertools version for every bundle (two versions of commons ended up in the bundles before). */
 const POWERTOOLS_VERSION = '2.35.0';
+/**
+ * The oldest aws-cdk-lib and constructs we support: the peer range is ^FLOOR. 2.258.0 is the first release whose policy
+ * validation context carries the construct tree (appConstruct) that cdk-nag 3 needs to run as a synth plugin, as the
+ * README and the example app use it; the library code alone needs 2.252.0 (Validations.acknowledge). constructs 10.5.0
+ * is what aws-cdk-lib 2.258.0 itself requires. `npm run test:compat` compiles, tests and synthesizes on this floor.
+ */
+const CDK_FLOOR = '2.258.0';
+const CONSTRUCTS_FLOOR = '10.5.0';
+/** The releases development, the build and CI's main job run on (the newest we use). */
+const CDK_DEV = '2.276.0';
+const CONSTRUCTS_DEV = '10.5.1';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-eventbridge-blueprints',
@@ -26,13 +37,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The offline router's command line: `npx cdk-eventbridge-blueprints route --app cdk.out --event event.json`.
   bin: { 'cdk-eventbridge-blueprints': 'lib/testing/cli-main.js' },
 
-  cdkVersion: '2.276.0',
-  constructsVersion: '10.5.1',
+  // Peer dependencies ^FLOOR; the devDependencies pin the newest releases (CDK_DEV, added below) instead of the floor.
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: CONSTRUCTS_FLOOR,
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
   minNodeVersion: '20.0.0',
-  // Peer ranges say what users may have; the devDependencies below say what the tests run on (projen would pin each
-  // to the lowest release of its peer range).
-  peerDependencyOptions: { pinnedDevDependency: false },
 
   // Our CI is .ci/run; no GitHub workflows, no release tooling (it needs Node >= 22).
   github: false,
@@ -92,7 +102,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   devDeps: [
-    'aws-cdk-lib@2.276.0',
     'esbuild@^0.28',
     'cdk-nag@^3',
     'aws-cdk@^2.1100.0',
@@ -127,6 +136,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // integ-runner: the snapshots' bundled assets (its comparison reads only the templates and manifests) and its working
 // folders. Added here, after projen's `!/test/`, which drops every `/test/...` pattern added before it.
 project.gitignore.exclude('/test/integ/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*');
+
+// jsii warns that the devDependency is not pinned at the peer floor: ours is the newest release on purpose, and
+// `npm run test:compat` compiles and tests on the floor.
+const JSII_FLAGS = '--silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency';
+project.compileTask.reset(`jsii ${JSII_FLAGS}`);
+project.tasks.tryFind('watch')!.reset(`jsii -w ${JSII_FLAGS}`);
+
+// After the constructor: projen's AwsCdkDeps drops any constructs devDependency given in `devDeps`.
+project.addDevDeps(`aws-cdk-lib@${CDK_DEV}`, `constructs@${CONSTRUCTS_DEV}`);
 
 // Every handler entry point (src/…/runtime/*.lambda.ts) is bundled to assets/<path>.lambda/index.js.
 for (const entrypoint of handlerEntryPoints('src')) {
@@ -223,8 +241,6 @@ project.addTask('test:moto', {
 const OPTIONAL_PEERS: Record<string, string> = { '@aws-sdk/client-eventbridge': '^3.188.0' };
 project.package.addField('optionalPeerDependencies', OPTIONAL_PEERS);
 project.package.addField('peerDependenciesMeta', Object.fromEntries(Object.keys(OPTIONAL_PEERS).map((name) => [name, { optional: true }])));
-// projen's CDK dependencies drop a constructs devDependency given in the options: the tests' constructs, here.
-project.addDevDeps('constructs@10.5.1');
 
 // Integration tests (test/integ/integ.*.ts): integ-runner synthesizes every app and compares it with its committed
 // snapshot (test/integ/integ.*.ts.snapshot/). Without --update-on-failed or --force it deploys nothing and needs no
@@ -250,12 +266,18 @@ project.addTask('integ:deploy', {
   receiveArgs: true,
 }).prependSpawn(project.tasks.tryFind('bundle')!);
 
+// The compatibility job: a copy of the repository outside it, on the aws-cdk-lib/constructs floor (scripts/compat-floor.sh).
+project.addTask('test:compat', {
+  description: `Compile, test and synthesize the example on the aws-cdk-lib ${CDK_FLOOR} / constructs ${CONSTRUCTS_FLOOR} floor, in a copy outside the repository`,
+  exec: 'scripts/compat-floor.sh',
+});
+
 project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/cdk.json');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/requirements-dev.*');
-project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/bindings/');
 // Local outputs that must never reach the tarball (checked by test/package-contents.test.ts).
 for (const local of ['/cdk.out/', '/.readme-snippets/', '/.moto/', '/.venv/', '/bench/out/', '/.jsii.tabl.json', '/coverage/', '/test-reports/']) {

@@ -2,6 +2,7 @@ import {
   Annotations,
   Arn,
   ArnFormat,
+  CfnResource,
   Duration,
   IResource,
   Names,
@@ -9,11 +10,11 @@ import {
   Stack,
   Token,
   aws_cloudwatch as cloudwatch,
-  aws_eventsv2 as eventsv2,
   aws_iam as iam,
   aws_kms as kms,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { attribute, cfnEventBus, cfnResourcePolicy } from './private/cfn-eventsv2';
 import { Subscriber, SubscriberOptions } from './subscriber';
 import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
@@ -95,7 +96,7 @@ export interface ICustomEventBus extends IResource {
    *
    * @internal
    */
-  _chainSubscriber(subscriber: eventsv2.CfnSubscriber): void;
+  _chainSubscriber(subscriber: CfnResource): void;
 }
 
 /**
@@ -156,7 +157,7 @@ export interface CustomEventBusProps {
 }
 
 /** The last subscriber of each bus, per app, for the deployment chain (imports of one ARN share one chain). */
-const CHAINS = new WeakMap<IConstruct, Map<string, eventsv2.CfnSubscriber>>();
+const CHAINS = new WeakMap<IConstruct, Map<string, CfnResource>>();
 
 abstract class CustomEventBusBase extends Resource implements ICustomEventBus, iam.IResourceWithPolicy {
   public abstract readonly eventBusArn: string;
@@ -183,7 +184,7 @@ abstract class CustomEventBusBase extends Resource implements ICustomEventBus, i
   }
 
   /** @internal */
-  public _chainSubscriber(subscriber: eventsv2.CfnSubscriber): void {
+  public _chainSubscriber(subscriber: CfnResource): void {
     const root = this.node.root;
     let chains = CHAINS.get(root);
     if (!chains) {
@@ -246,13 +247,16 @@ export class CustomEventBus extends CustomEventBusBase {
   /** The customer-managed key of the bus, if any. */
   public readonly encryptionKey?: kms.IKey;
 
-  /** The `AWS::EventsV2::EventBus`. */
-  public readonly resource: eventsv2.CfnEventBus;
+  /**
+   * The `AWS::EventsV2::EventBus`, a `CfnResource` (aws-cdk-lib's `aws_eventsv2.CfnEventBus` exists only from 2.264.0
+   * on, above this library's floor). Change its properties with `addPropertyOverride('StorageConfiguration...', ...)`.
+   */
+  public readonly resource: CfnResource;
 
   /**
-   * The bus's resource policy (`AWS::EventsV2::ResourcePolicy`), created by the first statement added.
+   * The bus's resource policy (`AWS::EventsV2::ResourcePolicy`, a `CfnResource`), created by the first statement added.
    */
-  public resourcePolicy?: eventsv2.CfnResourcePolicy;
+  public resourcePolicy?: CfnResource;
 
   /** Alarm on events dropped by any subscriber of this bus (unless `alarms: false`). */
   public readonly eventsDroppedAlarm?: cloudwatch.Alarm;
@@ -274,13 +278,13 @@ export class CustomEventBus extends CustomEventBusBase {
     const days = retentionDays(this, this.retention);
     this.encryptionKey = props.kmsKey;
 
-    this.resource = new eventsv2.CfnEventBus(this, 'Resource', {
+    this.resource = cfnEventBus(this, 'Resource', {
       name,
       description: props.description,
-      storageConfiguration: { retentionPeriodInDays: days },
-      encryptionConfiguration: props.kmsKey ? { kmsKeyIdentifier: props.kmsKey.keyArn } : undefined,
+      retentionPeriodInDays: days,
+      kmsKeyIdentifier: props.kmsKey?.keyArn,
     });
-    this.eventBusArn = this.resource.attrEventBusArn;
+    this.eventBusArn = attribute(this.resource, 'EventBusArn');
     this.eventBusName = name;
 
     if (props.kmsKey) {
@@ -306,10 +310,7 @@ export class CustomEventBus extends CustomEventBusBase {
     assertNotOpenToAll(this, TYPE, statement);
     this.policyDocument.addStatements(statement);
     if (!this.resourcePolicy) {
-      this.resourcePolicy = new eventsv2.CfnResourcePolicy(this, 'Policy', {
-        eventBusArn: this.eventBusArn,
-        policyDocument: this.policyDocument,
-      });
+      this.resourcePolicy = cfnResourcePolicy(this, 'Policy', this.eventBusArn, this.policyDocument);
     }
     return { statementAdded: true, policyDependable: this.resourcePolicy };
   }

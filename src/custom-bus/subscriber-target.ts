@@ -3,7 +3,6 @@ import {
   Duration,
   Token,
   aws_events as events,
-  aws_eventsv2 as eventsv2,
   aws_iam as iam,
   aws_kinesis as kinesis,
   aws_kms as kms,
@@ -54,19 +53,263 @@ export interface SubscriberTargetConfig {
   readonly rawTransformerOnly?: boolean;
 
   /** @default - no parameter block */
-  readonly lambdaParameters?: eventsv2.CfnSubscriber.LambdaParametersProperty;
+  readonly lambdaParameters?: SubscriberLambdaParameters;
   /** @default - no parameter block */
-  readonly sqsParameters?: eventsv2.CfnSubscriber.SqsParametersProperty;
+  readonly sqsParameters?: SubscriberSqsParameters;
   /** @default - no parameter block */
-  readonly snsParameters?: eventsv2.CfnSubscriber.SnsParametersProperty;
+  readonly snsParameters?: SubscriberSnsParameters;
   /** @default - no parameter block */
-  readonly kinesisParameters?: eventsv2.CfnSubscriber.KinesisParametersProperty;
+  readonly kinesisParameters?: SubscriberKinesisParameters;
   /** @default - no parameter block */
-  readonly stepFunctionsParameters?: eventsv2.CfnSubscriber.StepFunctionsParametersProperty;
+  readonly stepFunctionsParameters?: SubscriberStepFunctionsParameters;
   /** @default - no parameter block */
-  readonly httpParameters?: eventsv2.CfnSubscriber.HttpParametersProperty;
+  readonly httpParameters?: SubscriberHttpParameters;
   /** @default - no parameter block */
-  readonly eventBusV2Parameters?: eventsv2.CfnSubscriber.EventBusV2ParametersProperty;
+  readonly eventBusV2Parameters?: SubscriberEventBusV2Parameters;
+}
+
+// The parameter blocks of `AWS::EventsV2::Subscriber` `InvokeConfiguration`, field for field as aws-cdk-lib's
+// `aws_eventsv2.CfnSubscriber.*Property` types (2.264.0 on) name them; ours so that the library needs no release that
+// has those. Values are strings as CloudFormation takes them: literals or `{% %}` JSONata expressions.
+
+/**
+ * `InvokeConfiguration.LambdaParameters` of a subscriber.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eventsv2-subscriber.html
+ */
+export interface SubscriberLambdaParameters {
+  /**
+   * `DurableExecutionName`.
+   *
+   * @default - not set
+   */
+  readonly durableExecutionName?: string;
+  /**
+   * `InvocationTimeoutSeconds`.
+   *
+   * @default - EventBridge's default
+   */
+  readonly invocationTimeoutSeconds?: string;
+  /**
+   * `InvocationType`: `EVENT` or `REQUEST_RESPONSE`.
+   *
+   * @default - EventBridge's default
+   */
+  readonly invocationType?: string;
+  /**
+   * `Qualifier`: the version or alias.
+   *
+   * @default - the unqualified function
+   */
+  readonly qualifier?: string;
+  /**
+   * `TenantId`.
+   *
+   * @default - not set
+   */
+  readonly tenantId?: string;
+}
+
+/** A message attribute (`MessageAttributeValue`) of an SQS or SNS target. */
+export interface SubscriberMessageAttributeValue {
+  /** `DataType`: `String`, `Number` or `Binary`. */
+  readonly dataType: string;
+  /**
+   * `StringValue`.
+   *
+   * @default - not set
+   */
+  readonly stringValue?: string;
+  /**
+   * `BinaryValue`.
+   *
+   * @default - not set
+   */
+  readonly binaryValue?: string;
+}
+
+/** `InvokeConfiguration.SqsParameters` of a subscriber. */
+export interface SubscriberSqsParameters {
+  /**
+   * `DelaySeconds`.
+   *
+   * @default - the queue's delay
+   */
+  readonly delaySeconds?: string;
+  /**
+   * `MessageAttributes`, by name.
+   *
+   * @default - none
+   */
+  readonly messageAttributes?: { [name: string]: SubscriberMessageAttributeValue };
+  /**
+   * `MessageDeduplicationId` (FIFO queues).
+   *
+   * @default - not set
+   */
+  readonly messageDeduplicationId?: string;
+  /**
+   * `MessageGroupId` (FIFO queues).
+   *
+   * @default - not set
+   */
+  readonly messageGroupId?: string;
+  /**
+   * `MessageSystemAttributes`, by name.
+   *
+   * @default - none
+   */
+  readonly messageSystemAttributes?: { [name: string]: SubscriberMessageAttributeValue };
+}
+
+/** `InvokeConfiguration.SnsParameters` of a subscriber. */
+export interface SubscriberSnsParameters {
+  /**
+   * `MessageAttributes`, by name.
+   *
+   * @default - none
+   */
+  readonly messageAttributes?: { [name: string]: SubscriberMessageAttributeValue };
+  /**
+   * `MessageDeduplicationId` (FIFO topics).
+   *
+   * @default - not set
+   */
+  readonly messageDeduplicationId?: string;
+  /**
+   * `MessageGroupId` (FIFO topics).
+   *
+   * @default - not set
+   */
+  readonly messageGroupId?: string;
+  /**
+   * `MessageStructure`.
+   *
+   * @default - not set
+   */
+  readonly messageStructure?: string;
+  /**
+   * `Subject`.
+   *
+   * @default - not set
+   */
+  readonly subject?: string;
+}
+
+/** `InvokeConfiguration.KinesisParameters` of a subscriber. */
+export interface SubscriberKinesisParameters {
+  /**
+   * `ExplicitHashKey`.
+   *
+   * @default - not set
+   */
+  readonly explicitHashKey?: string;
+  /**
+   * `PartitionKey`.
+   *
+   * @default - not set
+   */
+  readonly partitionKey?: string;
+}
+
+/** `InvokeConfiguration.StepFunctionsParameters` of a subscriber. */
+export interface SubscriberStepFunctionsParameters {
+  /**
+   * `InvocationTimeoutSeconds`.
+   *
+   * @default - EventBridge's default
+   */
+  readonly invocationTimeoutSeconds?: string;
+  /**
+   * `InvocationType`: `EVENT` or `REQUEST_RESPONSE`.
+   *
+   * @default - EventBridge's default
+   */
+  readonly invocationType?: string;
+  /**
+   * `Name` of the execution.
+   *
+   * @default - a name chosen by Step Functions
+   */
+  readonly name?: string;
+  /**
+   * `TraceHeader`.
+   *
+   * @default - not set
+   */
+  readonly traceHeader?: string;
+}
+
+/** `InvokeConfiguration.HttpParameters` of a subscriber (API destinations). */
+export interface SubscriberHttpParameters {
+  /**
+   * `HeaderParameters`, by header name.
+   *
+   * @default - none
+   */
+  readonly headerParameters?: { [name: string]: string };
+  /**
+   * `InvocationTimeoutSeconds`.
+   *
+   * @default - EventBridge's default
+   */
+  readonly invocationTimeoutSeconds?: string;
+  /**
+   * `PathParameterValues`.
+   *
+   * @default - none
+   */
+  readonly pathParameterValues?: string[];
+  /**
+   * `QueryStringParameters`, by name.
+   *
+   * @default - none
+   */
+  readonly queryStringParameters?: { [name: string]: string };
+}
+
+/** `EventBusV2Parameters.SystemMetadata` of a subscriber whose target is a Custom Event Bus. */
+export interface SubscriberEventBusV2SystemMetadata {
+  /**
+   * `DeduplicationId`.
+   *
+   * @default - not set
+   */
+  readonly deduplicationId?: string;
+  /**
+   * `EventGroupId`.
+   *
+   * @default - not set
+   */
+  readonly eventGroupId?: string;
+}
+
+/** `EventBusV2Parameters.DeduplicationConfiguration` of a subscriber whose target is a Custom Event Bus. */
+export interface SubscriberDeduplicationConfiguration {
+  /** `DeduplicationType`. */
+  readonly deduplicationType: string;
+}
+
+/** `InvokeConfiguration.EventBusV2Parameters` of a subscriber (a Custom Event Bus target). */
+export interface SubscriberEventBusV2Parameters {
+  /**
+   * `DeduplicationConfiguration`.
+   *
+   * @default - not set
+   */
+  readonly deduplicationConfiguration?: SubscriberDeduplicationConfiguration;
+  /**
+   * `Metadata`, by key.
+   *
+   * @default - none
+   */
+  readonly metadata?: { [key: string]: string };
+  /**
+   * `SystemMetadata`.
+   *
+   * @default - not set
+   */
+  readonly systemMetadata?: SubscriberEventBusV2SystemMetadata;
 }
 
 /**

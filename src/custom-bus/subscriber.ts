@@ -1,10 +1,10 @@
 import {
+  CfnResource,
   Duration,
   Names,
   Stack,
   Token,
   aws_cloudwatch as cloudwatch,
-  aws_eventsv2 as eventsv2,
   aws_iam as iam,
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
@@ -13,6 +13,7 @@ import type { ICustomEventBus } from './custom-event-bus';
 import { checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { replaceIntrinsics } from '../private/pattern-check';
+import { SubscriberProperties, TargetParameters, attribute, cfnSubscriber } from './private/cfn-eventsv2';
 import { filterProblems } from './private/filter-rules';
 import { delimitedExpression, jsonataSyntaxError } from './private/jsonata-text';
 import {
@@ -206,8 +207,11 @@ export class Subscriber extends Construct {
   /** The name of the subscriber. */
   public readonly subscriberName: string;
 
-  /** The `AWS::EventsV2::Subscriber`. */
-  public readonly resource: eventsv2.CfnSubscriber;
+  /**
+   * The `AWS::EventsV2::Subscriber`, a `CfnResource` (aws-cdk-lib's `aws_eventsv2.CfnSubscriber` exists only from
+   * 2.264.0 on, above this library's floor). Change its properties with `addPropertyOverride(...)`.
+   */
+  public readonly resource: CfnResource;
 
   /** What the target told the subscriber when it was bound. */
   public readonly targetConfig: SubscriberTargetConfig;
@@ -268,7 +272,7 @@ export class Subscriber extends Construct {
     }
 
     const batchConfiguration = this.renderBatching(props, config);
-    const invokeConfiguration: eventsv2.CfnSubscriber.InvokeConfigurationProperty = {
+    const invokeConfiguration: SubscriberProperties['invokeConfiguration'] = {
       targetArn: config.targetArn,
       roleArn: this.role.roleArn,
       lambdaParameters: config.lambdaParameters,
@@ -282,7 +286,7 @@ export class Subscriber extends Construct {
     this.checkParameterExpressions(invokeConfiguration);
 
     const start = props.startingPosition ?? StartingPosition.LATEST;
-    this.resource = new eventsv2.CfnSubscriber(this, 'Resource', {
+    this.resource = cfnSubscriber(this, 'Resource', {
       name: this.subscriberName,
       eventBusArn: this.eventBus.eventBusArn,
       description: props.description,
@@ -314,7 +318,7 @@ export class Subscriber extends Construct {
 
   /** The ARN of the subscriber. */
   public get subscriberArn(): string {
-    return this.resource.attrSubscriberArn;
+    return attribute(this.resource, 'SubscriberArn');
   }
 
   /**
@@ -334,12 +338,12 @@ export class Subscriber extends Construct {
     });
   }
 
-  private renderFilters(filters: SubscriberFilter[]): eventsv2.CfnSubscriber.FilterConfigurationProperty | undefined {
+  private renderFilters(filters: SubscriberFilter[]): SubscriberProperties['filterConfiguration'] {
     if (filters.length === 0) {
       return undefined;
     }
     const seen = new Set<string>();
-    const rendered: eventsv2.CfnSubscriber.FilterProperty[] = [];
+    const rendered: Array<{ scope: string; pattern: string }> = [];
     const stack = Stack.of(this);
     for (const filter of filters) {
       if (seen.has(filter.scope)) {
@@ -358,7 +362,7 @@ export class Subscriber extends Construct {
     return { filters: rendered };
   }
 
-  private renderBatching(props: SubscriberOptions, config: SubscriberTargetConfig): eventsv2.CfnSubscriber.BatchConfigurationProperty | undefined {
+  private renderBatching(props: SubscriberOptions, config: SubscriberTargetConfig): SubscriberProperties['batchConfiguration'] {
     const size = props.maxBatchSize;
     if (size !== undefined && !Token.isUnresolved(size) && (!Number.isInteger(size) || size < 1 || size > config.maxBatchSize)) {
       throw propError(this, TYPE, 'maxBatchSize',
@@ -374,7 +378,7 @@ export class Subscriber extends Construct {
     return { maxBatchSize: size, maxBatchWindowInSeconds: window };
   }
 
-  private checkParameterExpressions(invoke: eventsv2.CfnSubscriber.InvokeConfigurationProperty): void {
+  private checkParameterExpressions(invoke: TargetParameters): void {
     const params: { [block: string]: any } = {
       lambdaParameters: invoke.lambdaParameters,
       sqsParameters: invoke.sqsParameters,

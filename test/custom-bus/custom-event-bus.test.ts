@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, aws_iam as iam, aws_kms as kms, aws_sqs as sqs } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Tags, aws_iam as iam, aws_kms as kms, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { CustomEventBus, CustomEventBusAccess, SubscriberTarget } from '../../src/core';
 import { nagFindings } from '../nag';
@@ -209,6 +209,42 @@ describe('CustomEventBus', () => {
       const b = CustomEventBus.fromEventBusArn(s, 'I2', arn).addSubscriber('B', { target: SubscriberTarget.sqs(queue) });
       const resources = Template.fromStack(s).findResources('AWS::EventsV2::Subscriber');
       expect(resources[s.getLogicalId(b.resource)].DependsOn).toContain(s.getLogicalId(a.resource));
+    });
+  });
+
+  // The resources are plain CfnResources (no aws_eventsv2 L1 below aws-cdk-lib 2.264): tags and overrides still reach them.
+  test('Tags.of reaches the bus and its subscribers (as with the L1 classes), not the resource policy', () => {
+    const s = stack();
+    const bus = new CustomEventBus(s, 'Bus');
+    bus.allowAccounts(['444455556666'], CustomEventBusAccess.PUBLISH);
+    bus.addSubscriber('Sub', { target: SubscriberTarget.sqs(new sqs.Queue(s, 'Target', { enforceSSL: true })) });
+    Tags.of(s).add('team', 'orders');
+    Tags.of(s).add('cost-center', '42');
+    const tags = [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'orders' }];
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::EventsV2::EventBus', { Tags: tags });
+    t.hasResourceProperties('AWS::EventsV2::Subscriber', { Tags: tags });
+    t.hasResourceProperties('AWS::EventsV2::ResourcePolicy', { Tags: Match.absent() });
+  });
+
+  test('no Tags property without tags', () => {
+    const s = stack();
+    new CustomEventBus(s, 'Bus').addSubscriber('Sub', { target: SubscriberTarget.sqs(new sqs.Queue(s, 'Target', { enforceSSL: true })) });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::EventsV2::EventBus', { Tags: Match.absent() });
+    t.hasResourceProperties('AWS::EventsV2::Subscriber', { Tags: Match.absent() });
+  });
+
+  test('addPropertyOverride on resource changes the bus and the subscriber', () => {
+    const s = stack();
+    const bus = new CustomEventBus(s, 'Bus');
+    const sub = bus.addSubscriber('Sub', { target: SubscriberTarget.sqs(new sqs.Queue(s, 'Target', { enforceSSL: true })) });
+    bus.resource.addPropertyOverride('StorageConfiguration.RetentionPeriodInDays', 7);
+    sub.resource.addPropertyOverride('RetryPolicy.RetryStrategy', 'EXPONENTIAL');
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::EventsV2::EventBus', { StorageConfiguration: { RetentionPeriodInDays: 7 } });
+    t.hasResourceProperties('AWS::EventsV2::Subscriber', {
+      RetryPolicy: { MaxRetryAttempts: 185, MaxEventAgeInSeconds: 86400, RetryStrategy: 'EXPONENTIAL' },
     });
   });
 

@@ -179,6 +179,7 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
         + 'PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
     });
 
+    const retryAttempts = props.retryAttempts ?? 2;
     this.function = new lambda.Function(this, 'Resource', {
       code: props.code,
       handler: props.handler ?? 'index.handler',
@@ -192,7 +193,8 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
       loggingFormat: lambda.LoggingFormat.JSON,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       onFailure: new destinations.SqsDestination(this.onFailureQueue),
-      retryAttempts: props.retryAttempts ?? 2,
+      // aws-cdk-lib before 2.262.0 range-checks a token too (and throws): a token goes onto the L1 below instead.
+      retryAttempts: Token.isUnresolved(retryAttempts) ? undefined : retryAttempts,
       maxEventAge: props.maxEventAge,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
@@ -206,6 +208,10 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
         + 'dead-letter queue and also records the error.',
     });
     dropRedundantRoleDependency(this.function.node.defaultChild as CfnResource, this.role);
+    if (Token.isUnresolved(retryAttempts)) {
+      (this.function.node.findChild('EventInvokeConfig').node.defaultChild as CfnResource)
+        .addPropertyOverride('MaximumRetryAttempts', retryAttempts);
+    }
 
     if (props.alarms ?? true) {
       this.onFailureAlarm = createQueueNotEmptyAlarm(this, 'OnFailureAlarm', this.onFailureQueue,

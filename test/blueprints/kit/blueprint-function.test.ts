@@ -103,6 +103,11 @@ describe('BlueprintFunction overrides', () => {
     const token = Lazy.number({ produce: () => 0 });
     expect(() => build({ reservedConcurrentExecutions: token, retryAttempts: token, memorySize: token })).not.toThrow();
   });
+
+  test('a token retryAttempts reaches MaximumRetryAttempts', () => {
+    const { template } = build({ retryAttempts: Lazy.number({ produce: () => 1 }) });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 1 });
+  });
 });
 
 describe('BlueprintFunction errors', () => {

@@ -1,12 +1,15 @@
 import {
+  ArnFormat,
   CfnResource,
   Duration,
   Names,
   RemovalPolicy,
+  Stack,
   Validations,
   aws_cloudwatch as cloudwatch,
   aws_dynamodb as dynamodb,
   aws_events as events,
+  aws_iam as iam,
   aws_logs as logs,
   aws_sns as sns,
   aws_stepfunctions as sfn,
@@ -237,7 +240,33 @@ export class MaintenanceWorkflow extends Construct {
       reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray (PutTraceSegments, ...) support no '
         + 'resource-level permissions; every other statement names the tickets table, the bus or the topic.',
     });
+    limitRoleToOwnStateMachines(this.stateMachine);
     dropRedundantRoleDependency(this.stateMachine.node.defaultChild as CfnResource, this.stateMachine.role);
     this.failedExecutionsMetric = this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
   }
+}
+
+/**
+ * From aws-cdk-lib 2.274.0 on, the default role of a state machine trusts only this account's state machines
+ * (`aws:SourceArn` / `aws:SourceAccount` conditions, against the confused deputy). Older releases trust any use of
+ * `states.amazonaws.com`; on those the same conditions are added here, so every supported release gets that trust policy.
+ */
+function limitRoleToOwnStateMachines(stateMachine: sfn.StateMachine): void {
+  const role = stateMachine.role;
+  if (!(role instanceof iam.Role) || role.node.scope !== stateMachine) {
+    return;
+  }
+  const statements: any[] = role.assumeRolePolicy?.toJSON()?.Statement ?? [];
+  if (statements.length !== 1 || statements[0].Condition !== undefined) {
+    return;
+  }
+  const stack = Stack.of(stateMachine);
+  (role.node.defaultChild as CfnResource).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+    ArnLike: {
+      'aws:SourceArn': stack.formatArn({
+        service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    },
+    StringEquals: { 'aws:SourceAccount': stack.account },
+  });
 }
