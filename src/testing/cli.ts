@@ -1,7 +1,7 @@
-import * as fs from 'fs';
 import { CustomBusEvent, CustomBusEvents, CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
 import { EventFlowDiagram } from './event-flow-diagram';
 import { EventRouter, RoutedDelivery } from './event-router';
+import { readBoundedStdin, readBoundedText } from './private/bounded-file';
 import { parseJsonText } from './private/json-text';
 
 /** Where the CLI writes; `process.stdout`/`stderr` in the real command, buffers in tests. */
@@ -39,7 +39,7 @@ const VALUE_OPTIONS: { [command: string]: string[] } = {
 /**
  * Runs the CLI. Resolves to the exit code: 0 on success, 1 on bad input, 2 on bad usage.
  */
-export async function main(argv: string[], io: CliIo, readStdin: () => string = () => fs.readFileSync(0, 'utf8')): Promise<number> {
+export async function main(argv: string[], io: CliIo, readStdin: () => string = () => readBoundedStdin(MAX_EVENT_BYTES, 'the event on stdin')): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
     io.out(USAGE + '\n');
@@ -194,29 +194,13 @@ function subscriberJson(d: SubscriberDelivery): any {
   };
 }
 
-/** Reads the event text, refusing more than 1 MiB before reading it all. */
+/** Reads the event text, refusing more than 1 MiB before reading it all (a file or standard input). */
 function readEvent(eventFile: string, readStdin: () => string): string {
-  let text: string;
-  if (eventFile === '-') {
-    text = readStdin();
-  } else {
-    let size: number;
-    try {
-      size = fs.statSync(eventFile).size;
-      if (size <= MAX_EVENT_BYTES) {
-        text = fs.readFileSync(eventFile, 'utf8');
-      }
-    } catch (e) {
-      throw new Error(`cannot read the event file ${eventFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (size > MAX_EVENT_BYTES) {
-      throw new Error(`the event file ${eventFile} is ${size} bytes; the router reads at most 1 MiB (EventBridge itself accepts at most 256 KB per entry)`);
-    }
+  const text = eventFile === '-' ? readStdin() : readBoundedText(eventFile, MAX_EVENT_BYTES, 'the event file');
+  if (Buffer.byteLength(text, 'utf8') > MAX_EVENT_BYTES) {
+    throw new Error(`the event is over ${MAX_EVENT_BYTES} bytes; the router reads at most 1 MiB (EventBridge itself accepts at most 256 KB per entry)`);
   }
-  if (Buffer.byteLength(text!, 'utf8') > MAX_EVENT_BYTES) {
-    throw new Error('the event on stdin is over 1 MiB; the router reads at most 1 MiB (EventBridge itself accepts at most 256 KB per entry)');
-  }
-  return text!;
+  return text;
 }
 
 /** A hint for the commonest misspellings of `detail-type`. */

@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -96,12 +96,49 @@ describe('cdk-eventbridge-blueprints route', () => {
     fs.writeFileSync(big, JSON.stringify({ source: 'x', detail: { blob: 'a'.repeat(1024 * 1024) } }));
     const result = await run('route', '--app', outdir, '--event', big);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^error: the event file .*big\.json is 1048\d{3} bytes; the router reads at most 1 MiB \(EventBridge itself accepts at most 256 KB per entry\)\n$/);
+    expect(result.err).toMatch(/^error: the event file .*big\.json is 1048\d{3} bytes; at most 1048576 bytes are read\n$/);
     let out = '';
     let err = '';
     const code = await main(['route', '--app', outdir, '--event', '-'], { out: (t) => { out += t; }, err: (t) => { err += t; } }, () => 'x'.repeat(1024 * 1024 + 1));
     expect({ code, out }).toEqual({ code: 1, out: '' });
-    expect(err).toMatch(/the event on stdin is over 1 MiB/);
+    expect(err).toMatch(/the event is over 1048576 bytes; the router reads at most 1 MiB/);
+  });
+
+  test('standard input is read only up to the bound: a stream that never ends is refused, not held in memory', () => {
+    // `yes` writes forever: the CLI must stop reading at 1 MiB and say so.
+    const result = spawnSync('bash', ['-c', `yes | ${JSON.stringify(process.execPath)} -r ts-node/register/transpile-only ${JSON.stringify(path.join(__dirname, '../../src/testing/cli-main.ts'))} route --app ${JSON.stringify(outdir)} --event -`], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('error: the event on stdin is over 1048576 bytes; at most 1048576 bytes are read\n');
+  });
+
+  test('an event path that is not a regular file (a directory, a device) is refused without reading it', async () => {
+    expect((await run('route', '--app', outdir, '--event', dir)).err).toBe(`error: the event file ${dir} is not a regular file: refused\n`);
+    expect((await run('route', '--app', outdir, '--event', '/dev/zero')).err).toBe('error: the event file /dev/zero is not a regular file: refused\n');
+  });
+
+  test('a template that links out of the assembly, or is over the cap, is refused without echoing its content', async () => {
+    const copy = path.join(dir, 'linked.out');
+    fs.cpSync(outdir, copy, { recursive: true });
+    const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+    const templateFile = Object.values<any>(manifest.artifacts).find((a) => a.type === 'aws:cloudformation:stack').properties.templateFile;
+    const secret = path.join(dir, 'secret.json');
+    fs.writeFileSync(secret, '{"password": "hunter2"}');
+    fs.rmSync(path.join(copy, templateFile));
+    fs.symlinkSync(secret, path.join(copy, templateFile));
+    const linked = await run('route', '--app', copy, '--event', eventFile);
+    expect(linked.code).toBe(1);
+    expect(linked.err).toContain('lies outside');
+    expect(linked.err).not.toContain('hunter2');
+
+    fs.rmSync(path.join(copy, templateFile));
+    fs.writeFileSync(path.join(copy, templateFile), `{"password": "hunter2", ${' '.repeat(11 * 1024 * 1024)}`);
+    const big = await run('route', '--app', copy, '--event', eventFile);
+    expect(big.err).toMatch(/is 11534\d{3} bytes; at most 10485760 bytes are read/);
+
+    fs.writeFileSync(path.join(copy, templateFile), '{"password": "hunter2" x}');
+    const bad = await run('route', '--app', copy, '--event', eventFile);
+    expect(bad.err).toMatch(/is not valid JSON \(at position 23\)\n$/);
+    expect(bad.err).not.toContain('hunter2');
   });
 
   test('an event with detailType gets a hint', async () => {

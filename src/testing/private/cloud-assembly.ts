@@ -1,8 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readBoundedText } from './bounded-file';
 
 /** Nested assemblies deeper than this are refused (a Stage in a Stage in a Stage ... is legal, but not unbounded). */
 const MAX_ASSEMBLY_DEPTH = 16;
+/**
+ * The largest manifest or template read, in bytes. CloudFormation takes templates of at most 1 MB (from S3,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html); 10 MiB leaves room for
+ * what a synthesized app can hold before it is deployed.
+ */
+export const MAX_ASSEMBLY_FILE_BYTES = 10 * 1024 * 1024;
 
 /** A stack of a cloud assembly: its template and, when the stack has one, its environment. */
 export interface RawStack {
@@ -14,27 +21,25 @@ export interface RawStack {
   readonly paths?: Map<string, string>;
 }
 
-function readJson(file: string, what: string): any {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+/** A JSON file of the assembly rooted at `root`: bounded, inside it, and reported without its content. */
+function readJson(file: string, what: string, root: string): any {
+  const text = readBoundedText(file, MAX_ASSEMBLY_FILE_BYTES, what, root);
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`${what} ${file} is not valid JSON: ${(e as Error).message}`);
+    // V8's message can quote the text around the error; only where it is, is said.
+    const at = /at position (\d+)/.exec((e as Error).message);
+    throw new Error(`${what} ${file} is not valid JSON${at ? ` (at position ${at[1]})` : ''}`);
   }
 }
 
 /** Reads the stacks of a cloud assembly and of its nested assemblies (`Stage`s). */
-function readAssembly(directory: string, stacks: RawStack[], agnostic: string[], depth: number): void {
+function readAssembly(directory: string, root: string, stacks: RawStack[], agnostic: string[], depth: number): void {
   if (depth > MAX_ASSEMBLY_DEPTH) {
     throw new Error(`${directory}: nested cloud assemblies go deeper than ${MAX_ASSEMBLY_DEPTH} levels`);
   }
   const manifestPath = path.join(directory, 'manifest.json');
-  const manifest = readJson(manifestPath, 'the cloud assembly manifest');
+  const manifest = readJson(manifestPath, 'the cloud assembly manifest', root);
   if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest) || (manifest.artifacts !== undefined && (manifest.artifacts === null || typeof manifest.artifacts !== 'object'))) {
     throw new Error(`the cloud assembly manifest ${manifestPath} is malformed: expected an object with "artifacts"`);
   }
@@ -44,7 +49,7 @@ function readAssembly(directory: string, stacks: RawStack[], agnostic: string[],
       if (typeof dir !== 'string' || dir.includes('..') || path.isAbsolute(dir)) {
         throw new Error(`the cloud assembly manifest ${manifestPath} is malformed: nested assembly ${id} has no valid directoryName`);
       }
-      readAssembly(path.join(directory, dir), stacks, agnostic, depth + 1);
+      readAssembly(path.join(directory, dir), root, stacks, agnostic, depth + 1);
       continue;
     }
     if (artifact?.type !== 'aws:cloudformation:stack') {
@@ -54,7 +59,7 @@ function readAssembly(directory: string, stacks: RawStack[], agnostic: string[],
     if (typeof templateFile !== 'string' || templateFile.includes('..') || path.isAbsolute(templateFile)) {
       throw new Error(`the cloud assembly manifest ${manifestPath} is malformed: stack ${id} has no valid templateFile`);
     }
-    const template = readJson(path.join(directory, templateFile), `the template of stack ${artifact.displayName ?? id}`);
+    const template = readJson(path.join(directory, templateFile), `the template of stack ${artifact.displayName ?? id}`, root);
     if (template === null || typeof template !== 'object' || Array.isArray(template)) {
       throw new Error(`the template of stack ${artifact.displayName ?? id} (${path.join(directory, templateFile)}) is not a JSON object`);
     }
@@ -85,6 +90,6 @@ export function readCloudAssembly(directory: string): { stacks: RawStack[]; agno
   }
   const stacks: RawStack[] = [];
   const agnostic: string[] = [];
-  readAssembly(directory, stacks, agnostic, 0);
+  readAssembly(directory, directory, stacks, agnostic, 0);
   return { stacks, agnostic };
 }
