@@ -428,7 +428,10 @@ describe('SecureEventBus hardening', () => {
     expect(() => bus.addToResourcePolicy(statement))
       .toThrow(/statement "AllButOne" allows NotPrincipal \(every principal but the ones named\) without a condition that restricts who the principal is/);
     const pinned = new iam.PolicyStatement({
-      sid: 'AllButOneOfOurs', notPrincipals: [new iam.AccountPrincipal('111111111111')], actions: ['events:PutEvents'], resources: [bus.eventBusArn],
+      sid: 'AllButOneOfOurs',
+      notPrincipals: [new iam.AccountPrincipal('111111111111')],
+      actions: ['events:PutEvents'],
+      resources: [bus.eventBusArn],
       conditions: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
     });
     expect(() => bus.addToResourcePolicy(pinned)).not.toThrow();

@@ -17,6 +17,7 @@ import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-rout
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
@@ -231,6 +232,7 @@ export class BookingFanOut extends Construct {
 
   constructor(scope: Construct, id: string, props: BookingFanOutProps) {
     super(scope, id);
+    guardServiceRoleTrust(this);
 
     checkDefaultFunctionOnly(this, TYPE, 'ticketingHandler', props.ticketingHandler !== undefined, {
       maxEventEntrySize: props.maxEventEntrySize,

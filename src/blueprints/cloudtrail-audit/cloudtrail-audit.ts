@@ -18,6 +18,7 @@ import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-rout
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
+import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
 
@@ -187,6 +188,7 @@ export class CloudTrailAudit extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudTrailAuditProps = {}) {
     super(scope, id);
+    guardServiceRoleTrust(this);
 
     const services = props.services ?? AuditedService.defaults();
     const includeReadOnly = props.includeReadOnlyEvents ?? false;

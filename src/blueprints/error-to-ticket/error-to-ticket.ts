@@ -17,6 +17,7 @@ import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-rout
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
@@ -151,6 +152,7 @@ export class ErrorToTicket extends Construct {
 
   constructor(scope: Construct, id: string, props: ErrorToTicketProps = {}) {
     super(scope, id);
+    guardServiceRoleTrust(this);
 
     const delivery = props.delivery ?? TicketDelivery.lambda();
     const alarmTickets = props.alarmTickets ?? true;

@@ -33,6 +33,7 @@ import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/d
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
+import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { IngestionPipe, PipeSource } from '../kit/ingestion-pipe';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
@@ -289,6 +290,7 @@ export class IotDeviceManagement extends Construct {
 
   constructor(scope: Construct, id: string, props: IotDeviceManagementProps = {}) {
     super(scope, id);
+    guardServiceRoleTrust(this);
     const settings = this.checkProps(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const statusSource = props.statusSource ?? DEFAULT_STATUS_SOURCE;

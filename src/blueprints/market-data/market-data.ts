@@ -24,6 +24,7 @@ import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-rout
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { IngestionPipe, KinesisPipeSourceOptions, MAX_PIPE_BATCH_TO_EVENT_BUS, PipeSource } from '../kit/ingestion-pipe';
 import { createDefaultFunction } from '../shared-constructs/default-function';
@@ -224,6 +225,7 @@ export class MarketData extends Construct {
 
   constructor(scope: Construct, id: string, props: MarketDataProps = {}) {
     super(scope, id);
+    guardServiceRoleTrust(this);
 
     const classes = props.instrumentClasses ?? ['equity', 'fx', 'futures'];
     checkInstrumentClasses(this, classes);

@@ -24,6 +24,7 @@ import { SchemaDefinition } from '../../core/schema-definition';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { blueprintRegistry } from '../shared-constructs/foundation';
@@ -188,6 +189,7 @@ export class PhotoUpload extends Construct {
 
   constructor(scope: Construct, id: string, props: PhotoUploadProps = {}) {
     super(scope, id);
+    guardServiceRoleTrust(this);
 
     this.uploadPrefix = checkPrefix(this, 'uploadPrefix', props.uploadPrefix ?? DEFAULT_UPLOAD_PREFIX);
     this.thumbnailPrefix = checkPrefix(this, 'thumbnailPrefix', props.thumbnailPrefix ?? DEFAULT_THUMBNAIL_PREFIX);

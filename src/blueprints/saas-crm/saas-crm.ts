@@ -26,6 +26,7 @@ import { ISchemaRegistry } from '../../core/schema-registry';
 import { SecureEventBus } from '../../core/secure-event-bus';
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
+import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { ApiDestinationTarget } from '../kit/api-destination-target';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
@@ -256,6 +257,7 @@ export class SaasCrmToMarketing extends Construct {
 
   constructor(scope: Construct, id: string, props: SaasCrmToMarketingProps) {
     super(scope, id);
+    guardServiceRoleTrust(this);
     this.delivery = props.delivery;
     this.allowedFields = [...(props.allowedFields ?? DEFAULT_ALLOWED_FIELDS)];
     this.checkProps(props);

@@ -204,7 +204,9 @@ export function createUpdateParametersHandler(config: UpdateParametersConfig, de
       if (read.tick.timeMs > latestAccepted) {
         future += 1;
         logger.error('Skipped a tick dated beyond the clock-skew bound (non-retryable: applied, it would freeze its symbol; fix the producer\'s clock)', {
-          sequenceNumber: read.sequenceNumber, symbol: read.tick.symbol, maxClockSkewSeconds: maxSkewMs / 1000,
+          sequenceNumber: read.sequenceNumber,
+          symbol: read.tick.symbol,
+          maxClockSkewSeconds: maxSkewMs / 1000,
           aheadSeconds: Math.round((read.tick.timeMs - latestAccepted + maxSkewMs) / 1000),
         });
         continue;

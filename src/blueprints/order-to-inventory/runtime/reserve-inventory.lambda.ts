@@ -175,7 +175,9 @@ export function createReserveInventoryHandler(config: ReserveInventoryConfig, de
 
   /** The guard of an earlier reservation of this orderId must be of the same order, or the order is refused. */
   async function assertSameOrder(order: Order): Promise<void> {
-    const out = await doc.send(new GetCommand({ TableName: config.idempotencyTableName, Key: { id: guardKey(order.orderId) }, ConsistentRead: true }));
+    const out = await doc.send(new GetCommand({
+      TableName: config.idempotencyTableName, Key: { id: guardKey(order.orderId) }, ConsistentRead: true,
+    }));
     const guard = out.Item;
     if (guard === undefined) {
       // Expired (RESERVATION_GUARD_TTL_DAYS) between the transaction and this read: the retry reserves anew.

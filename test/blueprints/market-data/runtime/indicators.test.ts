@@ -1,5 +1,6 @@
 import { SymbolIndicators, comparePositions } from '../../../../src/blueprints/market-data/runtime/indicators';
 import type { Tick } from '../../../../src/blueprints/market-data/runtime/indicators';
+import { mulberry32 } from '../../../../src/private/random';
 
 const T0 = Date.parse('2026-11-30T14:00:00Z');
 const tick = (i: number, price: number, size: number, sequence = 0): Tick => ({
@@ -97,17 +98,10 @@ test('an extreme but in-contract tick that leaves the window leaves no trace in 
 });
 
 test('stays accurate against a straightforward recomputation over long random sequences with extremes', () => {
-  // mulberry32: a small seeded generator, so a failure can be replayed.
-  const random = (seed: number) => () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   // Log-uniform between 1e-6 and 1e12 one time in 50, else near an ordinary quote.
   const value = (next: () => number) => (next() < 0.02 ? 10 ** (-6 + 18 * next()) : 50 + 100 * next());
   for (const [seed, window] of [[1, 2], [2, 7], [3, 50], [4, 1000]]) {
-    const next = random(seed);
+    const next = mulberry32(seed); // seeded, so a failure can be replayed
     const ind = SymbolIndicators.from('AAPL', 'equity', window);
     const ticks: Tick[] = [];
     let worst = 0;

@@ -227,8 +227,17 @@ describe('ticks dated in the future', () => {
 
   test('a stored state already dated in the future keeps its window but takes ticks again', async () => {
     table.set('AAPL', {
-      symbol: 'AAPL', instrumentClass: 'equity', window: 3, prices: [10, 20], sizes: [1, 1], ema: 15, vwap: 15,
-      lastPrice: 20, lastTimeMs: Date.UTC(2100, 0, 1), lastSequence: 0, tickCount: 2,
+      symbol: 'AAPL',
+      instrumentClass: 'equity',
+      window: 3,
+      prices: [10, 20],
+      sizes: [1, 1],
+      ema: 15,
+      vwap: 15,
+      lastPrice: 20,
+      lastTimeMs: Date.UTC(2100, 0, 1),
+      lastSequence: 0,
+      tickCount: 2,
     });
     const result = await handler(3, now)(batch(marketTick('AAPL', 8, 30)), context);
     expect(result.batchItemFailures).toEqual([]);
