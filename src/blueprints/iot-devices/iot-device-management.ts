@@ -41,6 +41,7 @@ import { createDefaultFunction } from '../shared-constructs/default-function';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
 import { createBlueprintTable } from '../shared-constructs/tables';
+import { narrowFirehoseS3Access } from './private/firehose-access';
 
 const TYPE = 'IotDeviceManagement';
 const ERROR_CODE = /^[A-Za-z0-9_.:-]+$/;
@@ -399,6 +400,7 @@ export class IotDeviceManagement extends Construct {
     if (props.logResourcePolicy ?? true) {
       this.logResourcePolicy = allowEventBridgeToWrite(this, this.statusLogGroup, this.statusRoute);
     }
+    narrowFirehoseS3Access(this.analysisStream);
     this.statusRoute.addTarget(new targets.FirehoseDeliveryStream(this.analysisStream));
     this.statusRoute.addTarget(new LogGroupTarget(this.statusLogGroup));
 
@@ -582,16 +584,14 @@ export class IotDeviceManagement extends Construct {
 }
 
 /**
- * aws-cdk-lib's Firehose S3 destination grants its role `grantReadWrite` on the bucket: action wildcards
- * (`s3:GetObject*`, `s3:List*`...) and every object of the bucket. Acknowledged for the bucket the blueprint creates
- * (whose only writer is this stream); with your own bucket, the findings name it and are yours to judge.
+ * The analysis stream's S3 destination role keeps FIREHOSE_S3_ACTIONS only (see narrowFirehoseS3Access) on the bucket
+ * and its objects: the objects are named by Firehose itself, so the object-level resource stays a wildcard.
+ * Acknowledged for the bucket the blueprint creates (whose only writer is this stream); with your own bucket, the
+ * finding names it and is yours to judge.
  */
 function acknowledgeFirehoseBucketAccess(stream: firehose.DeliveryStream, bucket: s3.Bucket): void {
   const bucketId = Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
   const reason = 'Firehose writes objects it names itself (multipart uploads included) into the analysis bucket, which only '
-    + 'this stream writes; aws-cdk-lib\'s S3 destination grants its role read/write on that bucket and its objects.';
-  Validations.of(stream).acknowledge(
-    ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({ id: `AwsSolutions-IAM5[Action::${action}]`, reason })),
-    { id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`, reason },
-  );
+    + 'this stream writes.';
+  Validations.of(stream).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`, reason });
 }

@@ -265,16 +265,40 @@ describe('CloudTrailAudit with createTrail', () => {
     expect(blueprint.trail).toBeDefined();
   });
 
-  test('the key policy lets CloudTrail encrypt for this account\'s trails', () => {
+  const TRAIL_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:us-east-1:111111111111:trail/audit']] };
+
+  test('the key policy lets CloudTrail encrypt for this trail only', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
           Principal: { Service: 'cloudtrail.amazonaws.com' },
           Action: 'kms:GenerateDataKey*',
-          Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111111111111' } }),
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '111111111111', 'aws:SourceArn': TRAIL_ARN },
+            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': TRAIL_ARN },
+          },
         })]),
       },
     });
+  });
+
+  test('the bucket policy lets CloudTrail in for this trail only (aws:SourceArn on every statement for it)', () => {
+    const policies = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'));
+    const forCloudTrail = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => st.Principal?.Service === 'cloudtrail.amazonaws.com');
+    expect(forCloudTrail.map((st: any) => st.Action).sort()).toEqual(['s3:GetBucketAcl', 's3:PutObject']);
+    for (const st of forCloudTrail) {
+      expect(st.Condition.StringEquals['aws:SourceArn']).toEqual(TRAIL_ARN);
+    }
+  });
+
+  test('without trailName the trail gets a name unique to the construct, fixed at synth', () => {
+    const { template: t } = synth(() => ({ createTrail: true }));
+    const [trail] = Object.values<any>(t.findResources('AWS::CloudTrail::Trail'));
+    expect(trail.Properties.TrailName).toMatch(/^Test-Audit-[A-F0-9]{8}-Trail$/);
+    const statement = Object.values<any>(t.findResources('AWS::S3::BucketPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .find((st: any) => st.Action === 's3:PutObject' && st.Principal?.Service === 'cloudtrail.amazonaws.com');
+    expect(JSON.stringify(statement.Condition.StringEquals['aws:SourceArn'])).toContain(`:trail/${trail.Properties.TrailName}`);
   });
 
   test('the trail bucket: encrypted, TLS only, public access blocked, versioned, access logs via bucket policy', () => {
@@ -335,6 +359,8 @@ describe('CloudTrailAudit errors', () => {
     ['logRetention is given with logGroup', (s) => ({ logGroup: logs.LogGroup.fromLogGroupName(s, 'L', 'x'), logRetention: logs.RetentionDays.ONE_DAY }), /logRetention configures/],
     ['encryptionKey is given with logGroup and no trail', (s) => ({ logGroup: logs.LogGroup.fromLogGroupName(s, 'L', 'x'), encryptionKey: new kms.Key(s, 'K') }), /encryptionKey encrypts the log group the blueprint creates/],
     ['trailName is given without createTrail', () => ({ trailName: 'x' }), /trailName needs createTrail: true/],
+    ['trailName is not a trail name', () => ({ createTrail: true, trailName: 'my trail' }),
+      /trailName must be 3 to 128 letters, digits, "\.", "_" and "-", starting with a letter or digit, got "my trail"/],
     ['logGroupName has a space', () => ({ logGroupName: 'audit log' }), /logGroupName must be 1 to 512 characters of letters, digits, ".", "-", "_", "\/" or "#", not starting with "aws\/", got "audit log"/],
     ['logGroupName is 513 characters', () => ({ logGroupName: 'a'.repeat(513) }), /logGroupName must be 1 to 512 characters/],
     ['logRetention is 2 days', () => ({ logRetention: 2 as logs.RetentionDays }), /logRetention must be one of CloudWatch Logs' retention periods \(logs.RetentionDays: 1, 3, 5, 7, 14, 30, ... 3653 days\), got 2/],

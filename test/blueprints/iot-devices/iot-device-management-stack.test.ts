@@ -1,5 +1,6 @@
 import { App, Duration, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { FIREHOSE_S3_ACTIONS } from '../../../src/blueprints/iot-devices/private/firehose-access';
 import { IotDeviceManagement, IotDeviceManagementStack } from '../../../src/blueprints/iot-devices';
 import { stableTemplate } from '../../helpers';
 import { nagFindings } from '../../nag';
@@ -16,6 +17,15 @@ describe('IotDeviceManagementStack with its defaults', () => {
     expect(stack.blueprint).toBeInstanceOf(IotDeviceManagement);
     expect(stack.blueprint.node.id).toBe('IotDeviceManagement');
     expect(stack.blueprint.node.scope).toBe(stack);
+  });
+
+  test('the analysis stream\'s S3 destination role may write and read what Firehose needs, and delete nothing', () => {
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const [, policy] = Object.entries<any>(policies).find(([id]) => id.includes('AnalysisStreamS3DestinationRole'))!;
+    const actions = policy.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(FIREHOSE_S3_ACTIONS));
+    expect(actions.filter((a: string) => a.startsWith('s3:'))).toEqual(FIREHOSE_S3_ACTIONS);
+    expect(actions.filter((a: string) => a.includes('Delete') || a.endsWith('*'))).toEqual([]);
   });
 
   test('has zero unacknowledged cdk-nag findings', () => {
