@@ -20,7 +20,7 @@
  *   runs here in-process against moto's last-seen table and bus.
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, waitUntilStackCreateComplete } from '@aws-sdk/client-cloudformation';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { App, Duration } from 'aws-cdk-lib';
@@ -264,8 +264,8 @@ test('the heartbeat check on the moto last-seen table: a silent device is report
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const table = physical[idOf(stack.blueprint.lastSeenTable!)];
   const now = T0 + 60 * 60_000;
-  // What the topic rule's DynamoDB action writes: the whole status, keyed by device.
-  await ddb.send(new PutItemCommand({ TableName: table, Item: { deviceId: { S: 'quiet' }, receivedAt: { N: String(now - 16 * 60_000) }, state: { S: 'ok' } } }));
+  // What the last-seen rule's DynamoDB action writes: the device id and the receive time.
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { deviceId: { S: 'quiet' }, receivedAt: { N: String(now - 16 * 60_000) } } }));
   await ddb.send(new PutItemCommand({ TableName: table, Item: { deviceId: { S: 'chatty' }, receivedAt: { N: String(now - 60_000) } } }));
   const check = createCheckHeartbeatsHandler({ lastSeenTableName: table, heartbeatTimeoutSeconds: 900 }, {
     dynamoDb: ddb,
@@ -273,7 +273,7 @@ test('the heartbeat check on the moto last-seen table: a silent device is report
     now: () => now,
   });
 
-  await expect(check({}, fakeLambdaContext())).resolves.toEqual({ scanned: 2, silent: 1, reported: 1, skipped: 0, complete: true });
+  await expect(check({}, fakeLambdaContext())).resolves.toEqual({ scanned: 2, silent: 1, reported: 1, skipped: 0, complete: true, resumed: false });
   const received = (await drain(sqs, workflowStandIn(stack.blueprint.heartbeatRoute!))).map((b) => JSON.parse(b));
   expect(received).toHaveLength(1);
   expect(received[0]).toMatchObject({
@@ -287,4 +287,53 @@ test('the heartbeat check on the moto last-seen table: a silent device is report
   await ddb.send(new PutItemCommand({ TableName: table, Item: { deviceId: { S: 'quiet' }, receivedAt: { N: String(now - 15 * 60_000 - 1) } } }));
   await expect(check({}, fakeLambdaContext())).resolves.toMatchObject({ silent: 1, reported: 1 });
   expect(await drain(sqs, workflowStandIn(stack.blueprint.heartbeatRoute!))).toHaveLength(1);
+});
+
+test('a fleet that needs many scan pages: runs resume where the last stopped until every silent device is reported once', async () => {
+  const ddb = new DynamoDBClient({});
+  const table = physical[idOf(stack.blueprint.lastSeenTable!)];
+  const now = T0 + 2 * 60 * 60_000;
+  const FLEET = 3_000;
+  for (let i = 0; i < FLEET; i += 25) {
+    await ddb.send(new BatchWriteItemCommand({
+      RequestItems: {
+        [table]: Array.from({ length: Math.min(25, FLEET - i) }, (_, k) => ({
+          // One device in three is silent.
+          PutRequest: { Item: { deviceId: { S: `fleet-${String(i + k).padStart(5, '0')}` }, receivedAt: { N: String((i + k) % 3 === 0 ? now - 20 * 60_000 : now - 60_000) } } },
+        })),
+      },
+    }));
+  }
+  const reported: string[] = [];
+  const check = createCheckHeartbeatsHandler({ lastSeenTableName: table, heartbeatTimeoutSeconds: 900, maxScanPages: 4, scanPageSize: 100 }, {
+    dynamoDb: ddb,
+    publisher: new EventPublisher({
+      client: {
+        send: async (command) => {
+          const entries = command.input.Entries ?? [];
+          reported.push(...entries.map((e) => JSON.parse(e.Detail!).deviceId));
+          return { FailedEntryCount: 0, Entries: entries.map((_, n) => ({ EventId: `ev-${n}` })), $metadata: {} };
+        },
+      },
+      eventBusName: 'fleet',
+      source: 'com.example.iot',
+    }),
+    now: () => now,
+  });
+
+  const runs: Array<{ ms: number; scanned: number; complete: boolean }> = [];
+  for (let run = 0; run < 20; run++) {
+    const started = Date.now();
+    const result = await check({}, fakeLambdaContext());
+    runs.push({ ms: Date.now() - started, scanned: result.scanned, complete: result.complete });
+    if (result.complete) break;
+  }
+  const silent = Array.from({ length: FLEET }, (_, i) => i).filter((i) => i % 3 === 0).map((i) => `fleet-${String(i).padStart(5, '0')}`);
+  // Every silent device of the fleet, each once, and no other (the devices of the test above are in the table too).
+  expect(reported.filter((d) => d.startsWith('fleet-')).sort()).toEqual(silent);
+  expect(runs.at(-1)!.complete).toBe(true);
+  expect(runs.length).toBeGreaterThanOrEqual(Math.ceil(FLEET / (4 * 100)));
+  // eslint-disable-next-line no-console
+  console.log(`heartbeat check over ${FLEET} devices (moto, 100 items a page, 4 pages a run): ${runs.length} runs, `
+    + `${runs.map((r) => `${r.scanned} items in ${r.ms} ms`).join('; ')}`);
 });

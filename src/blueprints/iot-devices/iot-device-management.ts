@@ -25,7 +25,7 @@ import {
   LAST_SEEN_ATTRIBUTES, LIMITS, MAINTENANCE_ESCALATED, MAINTENANCE_TICKET_OPENED, TICKET_ATTRIBUTES,
 } from './contract';
 import { FaultRules, MaintenanceWorkflow, faultDetailPattern } from './private/maintenance-workflow';
-import { statusRuleSql, topicFilterProblems } from './private/status-topic';
+import { lastSeenRuleSql, statusRuleSql, topicFilterProblems } from './private/status-topic';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
@@ -279,6 +279,9 @@ export class IotDeviceManagement extends Construct {
   public readonly deviceHeartbeatMissed?: EventContract;
   /** The latest status of each device, partition key `deviceId` (with `heartbeatTimeout`). */
   public readonly lastSeenTable?: dynamodb.Table;
+
+  /** The topic rule that writes each device's id and receive time to the last-seen table, with `heartbeatTimeout`. */
+  public readonly lastSeenRule?: iot.CfnTopicRule;
   /** The heartbeat check function (with `heartbeatTimeout`). */
   public readonly heartbeatCheckFunction?: BlueprintFunction;
   /** The schedule of the heartbeat check, on the default bus (with `heartbeatTimeout`). */
@@ -328,15 +331,6 @@ export class IotDeviceManagement extends Construct {
     const ruleActions: iot.CfnTopicRule.ActionProperty[] = [
       { sqs: { queueUrl: this.statusQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } },
     ];
-    if (settings.heartbeatTimeout) {
-      this.lastSeenTable = createBlueprintTable(this, 'LastSeenTable', {
-        partitionKey: { name: LAST_SEEN_ATTRIBUTES.deviceId, type: dynamodb.AttributeType.STRING },
-        removalPolicy,
-      });
-      // The whole status becomes the device's item: a new status replaces the last one (and clears the check's mark).
-      this.lastSeenTable.grant(this.statusRuleRole, 'dynamodb:PutItem');
-      ruleActions.push({ dynamoDBv2: { roleArn: this.statusRuleRole.roleArn, putItem: { tableName: this.lastSeenTable.tableName } } });
-    }
     this.statusRule = new iot.CfnTopicRule(this, 'StatusRule', {
       topicRulePayload: {
         description: `Device statuses to the queue of ${this.node.path}`,
@@ -347,6 +341,26 @@ export class IotDeviceManagement extends Construct {
         errorAction: { sqs: { queueUrl: this.statusRuleErrorQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } },
       },
     });
+    if (settings.heartbeatTimeout) {
+      this.lastSeenTable = createBlueprintTable(this, 'LastSeenTable', {
+        partitionKey: { name: LAST_SEEN_ATTRIBUTES.deviceId, type: dynamodb.AttributeType.STRING },
+        removalPolicy,
+      });
+      // A rule of its own that keeps only the device id and the receive time: every item has the same bounded size
+      // whatever the device sends, and a new status replaces the item (which clears the check's mark).
+      this.lastSeenTable.grant(this.statusRuleRole, 'dynamodb:PutItem');
+      this.lastSeenRule = new iot.CfnTopicRule(this, 'LastSeenRule', {
+        topicRulePayload: {
+          description: `When each device was last heard from, for the heartbeat check of ${this.node.path}`,
+          sql: lastSeenRuleSql(settings.statusTopic),
+          awsIotSqlVersion: '2016-03-23',
+          ruleDisabled: false,
+          actions: [{ dynamoDBv2: { roleArn: this.statusRuleRole.roleArn, putItem: { tableName: this.lastSeenTable.tableName } } }],
+          errorAction: { sqs: { queueUrl: this.statusRuleErrorQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } },
+        },
+      });
+      this.lastSeenRule.node.addDependency(this.statusRuleRole.node.findChild('DefaultPolicy'));
+    }
     this.statusRule.node.addDependency(this.statusRuleRole.node.findChild('DefaultPolicy'));
 
     const statusPipe = new IngestionPipe(this, 'StatusPipe', {
@@ -447,7 +461,8 @@ export class IotDeviceManagement extends Construct {
         timeout: Duration.minutes(5),
       }, props);
       this.heartbeatCheckFunction = check;
-      this.lastSeenTable!.grant(check, 'dynamodb:Scan', 'dynamodb:UpdateItem');
+      // Scan, mark (UpdateItem), and the scan cursor a run leaves for the next (GetItem, UpdateItem).
+      this.lastSeenTable!.grant(check, 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
       this.eventBus.grantPutEventsTo(check);
       this.heartbeatSchedule = new ReliableRoute(this, 'HeartbeatSchedule', {
         schedule: events.Schedule.rate(settings.heartbeatCheckInterval),

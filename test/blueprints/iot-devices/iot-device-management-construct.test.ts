@@ -358,22 +358,29 @@ describe('IotDeviceManagement with heartbeatTimeout', () => {
 
   test('without it: no last-seen table, no check function, no schedule, one rule action', () => {
     const { blueprint: plain, template: t } = synth();
-    const optional = [plain.lastSeenTable, plain.heartbeatCheckFunction, plain.heartbeatSchedule, plain.heartbeatRoute, plain.deviceHeartbeatMissed];
-    expect(optional).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    const optional = [
+      plain.lastSeenTable, plain.lastSeenRule, plain.heartbeatCheckFunction,
+      plain.heartbeatSchedule, plain.heartbeatRoute, plain.deviceHeartbeatMissed,
+    ];
+    expect(optional).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
     t.resourceCountIs('AWS::Lambda::Function', 0);
     t.resourceCountIs('AWS::DynamoDB::Table', 1);
   });
 
-  test('the topic rule also puts each status into the last-seen table (partition key deviceId)', () => {
+  test('a last-seen rule puts each device\'s id and receive time, nothing the device sends, into the last-seen table (partition key deviceId)', () => {
     const id = (c: any) => stack.resolve(c.node.defaultChild.logicalId);
     template.hasResourceProperties('AWS::IoT::TopicRule', {
       TopicRulePayload: {
+        Sql: "SELECT topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/status'",
         Actions: [
-          Match.objectLike({ Sqs: Match.anyValue() }),
           { DynamoDBv2: { PutItem: { TableName: { Ref: id(blueprint.lastSeenTable) } }, RoleArn: { 'Fn::GetAtt': [id(blueprint.statusRuleRole), 'Arn'] } } },
         ],
+        ErrorAction: { Sqs: Match.objectLike({ RoleArn: { 'Fn::GetAtt': [id(blueprint.statusRuleRole), 'Arn'] } }) },
       },
     });
+    expect(blueprint.lastSeenRule).toBeDefined();
+    // The status rule keeps its one action (the queue).
+    template.hasResourceProperties('AWS::IoT::TopicRule', { TopicRulePayload: { Actions: [Match.objectLike({ Sqs: Match.anyValue() })] } });
     template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'deviceId', KeyType: 'HASH' }] });
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Roles).includes('StatusRuleRole')) as any;
     expect(policy.Properties.PolicyDocument.Statement.map((st: any) => st.Action)).toContainEqual('dynamodb:PutItem');
@@ -389,7 +396,8 @@ describe('IotDeviceManagement with heartbeatTimeout', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Roles).includes('HeartbeatCheckRole')) as any;
     const granted = policy.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat());
     expect(granted).toEqual(expect.arrayContaining(['dynamodb:Scan', 'dynamodb:UpdateItem', 'events:PutEvents']));
-    expect(granted.filter((a: string) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
+    // Scan and mark, and the scan cursor a run leaves for the next (GetItem, UpdateItem); no delete.
+    expect(granted.filter((a: string) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:GetItem']);
   });
 
   test('DeviceHeartbeatMissed has a contract and a route to the state machine', () => {

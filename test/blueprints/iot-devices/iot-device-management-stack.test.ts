@@ -1,7 +1,7 @@
 import { App, Duration, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FIREHOSE_S3_ACTIONS } from '../../../src/blueprints/iot-devices/private/firehose-access';
 import { IotDeviceManagement, IotDeviceManagementStack } from '../../../src/blueprints/iot-devices';
+import { FIREHOSE_S3_ACTIONS } from '../../../src/blueprints/iot-devices/private/firehose-access';
 import { stableTemplate } from '../../helpers';
 import { nagFindings } from '../../nag';
 

@@ -51,3 +51,15 @@ export function statusRuleSql(filter: string): string {
   const deviceLevel = filter.split('/').indexOf('+') + 1;
   return `SELECT topic(${deviceLevel}) AS deviceId, timestamp() AS receivedAt, ${STATUS_FIELDS.join(', ')} FROM '${filter}'`;
 }
+
+/**
+ * The SQL of the last-seen rule (with `heartbeatTimeout`): the device id and the receive time, nothing the device
+ * sends. Its DynamoDB action writes the result as the device's item, so every item has the same small, bounded size
+ * whatever the device puts in its status, and a scan page of 1 MB holds thousands of devices.
+ *
+ * @param filter a filter for which `topicFilterProblems` is empty
+ */
+export function lastSeenRuleSql(filter: string): string {
+  const deviceLevel = filter.split('/').indexOf('+') + 1;
+  return `SELECT topic(${deviceLevel}) AS deviceId, timestamp() AS receivedAt FROM '${filter}'`;
+}

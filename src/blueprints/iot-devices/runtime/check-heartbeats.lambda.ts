@@ -8,8 +8,11 @@
  * meanwhile, or a concurrent check, wins) and publishes `DeviceHeartbeatMissed`; when publishing fails, it removes its
  * own mark again so that the next check retries, and fails the invocation.
  *
- * Bounded work: at most LIMITS.maxScanPages scan pages per invocation (the rest waits for the next check), and it
- * stops early when the invocation has less than 10 seconds left. Returns `{ scanned, silent, reported, skipped }`.
+ * Bounded work: at most LIMITS.maxScanPages scan pages per invocation, and it stops early when the invocation has
+ * less than 10 seconds left. A run that stops before the end of the table leaves its position in a cursor item of the
+ * same table (`deviceId` CURSOR_ID, which no device can have: `#` is not allowed in a topic name) and the next run
+ * resumes there, so every device is reached however large the fleet; a run that reaches the end clears the cursor.
+ * Returns `{ scanned, silent, reported, skipped, complete, resumed }`.
  *
  * Environment: LAST_SEEN_TABLE_NAME, HEARTBEAT_TIMEOUT_SECONDS, EVENT_BUS_NAME, EVENT_SOURCE.
  */
@@ -17,7 +20,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { EventPublisher } from '../../../runtime/publisher';
 import type { Env } from '../../runtime-shared/env';
@@ -29,7 +32,14 @@ import { DEVICE_HEARTBEAT_MISSED, ENV, LAST_SEEN_ATTRIBUTES as A, LIMITS } from 
 export interface CheckHeartbeatsConfig {
   readonly lastSeenTableName: string;
   readonly heartbeatTimeoutSeconds: number;
+  /** @default LIMITS.maxScanPages */
+  readonly maxScanPages?: number;
+  /** Items per scan page (DynamoDB's `Limit`). @default - as many as fit in 1 MB */
+  readonly scanPageSize?: number;
 }
+
+/** The key of the scan cursor item in the last-seen table: `#` cannot occur in an MQTT topic name, so in no device id. */
+export const CURSOR_ID = '#heartbeat-check-cursor';
 
 export interface CheckHeartbeatsDeps {
   readonly dynamoDb: DynamoDBClient;
@@ -47,8 +57,10 @@ export interface CheckHeartbeatsResult {
   readonly reported: number;
   /** Silent devices whose mark lost to a new status or a concurrent check. */
   readonly skipped: number;
-  /** Whether the table was read to its end (false: page or time budget reached). */
+  /** Whether the table was read to its end (false: page or time budget reached; the next run resumes). */
   readonly complete: boolean;
+  /** Whether this run started where the last one stopped. */
+  readonly resumed: boolean;
 }
 
 /** Some DeviceHeartbeatMissed events could not be published; their marks were removed for the next check. */
@@ -96,7 +108,9 @@ export function createCheckHeartbeatsHandler(config: CheckHeartbeatsConfig, deps
     let silent = 0;
     let reported = 0;
     let skipped = 0;
-    let startKey: Record<string, unknown> | undefined;
+    let startKey = await readCursor();
+    const resumed = startKey !== undefined;
+    const maxPages = config.maxScanPages ?? LIMITS.maxScanPages;
     let pages = 0;
     const failed: string[] = [];
     do {
@@ -107,6 +121,7 @@ export function createCheckHeartbeatsHandler(config: CheckHeartbeatsConfig, deps
         ExpressionAttributeNames: { '#d': A.deviceId, '#r': A.receivedAt, '#m': A.missedReportedAt },
         ExpressionAttributeValues: { ':cutoff': cutoff },
         ExclusiveStartKey: startKey,
+        ...(config.scanPageSize !== undefined ? { Limit: config.scanPageSize } : {}),
       }));
       pages += 1;
       scanned += page.ScannedCount ?? 0;
@@ -124,14 +139,35 @@ export function createCheckHeartbeatsHandler(config: CheckHeartbeatsConfig, deps
         failed.push(device.deviceId);
       }
       startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined && pages < LIMITS.maxScanPages && (context?.getRemainingTimeInMillis?.() ?? Infinity) > 10_000);
+    } while (startKey !== undefined && pages < maxPages && (context?.getRemainingTimeInMillis?.() ?? Infinity) > 10_000);
+    await writeCursor(startKey);
 
-    const result = { scanned, silent, reported, skipped, complete: startKey === undefined };
+    const result = { scanned, silent, reported, skipped, complete: startKey === undefined, resumed };
     logger.info('Heartbeat check done', { ...result, cutoff: new Date(cutoff).toISOString() });
     if (failed.length > 0) {
       throw new HeartbeatPublishError(failed);
     }
     return result;
+  }
+
+  /** Where the last run stopped, if it did not reach the end of the table. */
+  async function readCursor(): Promise<Record<string, unknown> | undefined> {
+    const out = await doc.send(new GetCommand({ TableName: config.lastSeenTableName, Key: { [A.deviceId]: CURSOR_ID }, ConsistentRead: true }));
+    const key = out.Item?.startKey;
+    // Only a key of this table (its partition key, a string) is trusted as a position.
+    return key !== null && typeof key === 'object' && typeof (key as Record<string, unknown>)[A.deviceId] === 'string'
+      ? { [A.deviceId]: (key as Record<string, unknown>)[A.deviceId] } : undefined;
+  }
+
+  /** Leaves the position for the next run, or clears it when this run reached the end. */
+  async function writeCursor(startKey: Record<string, unknown> | undefined): Promise<void> {
+    await doc.send(new UpdateCommand({
+      TableName: config.lastSeenTableName,
+      Key: { [A.deviceId]: CURSOR_ID },
+      ...(startKey === undefined
+        ? { UpdateExpression: 'REMOVE startKey SET savedAt = :at', ExpressionAttributeValues: { ':at': now() } }
+        : { UpdateExpression: 'SET startKey = :key, savedAt = :at', ExpressionAttributeValues: { ':key': startKey, ':at': now() } }),
+    }));
   }
 
   /** Marks a silent device as reported, unless a newer status or another check got there first. */

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  HeartbeatPublishError, checkHeartbeatsConfigFromEnv, createCheckHeartbeatsHandler,
+  CURSOR_ID, HeartbeatPublishError, checkHeartbeatsConfigFromEnv, createCheckHeartbeatsHandler,
 } from '../../../../src/blueprints/iot-devices/runtime/check-heartbeats.lambda';
 import { EventPublisher } from '../../../../src/runtime/publisher';
 import { silentLogger } from '../../runtime-shared/silent-logger';
@@ -32,11 +32,16 @@ beforeEach(() => {
   eventBridge.reset();
   eventBridge.on(PutEventsCommand).callsFake((input) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_: unknown, i: number) => ({ EventId: `ev-${i}` })) }));
   doc.on(UpdateCommand).resolves({});
+  doc.on(GetCommand).resolves({});
 });
+
+/** The marks of devices (the scan cursor's writes aside). */
+const markCalls = () => doc.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.deviceId !== CURSOR_ID);
+const cursorWrites = () => doc.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.deviceId === CURSOR_ID).map((c) => c.args[0].input);
 
 test('scans for devices silent longer than the timeout and not yet reported', async () => {
   doc.on(ScanCommand).resolves({ Items: [], ScannedCount: 7 });
-  await expect(handler()({})).resolves.toEqual({ scanned: 7, silent: 0, reported: 0, skipped: 0, complete: true });
+  await expect(handler()({})).resolves.toEqual({ scanned: 7, silent: 0, reported: 0, skipped: 0, complete: true, resumed: false });
   const scan = doc.commandCalls(ScanCommand)[0].args[0].input;
   expect(scan.TableName).toBe('last-seen');
   expect(scan.FilterExpression).toBe('#r < :cutoff AND attribute_not_exists(#m)');
@@ -47,7 +52,7 @@ test('scans for devices silent longer than the timeout and not yet reported', as
 
 test('marks each silent device (same receivedAt, no mark yet) and publishes DeviceHeartbeatMissed once', async () => {
   doc.on(ScanCommand).resolves({ Items: [{ deviceId: 'd1', receivedAt: 1000 }, { deviceId: 'd2', receivedAt: 2000 }], ScannedCount: 5 });
-  await expect(handler()({})).resolves.toEqual({ scanned: 5, silent: 2, reported: 2, skipped: 0, complete: true });
+  await expect(handler()({})).resolves.toEqual({ scanned: 5, silent: 2, reported: 2, skipped: 0, complete: true, resumed: false });
   const marks = doc.commandCalls(UpdateCommand).map((c) => c.args[0].input);
   expect(marks[0]).toMatchObject({
     Key: { deviceId: 'd1' },
@@ -72,14 +77,14 @@ test('a device that reported meanwhile (or another check) fails the mark: skippe
 test('items without a string deviceId or a numeric receivedAt are ignored, not trusted', async () => {
   doc.on(ScanCommand).resolves({ Items: [{ deviceId: 5, receivedAt: 1 }, { deviceId: 'd1', receivedAt: '1' }, { deviceId: 'd2' }, { deviceId: 'ok', receivedAt: 3 }] });
   await expect(handler()({})).resolves.toMatchObject({ silent: 1, reported: 1 });
-  expect(doc.commandCalls(UpdateCommand)).toHaveLength(1);
+  expect(markCalls()).toHaveLength(1);
 });
 
 test('follows the scan pages', async () => {
   doc.on(ScanCommand)
     .resolvesOnce({ Items: [{ deviceId: 'd1', receivedAt: 1 }], LastEvaluatedKey: { deviceId: 'd1' }, ScannedCount: 1 })
     .resolvesOnce({ Items: [{ deviceId: 'd2', receivedAt: 2 }], ScannedCount: 1 });
-  await expect(handler()({})).resolves.toEqual({ scanned: 2, silent: 2, reported: 2, skipped: 0, complete: true });
+  await expect(handler()({})).resolves.toEqual({ scanned: 2, silent: 2, reported: 2, skipped: 0, complete: true, resumed: false });
   expect(doc.commandCalls(ScanCommand)[1].args[0].input.ExclusiveStartKey).toEqual({ deviceId: 'd1' });
 });
 
@@ -123,5 +128,43 @@ describe('configuration from the environment', () => {
     [{ LAST_SEEN_TABLE_NAME: 't' }, 'Missing required environment variable HEARTBEAT_TIMEOUT_SECONDS'],
   ])('throws for %j', (env, message) => {
     expect(() => checkHeartbeatsConfigFromEnv(env)).toThrow(message);
+  });
+});
+
+describe('a fleet larger than one run: the scan resumes where the last run stopped', () => {
+  test('a run that stops early leaves its position; a run that reaches the end clears it', async () => {
+    doc.on(ScanCommand).resolves({ Items: [], LastEvaluatedKey: { deviceId: 'd-500' }, ScannedCount: 1 });
+    await expect(handler()({})).resolves.toMatchObject({ complete: false, resumed: false });
+    expect(cursorWrites()).toEqual([expect.objectContaining({
+      TableName: 'last-seen', UpdateExpression: 'SET startKey = :key, savedAt = :at', ExpressionAttributeValues: { ':key': { deviceId: 'd-500' }, ':at': NOW },
+    })]);
+
+    doc.reset();
+    doc.on(UpdateCommand).resolves({});
+    doc.on(GetCommand).resolves({ Item: { deviceId: CURSOR_ID, startKey: { deviceId: 'd-500' }, savedAt: NOW - 300_000 } });
+    doc.on(ScanCommand).resolves({ Items: [{ deviceId: 'd-777', receivedAt: 1 }], ScannedCount: 3 });
+    await expect(handler()({})).resolves.toEqual({ scanned: 3, silent: 1, reported: 1, skipped: 0, complete: true, resumed: true });
+    expect(doc.commandCalls(GetCommand)[0].args[0].input).toEqual({ TableName: 'last-seen', Key: { deviceId: CURSOR_ID }, ConsistentRead: true });
+    expect(doc.commandCalls(ScanCommand)[0].args[0].input.ExclusiveStartKey).toEqual({ deviceId: 'd-500' });
+    expect(cursorWrites()).toEqual([expect.objectContaining({ UpdateExpression: 'REMOVE startKey SET savedAt = :at' })]);
+  });
+
+  test('a cursor that is not a key of the table is not trusted: the scan starts from the beginning', async () => {
+    doc.on(GetCommand).resolves({ Item: { deviceId: CURSOR_ID, startKey: { deviceId: 7, other: 'x' } } });
+    doc.on(ScanCommand).resolves({ Items: [], ScannedCount: 1 });
+    await expect(handler()({})).resolves.toMatchObject({ resumed: false });
+    expect(doc.commandCalls(ScanCommand)[0].args[0].input.ExclusiveStartKey).toBeUndefined();
+  });
+
+  test('the page budget and the page size can be set', async () => {
+    const small = createCheckHeartbeatsHandler({ lastSeenTableName: 'last-seen', heartbeatTimeoutSeconds: TIMEOUT, maxScanPages: 3, scanPageSize: 25 }, {
+      dynamoDb: new DynamoDBClient({ region: 'eu-west-1' }),
+      publisher: new EventPublisher({ client: new EventBridgeClient({ region: 'eu-west-1' }), eventBusName: 'bus', source: 'com.example.iot' }),
+      logger: silentLogger,
+      now: () => NOW,
+    });
+    doc.on(ScanCommand).resolves({ Items: [], LastEvaluatedKey: { deviceId: 'x' }, ScannedCount: 25 });
+    await expect(small({})).resolves.toMatchObject({ scanned: 75, complete: false });
+    expect(doc.commandCalls(ScanCommand).map((c) => c.args[0].input.Limit)).toEqual([25, 25, 25]);
   });
 });
