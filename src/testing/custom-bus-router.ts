@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RouterDeadLetterQueue, RouterRetryPolicy } from './event-router';
+import { evaluateJsonataBounded } from './private/bounded-jsonata';
 import { readCloudAssembly } from './private/cloud-assembly';
 import { CustomBusStack, ModelSubscriber, readCustomBusModel } from './private/custom-bus-model';
 import { RetryModel } from './private/retry-model';
@@ -487,7 +488,8 @@ interface CompiledSubscriber {
   readonly model: ModelSubscriber;
   readonly view: RouterSubscriber;
   readonly filters: Array<{ scope: string; matches: (document: any) => boolean }>;
-  readonly expression?: ReturnType<typeof compileJsonata>;
+  /** The JSONata expression without delimiters, parsed at load (a syntax error fails early), evaluated bounded. */
+  readonly expressionText?: string;
 }
 
 /**
@@ -782,11 +784,12 @@ function compileSubscriber(model: ModelSubscriber): CompiledSubscriber {
       throw new Error(`${where}: ${f.scope} filter: ${(e as Error).message}`);
     }
   });
-  let expression: ReturnType<typeof compileJsonata> | undefined;
+  let expressionText: string | undefined;
   if (model.transformerType === 'JSONATA') {
     const text = model.expression ?? '';
+    expressionText = delimitedExpression(text) ?? text;
     try {
-      expression = compileJsonata(delimitedExpression(text) ?? text);
+      compileJsonata(expressionText);
     } catch (e: any) {
       throw new Error(`${where}: the JSONata transformer does not parse: ${String(e?.message ?? e)}`);
     }
@@ -813,7 +816,7 @@ function compileSubscriber(model: ModelSubscriber): CompiledSubscriber {
     deadLetterQueue: model.deadLetterQueueArn === undefined ? undefined
       : { arn: model.deadLetterQueueArn, logicalId: model.deadLetterQueueLogicalId },
   };
-  return { model, view, filters, expression };
+  return { model, view, filters, expressionText };
 }
 
 function matchesAll(subscriber: CompiledSubscriber, $events: any): boolean {
@@ -841,24 +844,19 @@ async function transform(subscriber: CompiledSubscriber, $events: any): Promise<
       break;
     case 'JSONATA':
       try {
-        input = await subscriber.expression!.evaluate($events, { events: $events });
+        // In a worker with hard bounds (time, memory, output size): see private/bounded-jsonata.ts.
+        input = await evaluateJsonataBounded(subscriber.expressionText!, $events, { events: $events });
       } catch (e: any) {
         return { ...base, transformError: `JSONata: ${String(e?.message ?? e)}` };
       }
       if (input === undefined) {
         return { ...base, transformError: 'the JSONata expression evaluated to nothing' };
       }
-      input = normalizeJsonata(input);
       break;
     default:
       input = $events.Data;
   }
   return { ...base, input, inputText: typeof input === 'string' && subscriber.model.transformerType === 'RAW' ? input : JSON.stringify(input) };
-}
-
-/** JSONata marks sequences with extra properties; a JSON round trip gives plain values. */
-function normalizeJsonata(value: any): any {
-  return JSON.parse(JSON.stringify(value));
 }
 
 function handlerFor(subscriber: RouterSubscriber, options: CustomBusSimulationOptions): ISubscriberHandler | undefined {

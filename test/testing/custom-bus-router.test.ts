@@ -1,6 +1,7 @@
 import { Duration, Stack, aws_sqs as sqs } from 'aws-cdk-lib';
 import { CustomEventBus, SubscriberFilter, SubscriberOrdering, SubscriberTarget, SubscriberTransformer } from '../../src/core';
 import { CustomBusEvents, CustomBusRouter, DeliveryOutcome, TargetHandlers } from '../../src/testing';
+import { JSONATA_BOUNDS } from '../../src/testing/private/bounded-jsonata';
 
 function app() {
   const stack = new Stack(undefined, 'Shop', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -98,6 +99,25 @@ describe('CustomBusRouter.route', () => {
     // Cut short either by JSONata's recursion guard or, on a loaded machine, by the evaluation timeout first.
     expect(loop.transformError).toMatch(/^JSONata: (Stack overflow. Check for non-terminating recursive function|Evaluation timeout after \d+ milliseconds)/);
     expect(nothing.input).toBeUndefined();
+  });
+
+  test('built-in functions cannot escape the bounds: a runaway regex is stopped, a huge $pad or result is refused, and routing goes on', async () => {
+    const { stack, bus, queue } = app();
+    // Catastrophic backtracking: (a+)+b over 40 a's never ends on its own.
+    bus.addSubscriber('Regex', { target: SubscriberTarget.sqs(queue('Q1')), transformer: SubscriberTransformer.jsonata('$match($pad("", 40, "a") & "!", /(a+)+b/)') });
+    bus.addSubscriber('Pad', { target: SubscriberTarget.sqs(queue('Q2')), transformer: SubscriberTransformer.jsonata('$pad("x", 1000000000)') });
+    bus.addSubscriber('Big', { target: SubscriberTarget.sqs(queue('Q3')), transformer: SubscriberTransformer.jsonata('$pad("x", 2000000)') });
+    bus.addSubscriber('Fine', { target: SubscriberTarget.sqs(queue('Q4')), transformer: SubscriberTransformer.jsonata('{ "id": $events.Data.detail.id }') });
+    const started = Date.now();
+    const [regex, pad, big, fine] = await CustomBusRouter.fromStack(stack).route(placed({ id: 'o-1' }));
+    expect(regex.transformError).toBe(`JSONata: the evaluation took longer than ${JSONATA_BOUNDS.timeoutMs} ms and was stopped`);
+    expect(pad.transformError).toMatch(/^JSONata: (Invalid string length|the evaluation ran out of its 256 MiB of memory and was stopped)/);
+    expect(big.transformError).toBe('JSONata: the result is larger than 1048576 bytes');
+    expect(fine.input).toEqual({ id: 'o-1' });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    // The worker is replaced after a stop: the next evaluation works.
+    const [, , , again] = await CustomBusRouter.fromStack(stack).route(placed({ id: 'o-1' }));
+    expect(again.input).toEqual({ id: 'o-1' });
   });
 
   test('a STOPPED subscriber routes nothing', async () => {
