@@ -112,8 +112,11 @@ describe('the webhook stack in moto', () => {
     const secrets = new SecretsManagerClient({});
     const secret = await secrets.send(new CreateSecretCommand({ Name: 'crm/signing-moto', SecretString: JSON.stringify({ current: SIGNING_SECRET, previous: 'old' }) }));
     const now = Date.UTC(2026, 10, 30, 12, 0, 0);
-    const receive = createReceiveWebhookHandler({ signingSecretArn: secret.ARN!, eventBusName: busName, eventSource: 'com.example.crm.webhook' }, {
-      secretsManager: secrets, eventBridge: new EventBridgeClient({}), now: () => now,
+    const replayTable = physical[Object.keys(types).find((id) => types[id] === 'AWS::DynamoDB::Table' && id.includes('WebhookReplayTable'))!];
+    const receive = createReceiveWebhookHandler({
+      signingSecretArn: secret.ARN!, eventBusName: busName, eventSource: 'com.example.crm.webhook', replayTableName: replayTable,
+    }, {
+      secretsManager: secrets, eventBridge: new EventBridgeClient({}), dynamoDb: new DynamoDBClient({}), now: () => now,
     });
     const lead = { leadId: 'L-42', updatedAt: '2026-11-30T11:59:00Z', email: 'grace@example.com', firstName: 'Grace', phone: '+1 555 0100' };
     const body = JSON.stringify(lead);
@@ -153,6 +156,12 @@ describe('the webhook stack in moto', () => {
       eventId,
     });
     expect(await receivedPerQueue()).toEqual({ [standInQueueId]: [predicted.input] });
+
+    // The same signed request again, within the timestamp window: answered with the first event, nothing new on the bus.
+    const replayed = await receive(request(`sha256=${sign(SIGNING_SECRET, String(now / 1000), body)}`));
+    expect(replayed.statusCode).toBe(200);
+    expect(JSON.parse(replayed.body!)).toEqual({ eventId, duplicate: true });
+    expect(await receivedPerQueue()).toEqual({});
   });
 });
 

@@ -70,6 +70,7 @@ export const WEBHOOK_ENV = {
   toleranceSeconds: 'TIMESTAMP_TOLERANCE_SECONDS',
   signatureHeader: 'SIGNATURE_HEADER',
   timestampHeader: 'TIMESTAMP_HEADER',
+  replayTableName: 'REPLAY_TABLE_NAME',
 } as const;
 
 /** Environment variables of the upsert function. */

@@ -223,6 +223,12 @@ export class SaasCrmToMarketing extends Construct {
   /** The webhook receiver with its role, log group, on-failure queue and alarm, with `webhook`. */
   public readonly webhookFunction?: BlueprintFunction;
 
+  /**
+   * The table in which the webhook receiver claims each signed request once (partition key `id`, TTL `expiration`),
+   * with `webhook`: a copy replayed within the timestamp window is answered without a second event.
+   */
+  public readonly webhookReplayTable?: dynamodb.Table;
+
   /** The webhook receiver's function URL (give its `url` to the CRM), with `webhook`. */
   public readonly webhookUrl?: lambda.FunctionUrl;
 
@@ -305,6 +311,8 @@ export class SaasCrmToMarketing extends Construct {
       const source = webhook.source ?? DEFAULT_WEBHOOK_SOURCE;
       this.leadUpdated = publishContract(this, 'LeadUpdated', this.registry, source, LEAD_UPDATED);
 
+      // Signed requests claimed once each, so a copy within the timestamp window is not put on the bus again.
+      this.webhookReplayTable = createIdempotencyTable(this, 'WebhookReplayTable', props.removalPolicy);
       this.webhookFunction = createDefaultFunction(this, 'WebhookReceiver', {
         blueprint: BLUEPRINT,
         handler: 'receive-webhook',
@@ -318,8 +326,10 @@ export class SaasCrmToMarketing extends Construct {
           [WEBHOOK_ENV.toleranceSeconds]: String(webhook.timestampTolerance?.toSeconds() ?? LIMITS.timestampToleranceSeconds.default),
           ...(webhook.signatureHeader !== undefined ? { [WEBHOOK_ENV.signatureHeader]: webhook.signatureHeader.toLowerCase() } : {}),
           ...(webhook.timestampHeader !== undefined ? { [WEBHOOK_ENV.timestampHeader]: webhook.timestampHeader.toLowerCase() } : {}),
+          [WEBHOOK_ENV.replayTableName]: this.webhookReplayTable.tableName,
         },
       }, props);
+      this.webhookReplayTable.grant(this.webhookFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
       webhook.signingSecret.grantRead(this.webhookFunction);
       this.eventBus.grantPutEventsTo(this.webhookFunction);
       // The CRM cannot sign AWS requests: the HMAC signature, checked by the function, is the authentication.

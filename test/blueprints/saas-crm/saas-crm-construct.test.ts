@@ -426,6 +426,25 @@ describe('webhook receiver', () => {
     });
   });
 
+  test('a replay table (TTL expiration) in which the receiver claims each signed request once', () => {
+    const tableId = Stack.of(blueprint).resolve((blueprint.webhookReplayTable!.node.defaultChild as any).logicalId);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REPLAY_TABLE_NAME: { Ref: tableId } }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          Resource: Match.arrayWith([{ 'Fn::GetAtt': [tableId, 'Arn'] }]),
+        })]),
+      },
+    });
+  });
+
   test('the receiver may read the signing secret and put events on the bus', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {

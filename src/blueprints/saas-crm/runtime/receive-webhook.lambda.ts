@@ -8,16 +8,26 @@
  * - 401 when the signature or the timestamp is missing, malformed or wrong, or the timestamp is further than
  *   TIMESTAMP_TOLERANCE_SECONDS from now (a replay); the response does not say which, the log does;
  * - 400 when the body is not JSON or not a lead (`{ leadId, updatedAt, email?, ... }`, see contract.ts);
+ * - 409 when the same signed request is being received right now (retry later);
  * - 503 when the event could not be put on the bus (the CRM should retry), 500 on any other failure of ours.
  * Otherwise the lead (known fields only) is put on the bus as a `LeadUpdated` event and the answer is
  * 202 `{ "eventId": "..." }`.
  *
+ * Replays: a signed request stays valid for the whole timestamp window, so a copy sent again within it (by an
+ * attacker, or by the CRM retrying after a lost answer) is accepted once: the function claims the request's digest
+ * (timestamp and body) in the replay table before it publishes, and a copy gets 200 `{ eventId, duplicate: true }`
+ * with the first event's id and puts nothing on the bus. A claim whose publish failed is released, so the CRM's retry
+ * goes through. Claims expire (DynamoDB TTL) once the window is over, when the timestamp check refuses copies anyway.
+ *
  * The signing secret and the signature are never logged or returned; the body is never logged either.
  *
  * Environment: SIGNING_SECRET_ARN (the secret, or JSON `{ "current", "previous" }` during a rotation),
- * EVENT_BUS_NAME, EVENT_SOURCE, MAX_BODY_BYTES, TIMESTAMP_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER.
+ * EVENT_BUS_NAME, EVENT_SOURCE, MAX_BODY_BYTES, TIMESTAMP_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+ * REPLAY_TABLE_NAME (partition key `id` (S), TTL attribute `expiration`).
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
@@ -49,11 +59,58 @@ export interface ReceiveWebhookConfig {
   readonly signatureHeader?: string;
   /** Lower case. @default 'x-crm-timestamp' */
   readonly timestampHeader?: string;
+  readonly replayTableName: string;
+}
+
+/** What a claim of a signed request found. */
+export type ReplayClaim = { readonly kind: 'new' } | { readonly kind: 'received'; readonly eventId: string } | { readonly kind: 'in-flight' };
+
+/** Where signed requests are claimed, so that each is put on the bus once (see the module comment). */
+export interface ReplayGuard {
+  claim(id: string, expiresAtSeconds: number): Promise<ReplayClaim>;
+  complete(id: string, eventId: string): Promise<void>;
+  release(id: string): Promise<void>;
+}
+
+/** The claims as items of a table with partition key `id` and TTL attribute `expiration`. */
+export function dynamoDbReplayGuard(client: DynamoDBClient, tableName: string): ReplayGuard {
+  return {
+    async claim(id, expiresAtSeconds) {
+      try {
+        await client.send(new PutItemCommand({
+          TableName: tableName,
+          Item: { id: { S: id }, expiration: { N: String(expiresAtSeconds) } },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }));
+        return { kind: 'new' };
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException) && (err as Error | undefined)?.name !== 'ConditionalCheckFailedException') throw err;
+      }
+      const out = await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }));
+      const eventId = out.Item?.eventId?.S;
+      return eventId !== undefined ? { kind: 'received', eventId } : { kind: 'in-flight' };
+    },
+    async complete(id, eventId) {
+      await client.send(new UpdateItemCommand({
+        TableName: tableName,
+        Key: { id: { S: id } },
+        UpdateExpression: 'SET eventId = :e',
+        ExpressionAttributeValues: { ':e': { S: eventId } },
+      }));
+    },
+    async release(id) {
+      await client.send(new DeleteItemCommand({ TableName: tableName, Key: { id: { S: id } } }));
+    },
+  };
 }
 
 export interface ReceiveWebhookDeps {
   readonly secretsManager: SecretsClient;
   readonly eventBridge: PutEventsClient;
+  /** @default - items of the table REPLAY_TABLE_NAME, through this client */
+  readonly dynamoDb?: DynamoDBClient;
+  /** @default dynamoDbReplayGuard(dynamoDb, replayTableName) */
+  readonly replayGuard?: ReplayGuard;
   readonly logger?: Logger;
   /** @default Date.now */
   readonly now?: () => number;
@@ -70,6 +127,7 @@ export function receiveWebhookConfigFromEnv(env: Env): ReceiveWebhookConfig {
     toleranceSeconds: integerEnv(env, WEBHOOK_ENV.toleranceSeconds, LIMITS.timestampToleranceSeconds),
     signatureHeader: (optionalEnv(env, WEBHOOK_ENV.signatureHeader) ?? DEFAULT_SIGNATURE_HEADER).toLowerCase(),
     timestampHeader: (optionalEnv(env, WEBHOOK_ENV.timestampHeader) ?? DEFAULT_TIMESTAMP_HEADER).toLowerCase(),
+    replayTableName: requireEnv(env, WEBHOOK_ENV.replayTableName),
   };
 }
 
@@ -97,6 +155,7 @@ export function createReceiveWebhookHandler(config: ReceiveWebhookConfig, deps: 
   const signatureHeader = config.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
   const timestampHeader = config.timestampHeader ?? DEFAULT_TIMESTAMP_HEADER;
   const secrets = new SecretCache<string[]>(deps.secretsManager, config.signingSecretArn, parseSigningSecrets, 300_000, now);
+  const replay = deps.replayGuard ?? dynamoDbReplayGuard(deps.dynamoDb ?? new DynamoDBClient({}), config.replayTableName);
   const publisher = new EventPublisher({
     client: deps.eventBridge,
     eventBusName: config.eventBusName,
@@ -127,9 +186,10 @@ export function createReceiveWebhookHandler(config: ReceiveWebhookConfig, deps: 
       return respond(415, { message: 'The body must be JSON (Content-Type: application/json)' });
     }
 
+    const timestamp = header(event.headers, timestampHeader);
     const check = verifySignature({
       signature: header(event.headers, signatureHeader),
-      timestamp: header(event.headers, timestampHeader),
+      timestamp,
       body,
     }, await secrets.get(), now(), tolerance);
     if (!check.ok) {
@@ -147,13 +207,27 @@ export function createReceiveWebhookHandler(config: ReceiveWebhookConfig, deps: 
       return respond(400, { message: 'The body is not a valid lead', problems });
     }
 
+    // The signed request's identity: its timestamp and body (the signature is a function of both and the secret).
+    const requestId = createHash('sha256').update(`${timestamp}.`).update(body).digest('hex');
+    const claim = await replay.claim(requestId, Number(timestamp) + tolerance + 60);
+    if (claim.kind === 'received') {
+      logger.warn('Replayed webhook: already received, nothing put on the bus', { leadId: lead.leadId, eventId: claim.eventId });
+      return respond(200, { eventId: claim.eventId, duplicate: true });
+    }
+    if (claim.kind === 'in-flight') {
+      logger.warn('Replayed webhook: the same request is being received', { leadId: lead.leadId });
+      return respond(409, { message: 'This request is being received; try again later' }, { 'retry-after': '5' });
+    }
+
     let eventIds: string[];
     try {
       ({ eventIds } = await publisher.publish([{ detailType: LEAD_UPDATED.detailType, detail: lead }]));
     } catch (err) {
       logger.error('Lead could not be put on the bus', { leadId: lead.leadId, error: (err as Error | undefined)?.name ?? 'Error' });
+      await replay.release(requestId);
       return respond(503, { message: 'Try again later' }, { 'retry-after': '30' });
     }
+    await replay.complete(requestId, eventIds[0]);
     logger.info('Lead put on the bus', { leadId: lead.leadId, eventId: eventIds[0] });
     return respond(202, { eventId: eventIds[0] });
   }
@@ -175,5 +249,6 @@ export const handler = lazyHandler(() => {
   return createReceiveWebhookHandler(receiveWebhookConfigFromEnv(process.env), {
     secretsManager: tracer.captureAWSv3Client(new SecretsManagerClient({})),
     eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
+    dynamoDb: tracer.captureAWSv3Client(new DynamoDBClient({})),
   });
 });

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createReceiveWebhookHandler, receiveWebhookConfigFromEnv } from '../../../../src/blueprints/saas-crm/runtime/receive-webhook.lambda';
+import type { ReplayGuard } from '../../../../src/blueprints/saas-crm/runtime/receive-webhook.lambda';
 import { sign } from '../../../../src/blueprints/saas-crm/runtime/signature';
 
 const SECRET = 'whsec-unit-test-7f3a9c';
@@ -26,13 +28,37 @@ function recordingLogger(): { logger: Logger; lines: string[] } {
 
 let log: { logger: Logger; lines: string[] };
 
-function receiver(overrides: { maxBodyBytes?: number } = {}) {
+/** The replay table, in memory, with DynamoDB's semantics for the three calls. */
+function memoryReplayGuard(): ReplayGuard & { claims: Map<string, { expiresAt: number; eventId?: string }> } {
+  const claims = new Map<string, { expiresAt: number; eventId?: string }>();
+  return {
+    claims,
+    async claim(id, expiresAt) {
+      const old = claims.get(id);
+      if (old === undefined) {
+        claims.set(id, { expiresAt });
+        return { kind: 'new' };
+      }
+      return old.eventId !== undefined ? { kind: 'received', eventId: old.eventId } : { kind: 'in-flight' };
+    },
+    async complete(id, eventId) {
+      claims.get(id)!.eventId = eventId;
+    },
+    async release(id) {
+      claims.delete(id);
+    },
+  };
+}
+
+function receiver(overrides: { maxBodyBytes?: number } = {}, replayGuard: ReplayGuard = memoryReplayGuard()) {
   return createReceiveWebhookHandler({
     signingSecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:signing-AbCdEf',
     eventBusName: 'arn:aws:events:eu-west-1:111111111111:event-bus/crm',
     eventSource: 'com.example.crm.webhook',
+    replayTableName: 'replays',
     ...overrides,
   }, {
+    replayGuard,
     secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
     eventBridge: new EventBridgeClient({ region: 'eu-west-1' }),
     logger: log.logger,
@@ -165,6 +191,48 @@ test('503 with Retry-After when the bus refuses the event (the CRM retries)', as
   expect(res.headers).toMatchObject({ 'retry-after': '30' });
 });
 
+describe('a signed request replayed within the timestamp window', () => {
+  test('is accepted once: the copy gets the first event id, and nothing more goes on the bus', async () => {
+    const guard = memoryReplayGuard();
+    const receive = receiver({}, guard);
+    expect((await receive(request())).statusCode).toBe(202);
+    const copy = await receive(request());
+    expect(copy).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"eventId":"evt-1","duplicate":true}' });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+    // The claim lasts until the window is over (then the timestamp check refuses copies anyway).
+    expect([...guard.claims.values()]).toEqual([{ expiresAt: Number(TS) + 300 + 60, eventId: 'evt-1' }]);
+  });
+
+  test('another body or another timestamp is another request', async () => {
+    const receive = receiver();
+    expect((await receive(request())).statusCode).toBe(202);
+    expect((await receive(request({ body: JSON.stringify({ ...LEAD, firstName: 'Grace' }) }))).statusCode).toBe(202);
+    expect((await receive(request({ timestamp: String(Number(TS) + 1) }))).statusCode).toBe(202);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(3);
+  });
+
+  test('a claim whose publish failed is released, so that the CRM\'s retry goes through', async () => {
+    const guard = memoryReplayGuard();
+    const receive = receiver({}, guard);
+    eventBridge.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'x' }] })
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'x' }] })
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'x' }] })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-2' }] });
+    expect((await receive(request())).statusCode).toBe(503);
+    expect(guard.claims.size).toBe(0);
+    expect(await receive(request())).toMatchObject({ statusCode: 202, body: '{"eventId":"evt-2"}' });
+  });
+
+  test('a copy that arrives while the first is being received gets 409 with Retry-After', async () => {
+    const guard = memoryReplayGuard();
+    await guard.claim(createHash('sha256').update(`${TS}.`).update(JSON.stringify(LEAD)).digest('hex'), 0);
+    const res = await receiver({}, guard)(request());
+    expect(res.statusCode).toBe(409);
+    expect(res.headers).toMatchObject({ 'retry-after': '5' });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+});
+
 test('500, not a crash, when the signing secret cannot be read', async () => {
   secretsManager.on(GetSecretValueCommand).rejects(Object.assign(new Error(`AccessDenied for ${SECRET}`), { name: 'AccessDeniedException' }));
   const res = await receiver()(request());
@@ -194,8 +262,9 @@ test('never logs the signing secret, the signature or the body', async () => {
 });
 
 test('configuration from the environment: defaults, lower-cased header names, and bounds', () => {
-  const env = { SIGNING_SECRET_ARN: 'arn:s', EVENT_BUS_NAME: 'bus', EVENT_SOURCE: 'src' };
+  const env = { SIGNING_SECRET_ARN: 'arn:s', EVENT_BUS_NAME: 'bus', EVENT_SOURCE: 'src', REPLAY_TABLE_NAME: 'replays' };
   expect(receiveWebhookConfigFromEnv(env)).toEqual({
+    replayTableName: 'replays',
     signingSecretArn: 'arn:s',
     eventBusName: 'bus',
     eventSource: 'src',
@@ -208,4 +277,6 @@ test('configuration from the environment: defaults, lower-cased header names, an
   expect(() => receiveWebhookConfigFromEnv({ ...env, TIMESTAMP_TOLERANCE_SECONDS: '3600' }))
     .toThrow('Environment variable TIMESTAMP_TOLERANCE_SECONDS must be an integer between 1 and 900, got \'3600\'');
   expect(() => receiveWebhookConfigFromEnv({ EVENT_BUS_NAME: 'bus', EVENT_SOURCE: 'src' })).toThrow('Missing required environment variable SIGNING_SECRET_ARN');
+  expect(() => receiveWebhookConfigFromEnv({ SIGNING_SECRET_ARN: 'arn:s', EVENT_BUS_NAME: 'bus', EVENT_SOURCE: 'src' }))
+    .toThrow('Missing required environment variable REPLAY_TABLE_NAME');
 });
