@@ -31,16 +31,23 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Short, log-safe rendering of a bad value. */
+/**
+ * What a problem message (and so a log line or an error) keeps of a bad value from outside: its JSON type and size,
+ * never its content. Numbers, booleans and null are kept as they are (a quantity of -1 says what is wrong and
+ * carries nothing); a string keeps its length, an array its number of items, an object its number of keys. A
+ * producer's malformed field can hold a token, an email address or a whole payload, and none of it is written.
+ */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
+  if (value === null || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'a non-finite number';
+  if (typeof value === 'string') return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value).length;
+    return `an object with ${keys} key${keys === 1 ? '' : 's'}`;
   }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return `a ${typeof value}`;
 }
 
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -152,7 +159,8 @@ function describe(root: string, error: ErrorObject): string {
       return `${path} must have ${error.keyword === 'minItems' ? 'at least' : 'at most'} ${String(params.limit)} item(s), `
         + `got ${Array.isArray(error.data) ? error.data.length : show(error.data)}`;
     case 'enum':
-      return `${path} must be one of ${(params.allowedValues as unknown[]).map((v) => show(v)).join(', ')}, got ${show(error.data)}`;
+      // The allowed values are the contract's own, written as they are.
+      return `${path} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${show(error.data)}`;
     default:
       break;
   }

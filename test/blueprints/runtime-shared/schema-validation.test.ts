@@ -30,7 +30,7 @@ describe('validateAgainstSchema (Ajv, JSON Schema draft 4)', () => {
     ]);
     expect(schemaProblems(SCHEMA, { 'id': 'x'.repeat(9), 'when': '2026-05-01T10:00:00Z', 'level': 'mid', 'odd key': 1.5 }, 'detail')).toEqual([
       'detail.id must have at most 8 character(s), got 9',
-      'detail.level must be one of "low", "high", got "mid"',
+      'detail.level must be one of "low", "high", got a string of 3 characters',
       'detail["odd key"] must be integer, got 1.5',
     ]);
   });
@@ -38,7 +38,7 @@ describe('validateAgainstSchema (Ajv, JSON Schema draft 4)', () => {
   test('date-time is strict RFC 3339 (offset required, the date must exist)', () => {
     for (const bad of ['1', '2026-05-01', '2026-05-01T10:00:00', '2026-02-30T10:00:00Z', '2026-05-01T25:00:00Z']) {
       expect(schemaProblems(SCHEMA, { id: 'a', when: bad }, 'detail')).toEqual([
-        `detail.when must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got ${JSON.stringify(bad)}`,
+        `detail.when must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got a string of ${bad.length} character${bad.length === 1 ? '' : 's'}`,
       ]);
     }
     expect(schemaProblems(SCHEMA, { id: 'a', when: '2026-05-01T10:00:00.123+02:00' }, 'detail')).toEqual([]);
@@ -47,7 +47,7 @@ describe('validateAgainstSchema (Ajv, JSON Schema draft 4)', () => {
   test('email is checked (linear regex, at most 254 characters)', () => {
     expect(schemaProblems(SCHEMA, { id: 'a', when: '2026-05-01T10:00:00Z', email: 'a@b.c' }, 'detail')).toEqual([]);
     expect(schemaProblems(SCHEMA, { id: 'a', when: '2026-05-01T10:00:00Z', email: 'a b@c.d' }, 'detail'))
-      .toEqual(['detail.email must be an email address, got "a b@c.d"']);
+      .toEqual(['detail.email must be an email address, got a string of 7 characters']);
     expect(schemaProblems(SCHEMA, { id: 'a', when: '2026-05-01T10:00:00Z', email: `${'a'.repeat(250)}@b.cd` }, 'detail')).toHaveLength(1);
   });
 
@@ -61,14 +61,13 @@ describe('validateAgainstSchema (Ajv, JSON Schema draft 4)', () => {
   test('a pattern problem names the field\'s description when the schema has one', () => {
     const schema = { type: 'object', properties: { code: { type: 'string', pattern: '^[A-Z]{3}$', description: '3-letter IATA airport code' } } };
     expect(schemaProblems(schema, { code: 'Frankfurt' }, 'input')).toEqual([
-      'input.code must match "^[A-Z]{3}$" (3-letter IATA airport code), got "Frankfurt"',
+      'input.code must match "^[A-Z]{3}$" (3-letter IATA airport code), got a string of 9 characters',
     ]);
   });
 
-  test('long values are cut in messages (nothing unbounded reaches a log line)', () => {
-    const problems = schemaProblems(SCHEMA, { id: 'a', when: 'z'.repeat(100_000) }, 'detail');
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^detail\.when must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got "z{76}\.\.\.$/);
+  test('values are described, never written: their type and size only (nothing of a producer\'s field reaches a log line)', () => {
+    const problems = schemaProblems(SCHEMA, { id: 'a', when: `token=${'z'.repeat(100_000)}` }, 'detail');
+    expect(problems).toEqual(['detail.when must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got a string of 100006 characters']);
   });
 
   test('a length problem gives the length, not the value', () => {
@@ -88,7 +87,7 @@ describe('validateAgainstSchema (Ajv, JSON Schema draft 4)', () => {
   test('the contracts are the schemas the handlers validate against', () => {
     expect(schemaProblems(ORDER_PLACED.detailSchema, { orderId: 'o-1', items: [{ sku: 'A', quantity: 1 }] }, 'detail')).toEqual([]);
     expect(schemaProblems(ORDER_PLACED.detailSchema, { orderId: 'o 1', items: [] }, 'detail')).toEqual([
-      'detail.orderId must match "^[A-Za-z0-9][A-Za-z0-9._:-]*$" (letters, digits, ".", "_", ":" or "-", starting with a letter or digit), got "o 1"',
+      'detail.orderId must match "^[A-Za-z0-9][A-Za-z0-9._:-]*$" (letters, digits, ".", "_", ":" or "-", starting with a letter or digit), got a string of 3 characters',
       'detail.items must have at least 1 item(s), got 0',
     ]);
   });
@@ -96,8 +95,8 @@ describe('validateAgainstSchema (Ajv, JSON Schema draft 4)', () => {
 
 describe('eventDetail and nullAsAbsent', () => {
   test('eventDetail refuses non-objects with the reason', () => {
-    expect(() => eventDetail('x', 'E')).toThrow('Invalid E (non-retryable, fix the producer): event must be an object, got "x"');
-    expect(() => eventDetail({ detail: [1] }, 'E')).toThrow('Invalid E (non-retryable, fix the producer): detail must be an object, got [1]');
+    expect(() => eventDetail('x', 'E')).toThrow('Invalid E (non-retryable, fix the producer): event must be an object, got a string of 1 character');
+    expect(() => eventDetail({ detail: [1] }, 'E')).toThrow('Invalid E (non-retryable, fix the producer): detail must be an object, got an array of 1 item');
     expect(eventDetail({ detail: { a: 1 } }, 'E')).toEqual({ a: 1 });
   });
 

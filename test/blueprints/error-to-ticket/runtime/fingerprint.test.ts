@@ -117,9 +117,9 @@ describe('parseTicketEvent', () => {
 
   test.each([
     ['missing service', { errorType: 't', message: 'm' }, 'detail.service is required'],
-    ['bad severity', { service: 's', errorType: 't', message: 'm', severity: 'urgent' }, 'detail.severity must be one of "low", "medium", "high", "critical", got "urgent"'],
+    ['bad severity', { service: 's', errorType: 't', message: 'm', severity: 'urgent' }, 'detail.severity must be one of "low", "medium", "high", "critical", got a string of 6 characters'],
     ['bad occurredAt', { service: 's', errorType: 't', message: 'm', occurredAt: 'yesterday' }, /detail\.occurredAt must be an ISO 8601 timestamp/],
-    ['blank service', { service: ' \t', errorType: 't', message: 'm' }, 'detail.service must not be blank, got " \\t"'],
+    ['blank service', { service: ' \t', errorType: 't', message: 'm' }, 'detail.service must not be blank, got a string of 2 characters'],
     ['severity null means medium, but a number does not', { service: 's', errorType: 't', message: 'm', severity: 3 }, 'detail.severity must be string, got 3'],
     ['empty message', { service: 's', errorType: 't', message: '' }, 'detail.message must have at least 1 character(s), got 0'],
   ])('throws when %s', (_name, detail, message) => {
@@ -160,7 +160,7 @@ describe('parseTicketEvent', () => {
   });
 
   test.each([
-    ['occurredAt is "1"', { occurredAt: '1' }, /detail.occurredAt must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got "1"/],
+    ['occurredAt is "1"', { occurredAt: '1' }, /detail.occurredAt must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got a string of 1 character/],
     ['occurredAt has no offset', { occurredAt: '2026-05-01T10:00:00' }, /detail.occurredAt must be an ISO 8601 timestamp/],
     ['occurredAt is February 30th', { occurredAt: '2026-02-30T10:00:00Z' }, /detail.occurredAt must be an ISO 8601 timestamp/],
     ['the fingerprint is over 512 UTF-8 bytes', { fingerprint: '€'.repeat(200) }, /detail.fingerprint must be at most 512 bytes in UTF-8, got 600/],

@@ -71,8 +71,8 @@ describe('parseUploadInput', () => {
   test('throws a non-retryable error listing every problem', () => {
     expect(() => parseUploadInput({ eventId: 'e', bucket: 'b', key: '', size: -1, sequencer: 'xyz', time: 'yesterday' }, 'update-profile input'))
       .toThrow('Invalid update-profile input (non-retryable, fix the producer): input.key must have at least 1 character(s), got 0; '
-        + 'input.size must be >= 0, got -1; input.sequencer must match "^[0-9A-Fa-f]*$" (hexadecimal; empty when S3 sent none), got "xyz"; '
-        + 'input.time must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got "yesterday"');
+        + 'input.size must be >= 0, got -1; input.sequencer must match "^[0-9A-Fa-f]*$" (hexadecimal; empty when S3 sent none), got a string of 3 characters; '
+        + 'input.time must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got a string of 9 characters');
   });
 
   test('a key over the limit in UTF-8 bytes is refused, and a null etag or sequencer is empty', () => {

@@ -179,8 +179,8 @@ test('400 for a signed body that is not a lead, listing the problems', async () 
   expect(res.statusCode).toBe(400);
   expect(JSON.parse(res.body!).problems).toEqual([
     'body.leadId must have at least 1 character(s), got 0',
-    'body.updatedAt must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got "soon"',
-    'body.emailOptOut must be boolean, got "no"',
+    'body.updatedAt must be an ISO 8601 timestamp like "2026-05-01T10:00:00Z", got a string of 4 characters',
+    'body.emailOptOut must be boolean, got a string of 2 characters',
   ]);
 });
 
