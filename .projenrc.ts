@@ -260,6 +260,11 @@ const integSnapshots = project.addTask('integ:snapshots', {
   receiveArgs: true,
 });
 integSnapshots.prependSpawn(project.tasks.tryFind('bundle')!);
+project.addTask('integ:update', {
+  description: 'Rewrite the snapshot of every integration test app whose template changed (no credentials, deploys nothing): review the diff',
+  exec: `${INTEG_RUNNER} --dry-run --update-on-failed`,
+  receiveArgs: true,
+}).prependSpawn(project.tasks.tryFind('bundle')!);
 project.addTask('integ:deploy', {
   description: 'Deploy every integration test app (or the ones named) to your AWS account, run its assertions, destroy it and update its snapshot',
   exec: `${INTEG_RUNNER} --force --update-on-failed`,

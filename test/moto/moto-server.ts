@@ -2,7 +2,7 @@
  * Start and stop a local moto server (Python) for integration tests.
  *
  * - binds to 127.0.0.1 on a free port (loopback only);
- * - runs `test/moto/moto_server.py` with the .venv Python (or MOTO_PYTHON, else python3), which patches a moto 5.2.1 CloudFormation bug first;
+ * - runs `test/moto/moto_server.py` with the .venv Python (or MOTO_PYTHON, else python3), which patches a moto CloudFormation bug first (found in 5.2.1, still in 5.2.6);
  * - waits until `GET /moto-api/` answers;
  * - is addressed as `http://localhost:PORT`: moto treats `127.0.0.1` in an S3 URL as a
  *   virtual-hosted bucket name, `localhost` keeps path-style addressing working;

@@ -1,4 +1,4 @@
-"""Start moto's server after patching a moto 5.2.1 bug (see /work/shared/TOOLING.md, section 6).
+"""Start moto's server after patching a moto bug found in 5.2.1 and still present in 5.2.6 (requirements-dev.txt).
 
 Stock moto gives ``AWS::Events::Rule`` with ``EventBusName: {Ref: Bus}`` an HTTP 500, because moto's
 ``EventBus`` model has no ``physical_resource_id`` and ``Ref`` resolves to the Python object.
