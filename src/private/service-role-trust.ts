@@ -1,5 +1,6 @@
 import { Aspects, IAspect, Stack, aws_iam as iam } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { rewriteStatements } from './policy-statements';
 
 /**
  * The condition that ties a role to its own account, by the service that assumes it: what the service's
@@ -30,18 +31,15 @@ class ServiceRoleTrust implements IAspect {
     if (!(node instanceof iam.CfnRole)) {
       return;
     }
-    const stack = Stack.of(node);
-    const document = stack.resolve(node.assumeRolePolicyDocument);
-    const statements: any[] = Array.isArray(document?.Statement) ? document.Statement : [];
-    statements.forEach((statement, i) => {
-      if (statement?.Effect !== 'Allow' || statement.Condition !== undefined) {
-        return;
-      }
-      const service = statement.Principal?.Service;
+    const account = Stack.of(node).account;
+    const document = rewriteStatements(node, node.assumeRolePolicyDocument, (statement) => {
+      const service = statement?.Principal?.Service;
       const condition = typeof service === 'string' ? ACCOUNT_CONDITIONS[service] : undefined;
-      if (condition) {
-        node.addPropertyOverride(`AssumeRolePolicyDocument.Statement.${i}.Condition`, condition(stack.account));
-      }
+      return statement?.Effect === 'Allow' && statement.Condition === undefined && condition
+        ? { ...statement, Condition: Stack.of(node).resolve(condition(account)) } : statement;
     });
+    if (document !== undefined) {
+      node.assumeRolePolicyDocument = document;
+    }
   }
 }

@@ -20,6 +20,7 @@ import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-rout
 import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
+import { rewriteStatements } from '../../private/policy-statements';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
@@ -392,18 +393,14 @@ function nameTheTrailInBucketPolicy(bucket: s3.Bucket, trailArn: string): void {
       if (!(node instanceof s3.CfnBucketPolicy)) {
         return;
       }
-      const document = Stack.of(node).resolve(node.policyDocument);
-      const statements: any[] = Array.isArray(document?.Statement) ? document.Statement : [];
       const forCloudTrail = (st: any) => st?.Effect === 'Allow' && st.Principal?.Service === 'cloudtrail.amazonaws.com';
-      if (statements.some(forCloudTrail)) {
-        const arn = Stack.of(node).resolve(trailArn);
-        node.policyDocument = {
-          ...document,
-          Statement: statements.map((st) => (!forCloudTrail(st) ? st : {
-            ...st,
-            Condition: { ...st.Condition, StringEquals: { ...st.Condition?.StringEquals, 'aws:SourceArn': arn } },
-          })),
-        };
+      const arn = Stack.of(node).resolve(trailArn);
+      const document = rewriteStatements(node, node.policyDocument, (st) => (!forCloudTrail(st) ? st : {
+        ...st,
+        Condition: { ...st.Condition, StringEquals: { ...st.Condition?.StringEquals, 'aws:SourceArn': arn } },
+      }));
+      if (document !== undefined) {
+        node.policyDocument = document;
       }
     },
   });

@@ -11,12 +11,8 @@ import { Construct } from 'constructs';
 import type {
   SubscriberEventBusV2Parameters,
   SubscriberHttpParameters,
-  SubscriberKinesisParameters,
-  SubscriberLambdaParameters,
   SubscriberMessageAttributeValue,
-  SubscriberSnsParameters,
-  SubscriberSqsParameters,
-  SubscriberStepFunctionsParameters,
+  SubscriberTargetConfig,
 } from '../subscriber-target';
 
 type CfnProperties = { [name: string]: any };
@@ -72,15 +68,8 @@ export function cfnResourcePolicy(scope: Construct, id: string, eventBusArn: str
 }
 
 /** The target parameter blocks of a subscriber's `InvokeConfiguration`, as our targets return them (camelCase). */
-export interface TargetParameters {
-  readonly lambdaParameters?: SubscriberLambdaParameters;
-  readonly sqsParameters?: SubscriberSqsParameters;
-  readonly snsParameters?: SubscriberSnsParameters;
-  readonly kinesisParameters?: SubscriberKinesisParameters;
-  readonly stepFunctionsParameters?: SubscriberStepFunctionsParameters;
-  readonly httpParameters?: SubscriberHttpParameters;
-  readonly eventBusV2Parameters?: SubscriberEventBusV2Parameters;
-}
+export type TargetParameters = Pick<SubscriberTargetConfig, 'lambdaParameters' | 'sqsParameters' | 'snsParameters'
+| 'kinesisParameters' | 'stepFunctionsParameters' | 'httpParameters' | 'eventBusV2Parameters'>;
 
 /** The properties of an `AWS::EventsV2::Subscriber` (camelCase, as the L1 class took them). */
 export interface SubscriberProperties {

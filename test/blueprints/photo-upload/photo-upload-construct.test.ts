@@ -321,24 +321,17 @@ describe('PhotoUpload overrides', () => {
   });
 
   test.each([
-    [1_000_000, 512],
-    [12_000_000, 768],
-    [50_000_000, 2176],
-    [100_000_000, 4096],
-  ])('the thumbnail function\'s memory follows maxImagePixels: %i pixels, %i MB', (maxImagePixels, memory) => {
+    [1_000_000, 512, 60],
+    [12_000_000, 768, 60],
+    [24_000_000, 1216, 60],
+    [50_000_000, 2176, 60],
+    [75_000_000, 3136, 70],
+    [100_000_000, 4096, 83],
+  ])('the thumbnail function\'s memory and timeout follow maxImagePixels: %i pixels, %i MB, %i s', (maxImagePixels, memory, timeout) => {
     const { blueprint, stack } = build({ maxImagePixels });
-    expect(stack.resolve((blueprint.thumbnailFunction.function.node.defaultChild as lambda.CfnFunction).memorySize)).toBe(memory);
-  });
-
-  test.each([
-    [1_000_000, 60],
-    [24_000_000, 60],
-    [50_000_000, 60],
-    [75_000_000, 70],
-    [100_000_000, 83],
-  ])('the thumbnail function\'s timeout follows maxImagePixels too: %i pixels, %i s', (maxImagePixels, timeout) => {
-    const { blueprint, stack } = build({ maxImagePixels });
-    expect(stack.resolve((blueprint.thumbnailFunction.function.node.defaultChild as lambda.CfnFunction).timeout)).toBe(timeout);
+    const fn = blueprint.thumbnailFunction.function.node.defaultChild as lambda.CfnFunction;
+    expect(stack.resolve(fn.memorySize)).toBe(memory);
+    expect(stack.resolve(fn.timeout)).toBe(timeout);
   });
 
   test('tokens are not checked at synth', () => {

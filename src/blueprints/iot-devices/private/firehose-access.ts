@@ -1,5 +1,6 @@
-import { Aspects, Stack, aws_iam as iam, aws_kinesisfirehose as firehose } from 'aws-cdk-lib';
+import { Aspects, aws_iam as iam, aws_kinesisfirehose as firehose } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { rewriteStatements } from '../../../private/policy-statements';
 
 /**
  * What Firehose needs of its S3 destination bucket, as its documentation lists it
@@ -21,15 +22,11 @@ export function narrowFirehoseS3Access(stream: firehose.DeliveryStream): void {
       if (!(node instanceof iam.CfnPolicy) || !node.node.path.includes('/S3 Destination Role/')) {
         return;
       }
-      const document = Stack.of(node).resolve(node.policyDocument);
-      const statements: any[] = Array.isArray(document?.Statement) ? document.Statement : [];
       const grantsDelete = (statement: any) => [statement?.Action].flat().includes('s3:DeleteObject*');
-      if (statements.some(grantsDelete)) {
-        // The resolved document, with CloudFormation intrinsics for the bucket: what cdk-nag and the template see.
-        node.policyDocument = {
-          ...document,
-          Statement: statements.map((statement) => (grantsDelete(statement) ? { ...statement, Action: FIREHOSE_S3_ACTIONS } : statement)),
-        };
+      const document = rewriteStatements(node, node.policyDocument,
+        (statement) => (grantsDelete(statement) ? { ...statement, Action: FIREHOSE_S3_ACTIONS } : statement));
+      if (document !== undefined) {
+        node.policyDocument = document;
       }
     },
   });
