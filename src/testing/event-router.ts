@@ -293,7 +293,8 @@ export interface RoutedDelivery {
  * `Fn::ImportValue` of another stack's export, or an ARN built with `Fn::Join` / `Fn::Sub`; what only deploy time
  * knows (a parameter, a custom resource) is listed in `warnings` with the rule's construct path. A target that is an
  * event bus routes the event again on that bus, once: EventBridge does not forward an event that came from another
- * bus to a third bus.
+ * bus to a third bus (`explain()` reports it as `BUS_HOP_NOT_FORWARDED`). What EventBridge would not deliver is never
+ * a delivery: see `explain()` and `NonDeliveryReason`.
  *
  * Patterns are matched by this library's event-pattern engine, with every rule of a bus in one `PatternRuleSet`.
  *
@@ -433,7 +434,12 @@ export class EventRouter {
       }
       addTo(rule.state === 'DISABLED' ? this.dormantSets : this.ruleSets, rule.bus.key, rule.key, rule.pattern);
       if (rule.unresolvedPatternValues.length > 0) {
-        addTo(this.looseSets, rule.bus.key, rule.key, loosenPattern(rule.pattern));
+        try {
+          addTo(this.looseSets, rule.bus.key, rule.key, loosenPattern(rule.pattern));
+        } catch {
+          // A loosened pattern the engine refuses only loses the UNRESOLVED_PATTERN_VALUE explanation; the
+          // warning about the unresolved values stays.
+        }
       }
     }
     const unused = Object.keys(bindings).filter((k) => !this.model.usedBindings.has(k));
@@ -623,6 +629,17 @@ export class EventRouter {
           notDelivered.push({ ...blocked, rule: info, target: info.targets[i], path: busPath });
           return;
         }
+        if (target.busKey !== undefined && busPath.length > 1) {
+          notDelivered.push({
+            reason: NonDeliveryReason.BUS_HOP_NOT_FORWARDED,
+            message: `target ${target.id} of rule ${rule.path} is the event bus ${info.targets[i].eventBusArn ?? target.arn}, but the event came to ${rule.bus.arn} from another event bus, and EventBridge does not send such an event on to a third bus`,
+            documentation: DOCS.busHops,
+            rule: info,
+            target: info.targets[i],
+            path: busPath,
+          });
+          return;
+        }
         const transformed = InputTransformation.transform(event, target.input, {
           ruleArn: info.arn,
           ruleName: info.name ?? rule.logicalId,
@@ -631,9 +648,9 @@ export class EventRouter {
         });
         const warnings = [...transformed.warnings];
         const next = target.busKey !== undefined ? this.model.bus(target.busKey) : undefined;
-        const forward = next !== undefined && busPath.length === 1;
+        const forward = next !== undefined;
         if (next !== undefined) {
-          warnings.push(...hopWarnings(rule, next, target, busPath.length));
+          warnings.push(...hopWarnings(rule, next, target));
         }
         out.push({
           rule: info,
@@ -728,7 +745,13 @@ export class EventRouter {
       }
     }
     const model = this.stackList.find((s) => s.stackId === owner.node.path) ?? this.stackList[0];
-    return this.model.resolveDeep(model, owner.resolve(text));
+    let intrinsic: any;
+    try {
+      intrinsic = owner.resolve(text);
+    } catch {
+      return text; // a token only its own scope can resolve: left as it is
+    }
+    return this.model.resolveDeep(model, intrinsic);
   }
 
   private normalize(e: any, ingestionTime: string, account: string, region: string): any {
@@ -867,12 +890,8 @@ function stringField(event: any, field: string): string | undefined {
 }
 
 /** What EventBridge requires of a bus-to-bus hop, and what it refuses. */
-function hopWarnings(rule: ModelRule, next: ModelBusView, target: ModelTarget, hops: number): string[] {
+function hopWarnings(rule: ModelRule, next: ModelBusView, target: ModelTarget): string[] {
   const out: string[] = [];
-  if (hops > 1) {
-    out.push(`not forwarded: the event came to ${rule.bus.arn} from another event bus, and EventBridge does not route such an event to a third bus`);
-    return out;
-  }
   const crossAccount = next.account !== rule.bus.account;
   const crossRegion = next.region !== rule.bus.region;
   if ((crossAccount || crossRegion) && !target.hasRole) {

@@ -57,6 +57,13 @@ export enum NonDeliveryReason {
    * aws-cdk-lib refuses such a queue, and the router follows it.)
    */
   DEAD_LETTER_QUEUE_REGION = 'DEAD_LETTER_QUEUE_REGION',
+  /**
+   * The target is an event bus and the event came to the rule's bus from another bus: EventBridge does not send
+   * it on to a third bus ("these events are not sent to the third account"; the same for three buses of one account).
+   *
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html
+   */
+  BUS_HOP_NOT_FORWARDED = 'BUS_HOP_NOT_FORWARDED',
 }
 
 /**

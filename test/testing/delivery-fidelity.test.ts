@@ -314,3 +314,24 @@ test('a role on a same-account Lambda target does not block it (eb-use-resource-
   new events.CfnRule(stack, 'Rule', { eventPattern: { source: ['com.example.orders'] }, targets: [{ id: 'T', arn: fn.functionArn, roleArn: role.roleArn }] });
   expect(EventRouter.fromStack(stack).route(ORDER)).toHaveLength(1);
 });
+
+test('deploy-time values inside anything-but and $or: the router builds, explains, and binds a parameter by name', () => {
+  const template = {
+    Parameters: { Env: { Type: 'String' } },
+    Resources: {
+      Rule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: { $or: [{ detail: { env: [{ Ref: 'Env' }] } }, { detail: { other: [{ 'anything-but': [{ Ref: 'Env' }] }] } }] },
+          Targets: [{ Id: 'T', Arn: 'arn:aws:sqs:us-east-1:123456789012:q' }],
+        },
+      },
+    },
+  };
+  const router = EventRouter.fromTemplate(template);
+  expect(router.explain({ ...ORDER, detail: { env: 'prod' } }).notDelivered.map((n) => n.reason)).toEqual([NonDeliveryReason.UNRESOLVED_PATTERN_VALUE]);
+  const bound = EventRouter.fromTemplate(template, { deployTimeValues: { Env: 'prod' } });
+  expect(bound.route({ ...ORDER, detail: { env: 'prod' } })).toHaveLength(1);
+  expect(bound.route({ ...ORDER, detail: { other: 'prod' } })).toHaveLength(0);
+  expect(bound.route({ ...ORDER, detail: { other: 'dev' } })).toHaveLength(1);
+});

@@ -16,6 +16,7 @@ export const DOCS = {
   predefinedVariables: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html',
   deadLetterQueue: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html',
   patterns: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html',
+  busHops: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html',
 };
 
 /** A documented reason why a target receives nothing. */
@@ -117,27 +118,31 @@ const PROBE_EVENT = { 'version': '0', 'id': 'probe', 'detail-type': 'probe', 'so
  * has a value the router does not know.
  */
 export function loosenPattern(pattern: any, depth = 0): any {
-  if (depth > 64 || pattern === null || typeof pattern !== 'object') {
+  if (depth > 64 || pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) {
     return pattern;
-  }
-  if (Array.isArray(pattern)) {
-    return JSON.stringify(pattern).includes('${') && hasTokenText(pattern) ? [{ exists: true }] : pattern;
   }
   const out: any = {};
   for (const [k, v] of Object.entries(pattern)) {
-    out[k] = loosenPattern(v, depth + 1);
+    if (k === '$or' && Array.isArray(v)) {
+      out[k] = v.map((sub) => loosenPattern(sub, depth + 1));
+    } else if (Array.isArray(v)) {
+      // A field's list of values (with prefix, anything-but, ... inside): the whole list, when it holds one.
+      out[k] = hasTokenText(v) ? [{ exists: true }] : v;
+    } else {
+      out[k] = loosenPattern(v, depth + 1);
+    }
   }
   return out;
 }
 
 const TOKEN_TEXT = /\$\{(Ref|GetAtt|ImportValue|Token):/;
 
-function hasTokenText(value: any): boolean {
+function hasTokenText(value: any, depth = 0): boolean {
   if (typeof value === 'string') {
     return TOKEN_TEXT.test(value);
   }
-  if (value !== null && typeof value === 'object') {
-    return Object.values(value).some(hasTokenText);
+  if (depth < 64 && value !== null && typeof value === 'object') {
+    return Object.values(value).some((v) => hasTokenText(v, depth + 1));
   }
   return false;
 }
