@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { checkDeadLetterQueue, checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { addPatternValidation } from '../private/pattern-check';
+import { placementProblem, targetKindOf } from '../private/target-kinds';
 
 const TYPE = 'ReliableRoute';
 
@@ -257,6 +258,7 @@ export class ReliableRoute extends Construct {
       }
       checkDeadLetterRegion(this, TYPE, `target ${id ?? ''} deadLetterQueue`, parts.region);
     }
+    checkTargetPlacement(this, id, config);
     const attempts = config.retryPolicy?.maximumRetryAttempts ?? this.retryAttempts;
     const age = config.retryPolicy?.maximumEventAgeInSeconds ?? this.maxEventAge.toSeconds();
     checkRetryAttempts(this, `target ${id ?? ''} retryAttempts`, attempts);
@@ -275,6 +277,27 @@ class ReliableTarget implements events.IRuleTarget {
 
   public bind(rule: events.IRuleRef, id?: string): events.RuleTargetConfig {
     return this.route._bindTarget(this.inner, rule, id);
+  }
+}
+
+/**
+ * A target EventBridge cannot reach from the route's rule (another Region, an unsupported type in another account,
+ * no execution role where one is needed) is a synth error, not a rule that delivers nothing.
+ * See src/private/target-kinds.ts for the pages.
+ */
+function checkTargetPlacement(route: Construct, id: string | undefined, config: events.RuleTargetConfig): void {
+  const stack = Stack.of(route);
+  if (Token.isUnresolved(config.arn) || Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+    return;
+  }
+  const kind = targetKindOf(config.arn);
+  if (kind === undefined) {
+    return;
+  }
+  const parts = config.arn.split(':');
+  const problem = placementProblem(kind, parts[4] || undefined, parts[3] || undefined, config.role !== undefined, stack.account, stack.region);
+  if (problem) {
+    throw propError(route, TYPE, `target ${id ?? ''}`, `${show(config.arn)}: ${problem.message} (${problem.documentation})`);
   }
 }
 

@@ -29,11 +29,13 @@ diagram  Prints a Mermaid flowchart of the app's event flows: producers, buses p
   --account  the account the event is put in, for a bus given by name (default: the event's "account")
   --region   the region the event is put in, for a bus given by name (default: the event's "region")
   --stack    only rules of this stack (name or construct path)
+  --bind     RESOURCE=VALUE: a deploy-time value for patterns, by construct path or logical ID (.Attr for
+             Fn::GetAtt, e.g. Platform/Uploads.Arn=arn:aws:s3:::uploads); repeatable
   --json     print the deliveries as JSON`;
 
 const VALUE_OPTIONS: { [command: string]: string[] } = {
-  route: ['--app', '--event', '--bus', '--account', '--region', '--stack'],
-  diagram: ['--app', '--bus', '--account', '--region'],
+  route: ['--app', '--event', '--bus', '--account', '--region', '--stack', '--bind'],
+  diagram: ['--app', '--bus', '--account', '--region', '--bind'],
 };
 
 /**
@@ -50,10 +52,20 @@ export async function main(argv: string[], io: CliIo, readStdin: () => string = 
     return 2;
   }
   const args: { [k: string]: string | boolean } = {};
+  const bindings: { [resource: string]: string } = {};
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json' && command === 'route') {
       args.json = true;
+    } else if (a === '--bind') {
+      const value = rest[i + 1];
+      const eq = value === undefined ? -1 : value.indexOf('=');
+      if (value === undefined || eq <= 0) {
+        io.err(`--bind needs RESOURCE=VALUE (a construct path or logical ID, "=", the deploy-time value), got ${value === undefined ? 'nothing' : JSON.stringify(value.slice(0, 200))}\n${USAGE}\n`);
+        return 2;
+      }
+      bindings[value.slice(0, eq)] = value.slice(eq + 1);
+      i++;
     } else if (VALUE_OPTIONS[command].includes(a)) {
       if (rest[i + 1] === undefined || rest[i + 1].startsWith('--')) {
         io.err(`${a} needs a value\n${USAGE}\n`);
@@ -72,7 +84,7 @@ export async function main(argv: string[], io: CliIo, readStdin: () => string = 
     }
   }
   try {
-    const router = EventRouter.fromCloudAssembly(args.app as string);
+    const router = EventRouter.fromCloudAssembly(args.app as string, { deployTimeValues: bindings });
     for (const w of router.warnings) {
       io.err(`warning: ${w}\n`);
     }

@@ -6,10 +6,13 @@ import { IConstruct } from 'constructs';
 import { PatternRuleSet } from '../pattern-matching';
 import { InputTransformation, TargetInputKind } from './input-transformer';
 import { RawStack, readCloudAssembly } from './private/cloud-assembly';
+import { Blocked, DOCS, blockedTarget, deployErrors, loosenPattern } from './private/delivery-constraints';
 import { parseJsonText } from './private/json-text';
 import { simulateDeliveries } from './private/simulator';
 import { ModelRule, ModelStack, ModelTarget, TemplateModel, busKey, parseBusArn } from './private/template-model';
+import { NonDeliveryReason, RouteExplanation, RouteNonDelivery } from './route-explanation';
 import { SimulationOptions, SimulationReport } from './simulation';
+import { STATE_WITH_READ_ONLY, isReadOnlyManagementEvent } from '../private/read-only-management-event';
 
 /**
  * Where the router places stacks that do not say (environment-agnostic stacks), and the partition of ARNs.
@@ -44,6 +47,20 @@ export interface EventRouterOptions {
    * @default 'Stack'
    */
   readonly stackName?: string;
+
+  /**
+   * Values for what only deploy time knows, so that patterns holding them can be matched: the key names a
+   * resource by construct path (`Platform/Uploads`), logical ID (`Uploads1A2B3C4D`) or `<stack>/<logicalId>`
+   * and stands for its `Ref`; append `.Attr` for a `Fn::GetAtt` (`Platform/Uploads.Arn`). A stack parameter is
+   * named by its logical ID. The value replaces the reference wherever the router resolves one (patterns, bus
+   * names, target ARNs), also through `Fn::ImportValue`, `Fn::Join` and `Fn::Sub`.
+   *
+   * A pattern value that stays unresolved is listed in `warnings`, and `explain()` reports an event that would
+   * match but for it (`NonDeliveryReason.UNRESOLVED_PATTERN_VALUE`).
+   *
+   * @default - no values: deploy-time values stay as placeholders such as `${Ref:Uploads1A2B3C4D}`
+   */
+  readonly deployTimeValues?: { [resource: string]: string };
 }
 
 /**
@@ -188,6 +205,13 @@ export interface RouterRule {
   readonly scheduleExpression?: string;
   /** The targets. */
   readonly targets: RouterTarget[];
+  /**
+   * Why the rule cannot deploy (a retry policy out of range, an input transformer EventBridge refuses, a FIFO
+   * dead-letter queue): a rule with any never receives an event. Empty when it can.
+   */
+  readonly deployErrors: string[];
+  /** The values of the event pattern only known at deploy time, each with why (empty when there are none). */
+  readonly unresolvedPatternValues: string[];
 }
 
 /**
@@ -269,7 +293,8 @@ export interface RoutedDelivery {
  * `Fn::ImportValue` of another stack's export, or an ARN built with `Fn::Join` / `Fn::Sub`; what only deploy time
  * knows (a parameter, a custom resource) is listed in `warnings` with the rule's construct path. A target that is an
  * event bus routes the event again on that bus, once: EventBridge does not forward an event that came from another
- * bus to a third bus.
+ * bus to a third bus (`explain()` reports it as `BUS_HOP_NOT_FORWARDED`). What EventBridge would not deliver is never
+ * a delivery: see `explain()` and `NonDeliveryReason`.
  *
  * Patterns are matched by this library's event-pattern engine, with every rule of a bus in one `PatternRuleSet`.
  *
@@ -306,7 +331,9 @@ export class EventRouter {
       }
       return { stackName: stack.stackName, stackId: stack.node.path, template: Template.fromStack(stack).toJSON(), account, region, paths };
     });
-    return new EventRouter(models, opts, agnostic);
+    const router = new EventRouter(models, opts, agnostic);
+    router.cdkStacks.push(...stacks);
+    return router;
   }
 
   /**
@@ -372,6 +399,14 @@ export class EventRouter {
   private readonly ruleByKey = new Map<string, ModelRule>();
   private readonly stackList: ModelStack[];
   private readonly routerWarnings: string[] = [];
+  /** Rules that would match but are `DISABLED`, per bus: to say why an event does not reach them. */
+  private readonly dormantSets = new Map<string, PatternRuleSet>();
+  /** Rules whose patterns hold deploy-time values, with those lists loosened to `exists`, per bus. */
+  private readonly looseSets = new Map<string, PatternRuleSet>();
+  private readonly blocked = new Map<ModelTarget, Blocked>();
+  private readonly ruleDeployErrors = new Map<ModelRule, Array<{ message: string; documentation: string }>>();
+  /** The CDK stacks (for `fromStack(s)`): tokens in test events are resolved against them. */
+  private readonly cdkStacks: Stack[] = [];
 
   private constructor(raw: RawStack[], options: EventRouterOptions, agnostic: string[]) {
     const partition = options.partition ?? 'aws';
@@ -382,24 +417,54 @@ export class EventRouter {
       stackId: s.stackId,
       template: s.template,
       paths: s.paths,
+      constructPaths: s.constructPaths,
       env: { account: s.account ?? account, region: s.region ?? region, partition },
     }));
     if (agnostic.length > 0) {
       this.routerWarnings.push(`${agnostic.length === 1 ? 'stack' : 'stacks'} ${agnostic.join(', ')} ${agnostic.length === 1 ? 'is' : 'are'} environment-agnostic: the router places ${agnostic.length === 1 ? 'it' : 'them'} in account ${account}, region ${region} (set env on the stack, or the router's account and region options)`);
     }
-    this.model = new TemplateModel(this.stackList);
+    const bindings = options.deployTimeValues ?? {};
+    this.model = new TemplateModel(this.stackList, bindings);
     this.routerWarnings.push(...this.model.warnings);
     for (const rule of this.model.rules) {
       this.ruleByKey.set(rule.key, rule);
-      if (rule.pattern === undefined || rule.state === 'DISABLED') {
+      this.checkRule(rule);
+      if (rule.pattern === undefined) {
         continue;
       }
-      let set = this.ruleSets.get(rule.bus.key);
-      if (!set) {
-        set = new PatternRuleSet();
-        this.ruleSets.set(rule.bus.key, set);
+      addTo(rule.state === 'DISABLED' ? this.dormantSets : this.ruleSets, rule.bus.key, rule.key, rule.pattern);
+      if (rule.unresolvedPatternValues.length > 0) {
+        try {
+          addTo(this.looseSets, rule.bus.key, rule.key, loosenPattern(rule.pattern));
+        } catch {
+          // A loosened pattern the engine refuses only loses the UNRESOLVED_PATTERN_VALUE explanation; the
+          // warning about the unresolved values stays.
+        }
       }
-      set.add(rule.key, rule.pattern);
+    }
+    const unused = Object.keys(bindings).filter((k) => !this.model.usedBindings.has(k));
+    if (unused.length > 0) {
+      this.routerWarnings.push(`deploy-time values ${unused.map((k) => JSON.stringify(k)).join(', ')} name no resource that a rule refers to (use a construct path, a logical ID or <stack>/<logicalId>, with .Attr for Fn::GetAtt)`);
+    }
+  }
+
+  /** Records what makes a rule or a target unable to receive events, and warns about it. */
+  private checkRule(rule: ModelRule): void {
+    const errors = deployErrors(rule);
+    if (errors.length > 0) {
+      this.ruleDeployErrors.set(rule, errors);
+      this.routerWarnings.push(`rule ${rule.path} cannot deploy, so it routes nothing: ${errors.map((e) => e.message).join('; ')}`);
+    }
+    for (const target of rule.targets) {
+      const blocked = blockedTarget(rule.bus, target);
+      if (blocked) {
+        this.blocked.set(target, blocked);
+        this.routerWarnings.push(`rule ${rule.path}: ${blocked.message}`);
+      }
+    }
+    if (rule.unresolvedPatternValues.length > 0 && rule.state !== 'DISABLED') {
+      this.routerWarnings.push(`rule ${rule.path}: its event pattern holds values only known at deploy time: ${rule.unresolvedPatternValues.join('; ')}. `
+        + 'An event matches only if it carries the same placeholder; bind each value (EventRouterOptions.deployTimeValues, or --bind <construct path or logical ID>=<value>)');
     }
   }
 
@@ -442,6 +507,19 @@ export class EventRouter {
    * @throws Error on invalid JSON text, an unknown or ambiguous bus, or an unknown stack
    */
   public route(event: any, options?: RouteOptions): RoutedDelivery[] {
+    return this.explain(event, options).deliveries;
+  }
+
+  /**
+   * The deliveries of one event (as `route`), and every target on the event's path that EventBridge would not
+   * deliver to, each with a reason code and a message: a `DISABLED` rule whose pattern matches, a read-only
+   * CloudTrail management event on an `ENABLED` rule, a rule whose template cannot deploy, a target EventBridge
+   * cannot reach (another account or Region, no execution role), a pattern that would match but for a value only
+   * known at deploy time. See `NonDeliveryReason`.
+   *
+   * @throws Error on invalid JSON text, an unknown or ambiguous bus, or an unknown stack
+   */
+  public explain(event: any, options?: RouteOptions): RouteExplanation {
     const opts = options ?? {};
     const parsed = this.parseEvent(event);
     const bus = this.resolveBus(opts.eventBus, opts.account ?? stringField(parsed, 'account'), opts.region ?? stringField(parsed, 'region'));
@@ -449,8 +527,9 @@ export class EventRouter {
     const ingestionTime = opts.ingestionTime ?? nowIso();
     const full = this.normalize(parsed, ingestionTime, bus.account, bus.region);
     const deliveries: RoutedDelivery[] = [];
-    this.routeOnBus(bus.key, full, [bus.arn], stack, opts.ingestionTime ?? full.time, deliveries);
-    return deliveries;
+    const notDelivered: RouteNonDelivery[] = [];
+    this.routeOnBus(bus.key, full, [bus.arn], stack, opts.ingestionTime ?? full.time, deliveries, notDelivered);
+    return { deliveries, notDelivered };
   }
 
   /**
@@ -506,18 +585,61 @@ export class EventRouter {
     return this.model;
   }
 
-  private routeOnBus(key: string, event: any, busPath: string[], stack: ModelStack | undefined, ingestionTime: string, out: RoutedDelivery[]): void {
-    const set = this.ruleSets.get(key);
-    if (!set) {
-      return;
-    }
-    for (const ruleKey of set.matchingRules(event)) {
+  private routeOnBus(key: string, event: any, busPath: string[], stack: ModelStack | undefined, ingestionTime: string,
+    out: RoutedDelivery[], notDelivered: RouteNonDelivery[]): void {
+    const inStack = (rule: ModelRule) => stack === undefined || rule.stackId === stack.stackId;
+    const skip = (rule: ModelRule, reason: NonDeliveryReason, message: string, documentation: string) => {
+      notDelivered.push({ reason, message, documentation, rule: this.ruleInfo(rule), path: busPath });
+    };
+    const matched = this.ruleSets.get(key)?.matchingRules(event) ?? [];
+    for (const ruleKey of this.dormantSets.get(key)?.matchingRules(event) ?? []) {
       const rule = this.ruleByKey.get(ruleKey)!;
-      if (stack !== undefined && rule.stackId !== stack.stackId) {
+      if (inStack(rule)) {
+        skip(rule, NonDeliveryReason.RULE_DISABLED, `rule ${rule.path} matches the event but its state is DISABLED: EventBridge does not match events against it`, DOCS.ruleState);
+      }
+    }
+    const loose = this.looseSets.get(key)?.matchingRules(event) ?? [];
+    for (const ruleKey of loose) {
+      const rule = this.ruleByKey.get(ruleKey)!;
+      if (!matched.includes(ruleKey) && rule.state !== 'DISABLED' && inStack(rule)) {
+        skip(rule, NonDeliveryReason.UNRESOLVED_PATTERN_VALUE, `rule ${rule.path} would match the event but for values of its pattern only known at deploy time (${rule.unresolvedPatternValues.join('; ')}); `
+          + 'bind them with EventRouterOptions.deployTimeValues or --bind to know', DOCS.patterns);
+      }
+    }
+    const readOnly = isReadOnlyManagementEvent(event);
+    for (const ruleKey of matched) {
+      const rule = this.ruleByKey.get(ruleKey)!;
+      if (!inStack(rule)) {
+        continue;
+      }
+      const errors = this.ruleDeployErrors.get(rule);
+      if (errors !== undefined) {
+        skip(rule, NonDeliveryReason.TEMPLATE_CANNOT_DEPLOY, `rule ${rule.path} matches the event but cannot deploy: ${errors.map((e) => e.message).join('; ')}`, errors[0].documentation);
+        continue;
+      }
+      if (readOnly && rule.state !== STATE_WITH_READ_ONLY) {
+        skip(rule, NonDeliveryReason.READ_ONLY_MANAGEMENT_EVENT, `rule ${rule.path} matches the event, but ${event.detail.eventName} is a read-only CloudTrail management event `
+          + `and the rule's state is ${rule.state}: only rules in state ${STATE_WITH_READ_ONLY} receive it`, DOCS.readOnly);
         continue;
       }
       const info = this.ruleInfo(rule);
       rule.targets.forEach((target, i) => {
+        const blocked = this.blocked.get(target);
+        if (blocked !== undefined) {
+          notDelivered.push({ ...blocked, rule: info, target: info.targets[i], path: busPath });
+          return;
+        }
+        if (target.busKey !== undefined && busPath.length > 1) {
+          notDelivered.push({
+            reason: NonDeliveryReason.BUS_HOP_NOT_FORWARDED,
+            message: `target ${target.id} of rule ${rule.path} is the event bus ${info.targets[i].eventBusArn ?? target.arn}, but the event came to ${rule.bus.arn} from another event bus, and EventBridge does not send such an event on to a third bus`,
+            documentation: DOCS.busHops,
+            rule: info,
+            target: info.targets[i],
+            path: busPath,
+          });
+          return;
+        }
         const transformed = InputTransformation.transform(event, target.input, {
           ruleArn: info.arn,
           ruleName: info.name ?? rule.logicalId,
@@ -526,9 +648,9 @@ export class EventRouter {
         });
         const warnings = [...transformed.warnings];
         const next = target.busKey !== undefined ? this.model.bus(target.busKey) : undefined;
-        const forward = next !== undefined && busPath.length === 1;
+        const forward = next !== undefined;
         if (next !== undefined) {
-          warnings.push(...hopWarnings(rule, next, target, busPath.length));
+          warnings.push(...hopWarnings(rule, next, target));
         }
         out.push({
           rule: info,
@@ -542,7 +664,7 @@ export class EventRouter {
         });
         if (forward) {
           // The receiving bus gets the event as it is: id, account, region, time and detail are kept.
-          this.routeOnBus(next.key, event, [...busPath, next.arn], stack, ingestionTime, out);
+          this.routeOnBus(next.key, event, [...busPath, next.arn], stack, ingestionTime, out, notDelivered);
         }
       });
     }
@@ -574,6 +696,9 @@ export class EventRouter {
     if (e === null || typeof e !== 'object' || Array.isArray(e)) {
       throw new Error(`an event must be a JSON object, got ${Array.isArray(e) ? 'an array' : e === null ? 'null' : typeof e}`);
     }
+    if (this.cdkStacks.length > 0) {
+      e = this.resolveTokens(e, 0);
+    }
     if (e['detail-type'] === undefined && (e.DetailType !== undefined || e.Source !== undefined)) {
       // A PutEvents entry.
       e = {
@@ -585,6 +710,48 @@ export class EventRouter {
       };
     }
     return e;
+  }
+
+  /**
+   * Replaces CDK tokens in a test event (`bucket.bucketName`) with what the router makes of the same reference in a
+   * pattern: the bound deploy-time value, or the same placeholder (`${Ref:Bucket83908E77}`).
+   */
+  private resolveTokens(value: any, depth: number): any {
+    if (typeof value === 'string') {
+      return Token.isUnresolved(value) ? this.tokenValue(value) : value;
+    }
+    if (depth > 32 || value === null || typeof value !== 'object') {
+      return value;
+    }
+    if (Array.isArray(value)) {
+      return value.map((v) => this.resolveTokens(v, depth + 1));
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype) {
+      return value;
+    }
+    const out: any = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = this.resolveTokens(v, depth + 1);
+    }
+    return out;
+  }
+
+  private tokenValue(text: string): any {
+    let owner: Stack = this.cdkStacks[0];
+    for (const token of Tokenization.reverseString(text).tokens) {
+      if (token instanceof Reference && CfnElement.isCfnElement(token.target)) {
+        owner = Stack.of(token.target);
+        break;
+      }
+    }
+    const model = this.stackList.find((s) => s.stackId === owner.node.path) ?? this.stackList[0];
+    let intrinsic: any;
+    try {
+      intrinsic = owner.resolve(text);
+    } catch {
+      return text; // a token only its own scope can resolve: left as it is
+    }
+    return this.model.resolveDeep(model, intrinsic);
   }
 
   private normalize(e: any, ingestionTime: string, account: string, region: string): any {
@@ -673,6 +840,8 @@ export class EventRouter {
         hasRole: t.hasRole,
         eventBusArn: t.busKey !== undefined ? this.model.bus(t.busKey)?.arn : undefined,
       })),
+      deployErrors: (this.ruleDeployErrors.get(rule) ?? []).map((e) => e.message),
+      unresolvedPatternValues: [...rule.unresolvedPatternValues],
     };
   }
 }
@@ -688,6 +857,15 @@ function tokenBusPath(token: string): string {
     return ref.target.node.path;
   }
   throw new Error(`the event bus "${token}" is a token the router cannot follow; pass a name, an ARN or EventRouter.eventBusId(bus)`);
+}
+
+function addTo(sets: Map<string, PatternRuleSet>, bus: string, key: string, pattern: any): void {
+  let set = sets.get(bus);
+  if (!set) {
+    set = new PatternRuleSet();
+    sets.set(bus, set);
+  }
+  set.add(key, pattern);
 }
 
 function busInfo(b: ModelBusView): RouterEventBus {
@@ -712,12 +890,8 @@ function stringField(event: any, field: string): string | undefined {
 }
 
 /** What EventBridge requires of a bus-to-bus hop, and what it refuses. */
-function hopWarnings(rule: ModelRule, next: ModelBusView, target: ModelTarget, hops: number): string[] {
+function hopWarnings(rule: ModelRule, next: ModelBusView, target: ModelTarget): string[] {
   const out: string[] = [];
-  if (hops > 1) {
-    out.push(`not forwarded: the event came to ${rule.bus.arn} from another event bus, and EventBridge does not route such an event to a third bus`);
-    return out;
-  }
   const crossAccount = next.account !== rule.bus.account;
   const crossRegion = next.region !== rule.bus.region;
   if ((crossAccount || crossRegion) && !target.hasRole) {

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
 import { CustomBusEvent, CustomBusRouteOptions, CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
-import { EventRouter, RoutedDelivery, RouteOptions } from './event-router';
+import { EventRouter, RoutedDelivery, RouteOptions, RouterRule, RouterTarget } from './event-router';
 
 /**
  * Assertions on routes that throw errors naming the event, the target and what was delivered instead; they work in
@@ -42,10 +42,13 @@ export class RouteAssertions {
   public static assertRoutes(stackOrRouter: any, event: any, target: any, expectedInput?: any, options?: RouteOptions): RoutedDelivery {
     const router = RouteAssertions.routerOf(stackOrRouter);
     const wanted = targetKey(target);
-    const deliveries = router.route(event, options);
+    const explained = router.explain(event, options);
+    const deliveries = explained.deliveries;
     const hits = deliveries.filter((d) => matchesTarget(d, wanted));
     if (hits.length === 0) {
-      throw new Error(`expected the event to reach ${wanted} on bus "${options?.eventBus ?? 'default'}", but it reached ${describe(deliveries)}\nevent: ${JSON.stringify(deliveries[0]?.event ?? event)}`);
+      const why = explained.notDelivered.filter((n) => n.target === undefined || matchesTarget({ rule: n.rule, target: n.target }, wanted));
+      const reasons = why.map((n) => `\nnot delivered (${n.reason}): ${n.message}`).join('');
+      throw new Error(`expected the event to reach ${wanted} on bus "${options?.eventBus ?? 'default'}", but it reached ${describe(deliveries)}${reasons}\nevent: ${JSON.stringify(deliveries[0]?.event ?? event)}`);
     }
     if (arguments.length >= 4 && expectedInput !== undefined) {
       const exact = hits.find((d) => deepEqual(d.input, expectedInput));
@@ -180,7 +183,7 @@ function targetKey(target: any): string {
   throw new Error(`target must be a construct or a string (logical ID, <rule>/<targetId> or ARN), got ${JSON.stringify(target)}`);
 }
 
-function matchesTarget(d: RoutedDelivery, wanted: string): boolean {
+function matchesTarget(d: { rule: RouterRule; target: RouterTarget }, wanted: string): boolean {
   return d.target.logicalId === wanted || `${d.rule.logicalId}/${d.target.id}` === wanted || d.target.arn === wanted;
 }
 

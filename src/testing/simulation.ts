@@ -1,4 +1,5 @@
 import { RoutedDelivery, RouterRule, RouterTarget } from './event-router';
+import { RouteNonDelivery } from './route-explanation';
 
 /**
  * One attempt to deliver an event to a target, as seen by a local handler.
@@ -19,7 +20,10 @@ export interface DeliveryAttempt {
 /**
  * A local stand-in for a target. `handle` returning means the target accepted the event; throwing means the
  * delivery attempt failed (EventBridge could not hand the event over: throttling, an unavailable endpoint, missing
- * permissions...). A thrown error's `code` (a string) becomes the dead-letter `ERROR_CODE`.
+ * permissions...). A thrown error's `code` (a string) becomes the dead-letter `ERROR_CODE`; in any jsii language,
+ * a message that starts with a code of `TargetHandlers.ERROR_CODES` and a colon does the same
+ * (`NO_RESOURCE: the function was deleted`). `NO_PERMISSIONS` and `NO_RESOURCE` are not retried (see
+ * `TargetHandlers.NON_RETRIED_ERROR_CODES`).
  *
  * Note: EventBridge invokes Lambda functions asynchronously, so an error *inside* a function is not a failed
  * delivery in AWS (Lambda's own async retries apply); model a failed hand-over with a throw.
@@ -162,6 +166,11 @@ export interface SimulatedDelivery extends RoutedDelivery {
    */
   readonly exhaustedRetryCondition?: string;
   /**
+   * Whether the last error is one EventBridge does not retry (`NO_PERMISSIONS`, `NO_RESOURCE`): the event went to
+   * the dead-letter queue (or was dropped) after that attempt, without the retry schedule.
+   */
+  readonly notRetried: boolean;
+  /**
    * The dead-letter message.
    *
    * @default - not dead-lettered
@@ -189,12 +198,58 @@ export interface SimulationReport {
   readonly simulatedSeconds: number;
   /** The dead-letter messages, in order. */
   readonly deadLetters: DeadLetterMessage[];
+  /**
+   * The targets and rules on the events' paths that EventBridge would not deliver to, with why (see
+   * `EventRouter.explain`); they get no handler call and no outcome.
+   */
+  readonly notDelivered: RouteNonDelivery[];
 }
 
 /**
  * Ready-made target handlers.
  */
 export class TargetHandlers {
+  /**
+   * The dead-letter `ERROR_CODE` values the EventBridge user guide lists.
+   *
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+   */
+  public static readonly ERROR_CODES: string[] = [
+    'CONNECTION_FAILURE', 'CROSS_ACCOUNT_INGESTION_FAILED', 'CROSS_REGION_INGESTION_FAILED', 'ERROR_FROM_TARGET',
+    'EVENTS_IN_BATCH_REQUEST_REJECTED', 'FAILED_TO_ASSUME_ROLE', 'INTERNAL_ERROR', 'INVALID_JSON', 'INVALID_PARAMETER',
+    'NO_PERMISSIONS', 'NO_RESOURCE', 'RESOURCE_ALREADY_EXISTS', 'RESOURCE_LIMIT_EXCEEDED', 'RESOURCE_MODIFICATION_COLLISION',
+    'SDK_CLIENT_ERROR', 'THIRD_ACCOUNT_HOP_DETECTED', 'THIRD_REGION_HOP_DETECTED', 'THROTTLING', 'TIMEOUT',
+    'TRANSIENT_ASSUME_ROLE', 'UNKNOWN',
+  ];
+
+  /**
+   * The codes of the errors EventBridge does not retry: "errors that result from missing permissions to a target,
+   * or if a target resource that no longer exists" go to the dead-letter queue without retry attempts.
+   *
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+   */
+  public static readonly NON_RETRIED_ERROR_CODES: string[] = ['NO_PERMISSIONS', 'NO_RESOURCE'];
+
+  /**
+   * A handler whose target denies EventBridge (`NO_PERMISSIONS`): not retried.
+   *
+   * @param message the error message
+   * @default - message 'EventBridge is not allowed to call the target'
+   */
+  public static noPermissions(message?: string): ITargetHandler {
+    return TargetHandlers.fail(message ?? 'EventBridge is not allowed to call the target', 'NO_PERMISSIONS');
+  }
+
+  /**
+   * A handler whose target no longer exists (`NO_RESOURCE`): not retried.
+   *
+   * @param message the error message
+   * @default - message 'the target resource does not exist'
+   */
+  public static noResource(message?: string): ITargetHandler {
+    return TargetHandlers.fail(message ?? 'the target resource does not exist', 'NO_RESOURCE');
+  }
+
   /** A handler that accepts every event. */
   public static accept(): ITargetHandler {
     return { handle: () => undefined };

@@ -37,7 +37,8 @@ new events.CfnRule(stack, 'ByArn', {
   eventBusName: other.eventBusArn,
   eventPattern: { source: ['com.example.orders'] },
   state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
-  targets: [{ id: 'Ext', arn: 'arn:aws:sqs:eu-west-1:222222222222:elsewhere', input: '{"fixed":true}' }],
+  // A queue of another account: EventBridge needs an execution role of the rule's account for it.
+  targets: [{ id: 'Ext', arn: 'arn:aws:sqs:eu-west-1:222222222222:elsewhere', input: '{"fixed":true}', roleArn: 'arn:aws:iam::111111111111:role/cross-account' }],
 });
 new events.CfnRule(stack, 'ByName', { eventBusName: 'orders', eventPattern: { 'detail-type': ['OrderPlaced'] }, targets: [{ id: 'Q', arn: queue.queueArn }] });
 const router = EventRouter.fromStack(stack);

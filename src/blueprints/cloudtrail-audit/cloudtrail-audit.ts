@@ -21,17 +21,13 @@ import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
 import { rewriteStatements } from '../../private/policy-statements';
+import { API_CALL_DETAIL_TYPE, STATE_WITH_READ_ONLY, isReadOnlyEventName } from '../../private/read-only-management-event';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
 
 const TYPE = 'CloudTrailAudit';
 
-/** The `detail-type` of CloudTrail API call events. */
-const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
-/** The rule state that also delivers read-only management events. */
-const STATE_WITH_READ_ONLY = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
-const READ_ONLY_NAME = /^(Get|List|Describe)/;
 
 /**
  * Properties of a {@link CloudTrailAudit}.
@@ -330,7 +326,7 @@ export class CloudTrailAudit extends Construct {
         throw propError(this, TYPE, 'services',
           `eventNames of ${service.source} must not be empty (it would match nothing); omit it to record every write call`);
       }
-      const readOnlyNames = (service.eventNames ?? []).filter((n) => !Token.isUnresolved(n) && READ_ONLY_NAME.test(n));
+      const readOnlyNames = (service.eventNames ?? []).filter((n) => !Token.isUnresolved(n) && isReadOnlyEventName(n, service.source));
       if (!includeReadOnly && readOnlyNames.length > 0) {
         Annotations.of(this).addWarningV2('cdk-eventbridge-blueprints:cloudTrailAuditReadOnlyNames',
           `${service.source} lists read-only calls (${readOnlyNames.join(', ')}) that EventBridge only delivers with includeReadOnlyEvents: true`);

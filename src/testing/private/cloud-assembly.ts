@@ -19,6 +19,34 @@ export interface RawStack {
   readonly account?: string;
   readonly region?: string;
   readonly paths?: Map<string, string>;
+  /**
+   * Logical ID → construct path from the manifest's `aws:cdk:logicalId` metadata (present even without path
+   * metadata in the templates): used to find a resource by construct path (deploy-time value bindings).
+   */
+  readonly constructPaths?: Map<string, string>;
+}
+
+/** Logical ID → construct path, from a stack artifact's metadata (`/Stack/Bucket/Resource`: aws:cdk:logicalId). */
+function constructPathsOf(metadata: any): Map<string, string> {
+  const out = new Map<string, string>();
+  if (metadata === null || typeof metadata !== 'object') {
+    return out;
+  }
+  for (const [p, entries] of Object.entries<any>(metadata)) {
+    if (!Array.isArray(entries)) {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry?.type === 'aws:cdk:logicalId' && typeof entry.data === 'string' && !out.has(entry.data)) {
+        let trimmed = p.replace(/^\//, '');
+        while (trimmed.endsWith('/Resource')) {
+          trimmed = trimmed.slice(0, -'/Resource'.length);
+        }
+        out.set(entry.data, trimmed);
+      }
+    }
+  }
+  return out;
 }
 
 /** A JSON file of the assembly rooted at `root`: bounded, inside it, and reported without its content. */
@@ -70,7 +98,14 @@ function readAssembly(directory: string, root: string, stacks: RawStack[], agnos
     if (account === undefined || region === undefined) {
       agnostic.push(stackId);
     }
-    stacks.push({ stackName: artifact.properties?.stackName ?? stackId, stackId, template, account, region });
+    // Newer CDK versions write the metadata to a file of its own (`additionalMetadataFile`).
+    const metadataFile = artifact.additionalMetadataFile;
+    const metadata = typeof metadataFile === 'string' && !metadataFile.includes('..') && !path.isAbsolute(metadataFile)
+      && fs.existsSync(path.join(directory, metadataFile))
+      ? readJson(path.join(directory, metadataFile), `the metadata of stack ${stackId}`, root)
+      : artifact.metadata;
+    const stackName = artifact.properties?.stackName ?? stackId;
+    stacks.push({ stackName, stackId, template, account, region, constructPaths: constructPathsOf(metadata) });
   }
 }
 

@@ -1,6 +1,20 @@
 import { RetryModel } from './retry-model';
 import type { EventRouter, RoutedDelivery } from '../event-router';
-import { DeadLetterMessage, DeliveryOutcome, ITargetHandler, SimulatedDelivery, SimulationOptions, SimulationReport } from '../simulation';
+import type { RouteNonDelivery } from '../route-explanation';
+import { DeadLetterMessage, DeliveryOutcome, ITargetHandler, SimulatedDelivery, SimulationOptions, SimulationReport, TargetHandlers } from '../simulation';
+
+/**
+ * The dead-letter `ERROR_CODE` of a failed attempt: the error's `code` (TypeScript), else a documented code that
+ * starts its message (`NO_RESOURCE: ...`, the way handlers written in other jsii languages signal it), else
+ * `SDK_CLIENT_ERROR`.
+ */
+function errorCodeOf(error: any): string {
+  if (typeof error?.code === 'string') {
+    return error.code;
+  }
+  const m = /^([A-Z_]+):/.exec(String(error?.message ?? error ?? ''));
+  return m && TargetHandlers.ERROR_CODES.includes(m[1]) ? m[1] : 'SDK_CLIENT_ERROR';
+}
 
 
 function handlerFor(delivery: RoutedDelivery, options: SimulationOptions): ITargetHandler | undefined {
@@ -24,12 +38,15 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
   const ingestionTime = options.ingestionTime ?? '2024-01-01T00:00:00Z';
   const deliveries: SimulatedDelivery[] = [];
   const deadLetters: DeadLetterMessage[] = [];
+  const notDelivered: RouteNonDelivery[] = [];
   let unmatched = 0;
   let totalAttempts = 0;
   let longest = 0;
 
   for (const event of events) {
-    const routed = router.route(event, { eventBus: options.eventBus, stackName: options.stackName, ingestionTime });
+    const explained = router.explain(event, { eventBus: options.eventBus, stackName: options.stackName, ingestionTime });
+    notDelivered.push(...explained.notDelivered);
+    const routed = explained.deliveries;
     if (routed.length === 0) {
       unmatched++;
     }
@@ -50,6 +67,7 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
       let lastError: any;
       let condition: string | undefined;
       let delivered = false;
+      let notRetried = false;
       while (true) {
         attempts++;
         try {
@@ -60,6 +78,13 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
           break;
         } catch (e) {
           lastError = e;
+        }
+        // "for errors that result from missing permissions to a target, or if a target resource that no longer
+        // exists, no retry attempts will happen": the event goes to the dead-letter queue at once.
+        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+        if (TargetHandlers.NON_RETRIED_ERROR_CODES.includes(errorCodeOf(lastError))) {
+          notRetried = true;
+          break;
         }
         if (attempts >= maxAttempts) {
           condition = 'MaximumRetryAttempts';
@@ -87,9 +112,10 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
             queueLogicalId: dlq.logicalId,
             body: JSON.stringify(delivery.event),
             attributes: {
-              ERROR_CODE: typeof lastError?.code === 'string' ? lastError.code : 'SDK_CLIENT_ERROR',
+              ERROR_CODE: errorCodeOf(lastError),
               ERROR_MESSAGE: errorMessage ?? '',
-              EXHAUSTED_RETRY_CONDITION: condition!,
+              // Retries were not exhausted when the error is not retried: the page documents no value for it then.
+              ...(condition !== undefined ? { EXHAUSTED_RETRY_CONDITION: condition } : {}),
               RETRY_ATTEMPTS: String(attempts - 1),
               RULE_ARN: delivery.rule.arn,
               TARGET_ARN: delivery.target.arn,
@@ -110,6 +136,7 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
         elapsedSeconds: elapsed,
         errorMessage: delivered ? undefined : errorMessage,
         exhaustedRetryCondition: condition,
+        notRetried,
         deadLetter,
       });
     }
@@ -123,5 +150,6 @@ export function simulateDeliveries(router: EventRouter, events: any[], options: 
     unmatchedEvents: unmatched,
     simulatedSeconds: longest,
     deadLetters,
+    notDelivered,
   };
 }

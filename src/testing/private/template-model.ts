@@ -20,6 +20,8 @@ export interface ModelStack {
   readonly env: ModelEnv;
   /** Logical ID → construct path, when the construct tree is at hand (else `aws:cdk:path` metadata is used). */
   readonly paths?: Map<string, string>;
+  /** Logical ID → construct path from the cloud assembly manifest, to find resources bound by construct path. */
+  readonly constructPaths?: Map<string, string>;
 }
 
 export interface ModelBus {
@@ -54,6 +56,16 @@ export interface ModelTarget {
   hasRole: boolean;
   /** Set when the target is an event bus: its key. */
   busKey?: string;
+  /** The account and region of the target resource, when known offline (a literal ARN, or a resource of the stack). */
+  account?: string;
+  region?: string;
+  /** The `RetryPolicy` values as written in the template (checked against the API's ranges). */
+  rawRetryAttempts?: any;
+  rawMaxEventAge?: any;
+  /** Whether the dead-letter queue is a FIFO queue (a `.fifo` ARN, or `FifoQueue: true` on the queue resource). */
+  deadLetterFifo: boolean;
+  /** The region of the dead-letter queue, when known offline. */
+  deadLetterRegion?: string;
 }
 
 export interface ModelRule {
@@ -69,7 +81,15 @@ export interface ModelRule {
   pattern?: any;
   scheduleExpression?: string;
   targets: ModelTarget[];
+  /** The values of the event pattern only known at deploy time, with why (`${Ref:Bucket}: Ref Bucket is ...`). */
+  unresolvedPatternValues: string[];
 }
+
+/**
+ * Values the user gives for what only deploy time knows: the key is a resource's construct path, logical ID or
+ * `<stack>/<logicalId>` (its `Ref`), with `.Attr` appended for a `Fn::GetAtt` (`Stack/Bucket.Arn`).
+ */
+export type DeployTimeValues = { [key: string]: string };
 
 /** A value that cannot be resolved offline, and why. */
 class Unresolved {
@@ -106,6 +126,10 @@ function tokenText(value: any): string {
   return `\${Token:${JSON.stringify(value)}}`;
 }
 
+function isTrue(value: any): boolean {
+  return value === true || value === 'true';
+}
+
 function describeIntrinsic(value: any): string {
   const text = JSON.stringify(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
@@ -123,8 +147,12 @@ export class TemplateModel {
   public readonly warnings: string[] = [];
   private readonly busByKey = new Map<string, ModelBus>();
   private readonly exports = new Map<string, { stack: ModelStack; value: any }>();
+  private readonly bindings: Map<string, string>;
+  /** The binding keys that some reference used. */
+  public readonly usedBindings = new Set<string>();
 
-  constructor(private readonly stacks: ModelStack[]) {
+  constructor(private readonly stacks: ModelStack[], bindings: DeployTimeValues = {}) {
+    this.bindings = new Map(Object.entries(bindings));
     for (const stack of stacks) {
       this.defaultBus(stack.env);
     }
@@ -272,6 +300,10 @@ export class TemplateModel {
         if (bus) {
           return bus.name;
         }
+        const bound = this.boundValue(stack, String(arg), undefined);
+        if (bound !== undefined) {
+          return bound;
+        }
         const resource = stack.template?.Parameters?.[arg] !== undefined ? 'a stack parameter' : stack.template?.Resources?.[arg]?.Type ?? 'an unknown name';
         return new Unresolved(`Ref ${arg} is ${resource}, known only at deploy time`);
       }
@@ -283,6 +315,10 @@ export class TemplateModel {
         }
         if (bus && attr === 'Arn') {
           return bus.arn;
+        }
+        const bound = this.boundValue(stack, String(logicalId), String(attr));
+        if (bound !== undefined) {
+          return bound;
         }
         const type = stack.template?.Resources?.[logicalId]?.Type ?? 'an unknown resource';
         return new Unresolved(`Fn::GetAtt ${logicalId}.${attr} of ${type} is known only at deploy time`);
@@ -336,6 +372,28 @@ export class TemplateModel {
       default:
         return new Unresolved(`${fn} is not resolved offline`);
     }
+  }
+
+  /** The value the user bound to a resource's `Ref` (attr undefined) or `Fn::GetAtt` attribute. */
+  private boundValue(stack: ModelStack, logicalId: string, attr: string | undefined): string | undefined {
+    if (this.bindings.size === 0) {
+      return undefined;
+    }
+    const names = [logicalId, `${stack.stackId}/${logicalId}`, `${stack.stackName}/${logicalId}`, this.pathOf(stack, logicalId)];
+    for (const full of [stack.paths?.get(logicalId), stack.template?.Resources?.[logicalId]?.Metadata?.['aws:cdk:path'], stack.constructPaths?.get(logicalId)]) {
+      if (typeof full === 'string') {
+        names.push(full);
+      }
+    }
+    for (const name of names) {
+      const key = attr === undefined ? name : `${name}.${attr}`;
+      const value = this.bindings.get(key);
+      if (value !== undefined) {
+        this.usedBindings.add(key);
+        return value;
+      }
+    }
+    return undefined;
   }
 
   private resolveList(stack: ModelStack, value: any, depth: number): string[] | Unresolved {
@@ -401,23 +459,44 @@ export class TemplateModel {
   }
 
   /** Resolves intrinsics in a JSON value where possible; others become readable token strings. */
-  public resolveDeep(stack: ModelStack, value: any): any {
+  public resolveDeep(stack: ModelStack, value: any, unresolved?: string[]): any {
     if (value === null || typeof value !== 'object') {
       return value;
     }
     if (Array.isArray(value)) {
-      return value.map((v) => this.resolveDeep(stack, v));
+      return value.map((v) => this.resolveDeep(stack, v, unresolved));
     }
     const keys = Object.keys(value);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
       const r = this.resolveString(stack, value, 0);
-      return r instanceof Unresolved ? tokenText(value) : r;
+      if (r instanceof Unresolved) {
+        const text = this.placeholder(stack, value, 0);
+        unresolved?.push(`${text} (${r.reason})`);
+        return text;
+      }
+      return r;
     }
     const out: any = {};
     for (const k of keys) {
-      out[k] = this.resolveDeep(stack, value[k]);
+      out[k] = this.resolveDeep(stack, value[k], unresolved);
     }
     return out;
+  }
+
+  /**
+   * The placeholder of an unresolved value, the same wherever the value is used: an `Fn::ImportValue` of an
+   * export of the app is written as the exported value (`${Ref:Bucket}` in both stacks).
+   */
+  private placeholder(stack: ModelStack, value: any, depth: number): string {
+    const name = value?.['Fn::ImportValue'];
+    if (name !== undefined && depth < MAX_DEPTH) {
+      const resolvedName = this.resolveString(stack, name, depth + 1);
+      const exported = resolvedName instanceof Unresolved ? undefined : this.exports.get(busKey(stack.env.account, stack.env.region, resolvedName));
+      if (exported && exported.value !== null && typeof exported.value === 'object') {
+        return this.placeholder(exported.stack, exported.value, depth + 1);
+      }
+    }
+    return tokenText(value);
   }
 
   /** The bus of a rule's `EventBusName` (a name or an ARN), or why it cannot be known offline. */
@@ -456,8 +535,9 @@ export class TemplateModel {
           throw new Error(`rule ${path}: EventPattern is not valid JSON: ${(e as Error).message}`);
         }
       }
+      const unresolvedPatternValues: string[] = [];
       if (pattern !== undefined) {
-        pattern = this.resolveDeep(stack, pattern);
+        pattern = this.resolveDeep(stack, pattern, unresolvedPatternValues);
       }
       const bus = this.ruleBus(stack, p.EventBusName);
       if (bus instanceof Unresolved) {
@@ -478,6 +558,7 @@ export class TemplateModel {
         pattern,
         scheduleExpression: typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined,
         targets: (Array.isArray(p.Targets) ? p.Targets : []).map((t: any, i: number) => this.loadTarget(stack, path, t, i)),
+        unresolvedPatternValues,
       });
     }
   }
@@ -538,6 +619,11 @@ export class TemplateModel {
     const busArn = parseBusArn(arn);
     const busTarget = busArn ? this.busAt(busArn.account, busArn.region, busArn.name, busArn.partition) : undefined;
     const resourceType = logicalId ? resources[logicalId].Type : 'external';
+    const where = this.placeOf(stack, arnResolved instanceof Unresolved ? undefined : arnResolved, logicalId);
+    const dlqArnText = typeof dlqResolved === 'string' ? dlqResolved : undefined;
+    const dlqWhere = dlqResolved === undefined ? {} : this.placeOf(stack, dlqArnText, dlqLogicalId);
+    const dlqFifo = (dlqArnText !== undefined && dlqArnText.endsWith('.fifo'))
+      || (dlqLogicalId !== undefined && isTrue(resources[dlqLogicalId]?.Properties?.FifoQueue));
     if (arnResolved instanceof Unresolved && (resourceType === 'external' || resourceType === 'AWS::Events::EventBus')) {
       this.warnings.push(`rule ${rulePath}, target ${id}: its ARN cannot be resolved offline (${arnResolved.reason}); if it is an event bus, the router does not follow it`);
     }
@@ -559,7 +645,27 @@ export class TemplateModel {
       deadLetterLogicalId: dlqLogicalId,
       hasRole: t.RoleArn !== undefined,
       busKey: busTarget?.key,
+      account: where.account,
+      region: where.region,
+      rawRetryAttempts: t.RetryPolicy?.MaximumRetryAttempts,
+      rawMaxEventAge: t.RetryPolicy?.MaximumEventAgeInSeconds,
+      deadLetterFifo: dlqFifo,
+      deadLetterRegion: dlqWhere.region,
     };
+  }
+
+  /**
+   * Where a resource is: the account and region of a literal ARN (empty fields are unknown), else those of the
+   * stack when the ARN refers to one of its resources (a `Ref` / `Fn::GetAtt` is always in the stack's environment).
+   */
+  private placeOf(stack: ModelStack, arn: string | undefined, logicalId: string | undefined): { account?: string; region?: string } {
+    if (arn !== undefined) {
+      const parts = arn.split(':');
+      if (parts.length >= 6 && parts[0] === 'arn') {
+        return { region: parts[3] === '' ? undefined : parts[3], account: parts[4] === '' ? undefined : parts[4] };
+      }
+    }
+    return logicalId !== undefined ? { account: stack.env.account, region: stack.env.region } : {};
   }
 
   /** Every stack's resources of a type, with their stack. */
