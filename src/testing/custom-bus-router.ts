@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
-import { CfnElement, Stack, Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
 import { RouterDeadLetterQueue, RouterRetryPolicy } from './event-router';
 import { evaluateJsonataBounded } from './private/bounded-jsonata';
-import { readCloudAssembly } from './private/cloud-assembly';
+import { RawStack, readCloudAssembly } from './private/cloud-assembly';
+import { readCdkStacks } from './private/cdk-stacks';
 import {
   CustomBusStack, ModelCustomBus, ModelSubscriber, customBusKey, parseCustomBusArn, readCustomBusModel,
 } from './private/custom-bus-model';
@@ -576,15 +576,6 @@ interface CompiledSubscriber {
   readonly expressionText?: string;
 }
 
-interface RouterStack {
-  readonly stackName: string;
-  readonly stackId: string;
-  readonly template: any;
-  readonly account?: string;
-  readonly region?: string;
-  readonly paths?: Map<string, string>;
-}
-
 /**
  * Routes events through the subscribers of Custom Event Buses (`AWS::EventsV2::*`) of synthesized templates, offline:
  * filters per scope (`DATA`, `METADATA`, `SYSTEM_METADATA`, every filter must match), the `$events` input that
@@ -618,21 +609,7 @@ export class CustomBusRouter {
    * whose subscribers import it), as `EventRouter.fromStacks`.
    */
   public static fromStacks(stacks: Stack[], options?: CustomBusRouterOptions): CustomBusRouter {
-    const agnostic: string[] = [];
-    const raw = stacks.map((stack): RouterStack => {
-      const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
-      const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
-      if (account === undefined || region === undefined) {
-        agnostic.push(stack.node.path);
-      }
-      const paths = new Map<string, string>();
-      for (const c of stack.node.findAll()) {
-        if (CfnElement.isCfnElement(c) && Stack.of(c) === stack) {
-          paths.set(stack.resolve((c as CfnElement).logicalId), c.node.path);
-        }
-      }
-      return { stackName: stack.stackName, stackId: stack.node.path, template: Template.fromStack(stack).toJSON(), account, region, paths };
-    });
+    const { stacks: raw, agnostic } = readCdkStacks(stacks);
     return new CustomBusRouter(raw, options ?? {}, agnostic);
   }
 
@@ -667,7 +644,7 @@ export class CustomBusRouter {
   private readonly stackList: Array<{ stackName: string; stackId: string }>;
   private readonly routerWarnings: string[] = [];
 
-  private constructor(raw: RouterStack[], options: CustomBusRouterOptions, agnostic: string[]) {
+  private constructor(raw: RawStack[], options: CustomBusRouterOptions, agnostic: string[]) {
     const account = options.account ?? DEFAULT_ACCOUNT;
     const region = options.region ?? DEFAULT_REGION;
     if (agnostic.length > 0) {

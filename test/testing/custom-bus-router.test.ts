@@ -138,9 +138,9 @@ describe('CustomBusRouter.route', () => {
   });
 });
 
-describe('CustomBusRouter.simulate', () => {
-  /** A subscriber template without RetryPolicy or DLQ, to see EventBridge's defaults (5 retries, 300 s). */
-  const bare = {
+/** A bus and one subscriber without RetryPolicy or DLQ (EventBridge's defaults: 5 retries, 300 s), plus `extra` properties. */
+function bareTemplate(extra: any = {}) {
+  return {
     Resources: {
       Bus: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'b' } },
       Sub: {
@@ -149,10 +149,15 @@ describe('CustomBusRouter.simulate', () => {
           Name: 's',
           EventBusArn: { 'Fn::GetAtt': ['Bus', 'EventBusArn'] },
           InvokeConfiguration: { TargetArn: 'arn:aws:sqs:us-east-1:123456789012:q', RoleArn: 'arn:aws:iam::123456789012:role/r' },
+          ...extra,
         },
       },
     },
   };
+}
+
+describe('CustomBusRouter.simulate', () => {
+  const bare = bareTemplate();
 
   test('without a retry policy EventBridge\'s defaults apply, and without a DLQ a failed event is dropped', async () => {
     const router = CustomBusRouter.fromTemplate(bare);
@@ -415,20 +420,7 @@ describe('CustomBusRouter.simulate: the deduplication window is measured from ar
 describe('CustomBusRouter: templates that cannot deploy', () => {
   test('a JSONata expression over the 8192 characters EventBridge takes is a warning naming the subscriber', () => {
     const expression = `{% "${'x'.repeat(9000)}" %}`;
-    const router = CustomBusRouter.fromTemplate({
-      Resources: {
-        Bus: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'b' } },
-        Sub: {
-          Type: 'AWS::EventsV2::Subscriber',
-          Properties: {
-            Name: 's',
-            EventBusArn: { 'Fn::GetAtt': ['Bus', 'EventBusArn'] },
-            Transformer: { Type: 'JSONATA', JsonataConfiguration: { Expression: expression } },
-            InvokeConfiguration: { TargetArn: 'arn:aws:sqs:us-east-1:123456789012:q', RoleArn: 'arn:aws:iam::123456789012:role/r' },
-          },
-        },
-      },
-    });
+    const router = CustomBusRouter.fromTemplate(bareTemplate({ Transformer: { Type: 'JSONATA', JsonataConfiguration: { Expression: expression } } }));
     expect(router.warnings).toEqual([
       'subscriber Stack/Sub: its JSONata expression has 9008 characters, more than the 8192 EventBridge takes (https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html): the template cannot deploy',
     ]);
