@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import { Stack } from 'aws-cdk-lib';
 import { RouterDeadLetterQueue, RouterRetryPolicy } from './event-router';
 import { evaluateJsonataBounded } from './private/bounded-jsonata';
-import { RawStack, readCloudAssembly } from './private/cloud-assembly';
 import { readCdkStacks } from './private/cdk-stacks';
+import { RawStack, readCloudAssembly } from './private/cloud-assembly';
 import {
   CustomBusStack, ModelCustomBus, ModelSubscriber, customBusKey, parseCustomBusArn, readCustomBusModel,
 } from './private/custom-bus-model';
@@ -1032,7 +1032,9 @@ function eventsFor(event: CustomBusEvent, index: number, ingestion: string, bus:
   const envelope = event.contentType === 'application/eventbridge+json' && event.data !== null && typeof event.data === 'object' && !Array.isArray(event.data);
   const eventId = event.eventId ?? (envelope && typeof event.data.id === 'string' ? event.data.id : undefined)
     ?? uuidFrom(`${index}:${JSON.stringify(event.data) ?? ''}`);
-  const data = envelope ? fillEnvelope(event.data, { id: eventId, account: event.account ?? bus.account, region: bus.region, time: ingestion }) : event.data;
+  const data = envelope
+    ? fillEnvelope(event.data, { id: eventId, account: event.account ?? bus.account, region: bus.region, time: ingestion })
+    : event.data;
   const system: { [key: string]: string } = {
     'ContentType': event.contentType ?? 'application/json',
     'aws:EventId': eventId,

@@ -312,8 +312,15 @@ describe('CustomBusRouter: the Classic router\'s plain-event input and defaults'
     const [delivery] = await router.route(event, { ingestionTime: '2026-05-01T10:00:00Z' });
     expect(delivery.input).toEqual({
       Data: {
-        'version': '0', 'id': expect.stringMatching(/^[0-9a-f-]{36}$/), 'detail-type': 'OrderPlaced', 'source': 'shop',
-        'account': '111122223333', 'time': '2026-05-01T10:00:00Z', 'region': 'eu-west-1', 'resources': [], 'detail': { id: 'o-1' },
+        'version': '0',
+        'id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+        'detail-type': 'OrderPlaced',
+        'source': 'shop',
+        'account': '111122223333',
+        'time': '2026-05-01T10:00:00Z',
+        'region': 'eu-west-1',
+        'resources': [],
+        'detail': { id: 'o-1' },
       },
       SystemMetadata: {
         'ContentType': 'application/eventbridge+json',
@@ -336,7 +343,10 @@ describe('CustomBusRouter: the Classic router\'s plain-event input and defaults'
   test('a PutEvents entry: Detail as text, Time, and the SystemMetadata the subscriber reads (event group, deduplication id)', async () => {
     const router = orders(SubscriberTransformer.jsonata('{ "group": $events.SystemMetadata.EventGroupId, "dedup": $events.SystemMetadata.DeduplicationId, "time": $events.Data.time, "id": $events.Data.detail.id }'));
     const [delivery] = await router.route({
-      Source: 'shop', DetailType: 'OrderPlaced', Detail: '{"id":"o-9"}', Time: '2026-05-01T09:00:00Z',
+      Source: 'shop',
+      DetailType: 'OrderPlaced',
+      Detail: '{"id":"o-9"}',
+      Time: '2026-05-01T09:00:00Z',
       SystemMetadata: { EventGroupId: 'customer-7', DeduplicationId: 'o-9' },
     });
     expect(delivery.input).toEqual({ group: 'customer-7', dedup: 'o-9', time: '2026-05-01T09:00:00Z', id: 'o-9' });
