@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Stack } from 'aws-cdk-lib';
-import { RouterDeadLetterQueue, RouterRetryPolicy } from './event-router';
+import { RouterDeadLetterQueue, RouterEventBus, RouterRetryPolicy } from './event-router';
 import { evaluateJsonataBounded } from './private/bounded-jsonata';
 import { readCdkStacks } from './private/cdk-stacks';
 import { RawStack, readCloudAssembly } from './private/cloud-assembly';
@@ -28,6 +28,9 @@ const DEFAULT_REGION = 'us-east-1';
 const MAX_METADATA_ENTRIES = 100;
 const MAX_METADATA_KEY = 128;
 const MAX_SYSTEM_ID = 128;
+/** https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_PutEventsRequestEntry.html */
+const MAX_SOURCE = 256;
+const MAX_DETAIL_TYPE = 128;
 
 /**
  * Where the router places stacks that do not say (environment-agnostic stacks), and the partition of ARNs: the same
@@ -640,7 +643,7 @@ export class CustomBusRouter {
   }
 
   private readonly compiled: CompiledSubscriber[];
-  private readonly buses: ModelCustomBus[];
+  private readonly busList: ModelCustomBus[];
   private readonly stackList: Array<{ stackName: string; stackId: string }>;
   private readonly routerWarnings: string[] = [];
 
@@ -661,13 +664,30 @@ export class CustomBusRouter {
     }));
     const model = readCustomBusModel(stacks, { account, region, partition: options.partition ?? 'aws' });
     this.routerWarnings.push(...model.warnings);
-    this.buses = model.buses;
+    this.busList = model.buses;
     this.compiled = model.subscribers.map((s) => compileSubscriber(s));
   }
 
   /** Whether the app has a Custom Event Bus with subscribers by this name, ARN, logical ID or construct path. */
   public hasEventBus(eventBus: string): boolean {
     return this.compiled.some((c) => busMatches(c.model.bus, eventBus));
+  }
+
+  /**
+   * The Custom Event Buses: every `AWS::EventsV2::EventBus` of the app, and the buses that subscribers name by an ARN
+   * the app does not define (`external`), as `EventRouter.buses` lists Classic buses.
+   */
+  public get buses(): RouterEventBus[] {
+    return this.busList.map((b) => ({
+      name: b.name,
+      arn: b.arn,
+      account: b.account,
+      region: b.region,
+      external: b.external,
+      logicalId: b.logicalId,
+      stackName: b.stackName,
+      path: b.path,
+    }));
   }
 
   /** Every subscriber whose bus is known, in template order, stack by stack. */
@@ -827,7 +847,7 @@ export class CustomBusRouter {
 
   /** The bus an `eventBus` option names (the Classic router's rules: ARN, construct path, logical ID, name). */
   private resolveBus(wanted: string | undefined, account: string | undefined, region: string | undefined): ModelCustomBus {
-    const withSubscribers = this.buses.filter((b) => this.compiled.some((c) => c.model.bus.key === b.key));
+    const withSubscribers = this.busList.filter((b) => this.compiled.some((c) => c.model.bus.key === b.key));
     const list = () => withSubscribers.map((b) => b.label).join(', ');
     if (wanted === undefined) {
       if (withSubscribers.length !== 1) {
@@ -984,6 +1004,13 @@ function toCustomBusEvent(event: any): CustomBusEvent {
     };
   }
   const fields = isPutEventsEntry(e) ? putEventsEntryFields(e) : Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'SystemMetadata'));
+  // PutEvents requires both: https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_PutEventsRequestEntry.html
+  for (const [field, max] of [['source', MAX_SOURCE], ['detail-type', MAX_DETAIL_TYPE]] as const) {
+    const value = fields[field];
+    if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+      throw new Error(`PutEvents refuses this event: ${field} must be a string of 1 to ${max} characters, got ${typeof value === 'string' ? `${value.length} characters` : value === null ? 'null' : typeof value}`);
+    }
+  }
   return {
     data: fields,
     contentType: 'application/eventbridge+json',
@@ -991,7 +1018,7 @@ function toCustomBusEvent(event: any): CustomBusEvent {
     deduplicationId: system.DeduplicationId,
     account: typeof fields.account === 'string' ? fields.account : undefined,
     eventId: typeof fields.id === 'string' ? fields.id : undefined,
-    serviceSystemMetadata: { 'aws:Source': String(fields.source), 'aws:DetailType': String(fields['detail-type']) },
+    serviceSystemMetadata: { 'aws:Source': fields.source, 'aws:DetailType': fields['detail-type'] },
   };
 }
 

@@ -93,6 +93,18 @@ describe('CustomBusRouter on the platform layout (cloud assembly with Stages)', 
     expect(router.hasEventBus('arn:aws:events:eu-west-1:444444444444:event-busv2/orders/x')).toBe(false);
   });
 
+  test('buses lists the defined buses with their accounts, and the ARNs that no stack defines as external', () => {
+    expect(router.buses.filter((b) => !b.external).map((b) => [b.name, b.account, b.region, b.path])).toEqual([
+      ['orders', '111111111111', 'eu-west-1', 'Dev/Platform/Orders'],
+      ['orders', '222222222222', 'eu-west-1', 'Prod/Platform/Orders'],
+    ]);
+    expect(router.buses.filter((b) => b.external)).toEqual([]);
+  });
+
+  test('eventsOf gives the $events a subscriber reads, with the bus\'s account and region', () => {
+    expect(router.eventsOf(shop, { eventBus: 'Prod/Platform/Orders' }).Data).toMatchObject({ account: '222222222222', region: 'eu-west-1', time: shop.time });
+  });
+
   test('stackName limits the subscribers, by name or construct path', async () => {
     expect(paths(await router.route(shop, { eventBus: 'orders', account: '111111111111', stackName: 'Dev/Team' })))
       .toEqual(['Dev/Team/Billing', 'Dev/Team/Shipping']);

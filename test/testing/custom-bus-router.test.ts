@@ -376,6 +376,8 @@ describe('CustomBusRouter: the Classic router\'s plain-event input and defaults'
     await expect(router.route({ data: {}, metadata: { 'a/b': 'x' } })).rejects.toThrow('metadata key "a/b" must be 1 to 128 characters without "/"');
     await expect(router.route({ data: {}, eventGroupId: 'g'.repeat(129) })).rejects.toThrow('eventGroupId must be a string of 1 to 128 characters, got 129 characters');
     await expect(router.route('[1]')).rejects.toThrow('an event must be a JSON object, got an array');
+    await expect(router.route({ 'detail-type': 'X', 'detail': {} })).rejects.toThrow('PutEvents refuses this event: source must be a string of 1 to 256 characters, got undefined');
+    await expect(router.route({ Source: 'shop', Detail: '{}' })).rejects.toThrow('PutEvents refuses this event: detail-type must be a string of 1 to 128 characters, got undefined');
     await expect(router.route('{"source": ')).rejects.toThrow('event is not valid JSON');
   });
 
