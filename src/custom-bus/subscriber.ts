@@ -31,6 +31,16 @@ const MAX_SUBSCRIBER_NAME = 256;
 /** Our retry defaults, the same as `ReliableRoute`'s (EventBridge's own for subscribers are 5 attempts and 300 s). */
 const DEFAULT_RETRY_ATTEMPTS = 185;
 const DEFAULT_MAX_EVENT_AGE = Duration.hours(24);
+/**
+ * The longest JSONata value EventBridge takes, `{% %}` delimiters included: the transformer's
+ * `JsonataConfiguration.Expression`, and each string member of the Lambda and Step Functions parameter blocks.
+ */
+const MAX_JSONATA_LENGTH = 8192;
+const JSONATA_LIMIT_PAGES: { [prop: string]: string } = {
+  transformer: 'https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html',
+  lambdaParameters: 'https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_LambdaParameters.html',
+  stepFunctionsParameters: 'https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_StepFunctionsParameters.html',
+};
 
 /**
  * Options of a subscriber, as given to `ICustomEventBus.addSubscriber()`.
@@ -409,6 +419,11 @@ export class Subscriber extends Construct {
   private checkExpression(prop: string, delimited: string): void {
     if (Token.isUnresolved(delimited)) {
       return;
+    }
+    const page = JSONATA_LIMIT_PAGES[prop.replace(/^target /, '').split('.')[0]];
+    if (page !== undefined && delimited.length > MAX_JSONATA_LENGTH) {
+      throw propError(this, TYPE, prop, `must be at most ${MAX_JSONATA_LENGTH} characters with its {% %} delimiters (${page}), `
+        + `got ${delimited.length} characters: ${show(delimited.slice(0, 40))}...`);
     }
     const error = jsonataSyntaxError(delimitedExpression(delimited) ?? delimited);
     if (error !== undefined) {

@@ -1,34 +1,54 @@
 import { createHash } from 'crypto';
-import { Stack, Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { RouterDeadLetterQueue, RouterRetryPolicy } from './event-router';
+import { Stack } from 'aws-cdk-lib';
+import { RouterDeadLetterQueue, RouterEventBus, RouterRetryPolicy } from './event-router';
 import { evaluateJsonataBounded } from './private/bounded-jsonata';
-import { readCloudAssembly } from './private/cloud-assembly';
-import { CustomBusStack, ModelSubscriber, readCustomBusModel } from './private/custom-bus-model';
+import { readCdkStacks } from './private/cdk-stacks';
+import { RawStack, readCloudAssembly } from './private/cloud-assembly';
+import {
+  CustomBusStack, ModelCustomBus, ModelSubscriber, customBusKey, parseCustomBusArn, readCustomBusModel,
+} from './private/custom-bus-model';
+import {
+  fillEnvelope, isPutEventsEntry, isoTime, nowIso, parseEventObject, putEventsEntryFields, uuidFrom,
+} from './private/event-input';
 import { RetryModel } from './private/retry-model';
 import { DeliveryOutcome } from './simulation';
 import { compileFilter } from '../custom-bus/private/filter-rules';
 import { compileJsonata, delimitedExpression } from '../custom-bus/private/jsonata-text';
 
-/** The deduplication window of the Custom Event Bus (user guide, eb-custom-bus-ordering). */
+/**
+ * The deduplication window of the Custom Event Bus: a copy that arrives within 300 seconds after the entry it repeats
+ * is suppressed. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-ordering.html
+ */
 const DEDUPLICATION_WINDOW_SECONDS = 300;
+/** The ingestion time of simulated events that do not say (the Classic simulation's default too). */
 const DEFAULT_INGESTION_TIME = '2024-01-01T00:00:00Z';
+const DEFAULT_ACCOUNT = '123456789012';
+const DEFAULT_REGION = 'us-east-1';
+/** `PutRawEvents` / `PutEvents` limits: https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_PutRawEventsRequestEntry.html */
+const MAX_METADATA_ENTRIES = 100;
+const MAX_METADATA_KEY = 128;
+const MAX_SYSTEM_ID = 128;
+/** https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_PutEventsRequestEntry.html */
+const MAX_SOURCE = 256;
+const MAX_DETAIL_TYPE = 128;
 
 /**
- * Where the router's subscribers live.
+ * Where the router places stacks that do not say (environment-agnostic stacks), and the partition of ARNs: the same
+ * options as `EventRouterOptions`.
  */
 export interface CustomBusRouterOptions {
   /**
-   * The account of the buses and of events that do not say.
+   * The account of environment-agnostic stacks (and of templates that do not say). Stacks with an explicit `env`
+   * keep their own account; a warning lists the stacks placed with this default.
    *
-   * @default - the stack's account if it is known, else '123456789012'
+   * @default '123456789012'
    */
   readonly account?: string;
 
   /**
-   * The region of the buses.
+   * The region of environment-agnostic stacks (and of templates that do not say).
    *
-   * @default - the stack's region if it is known, else 'us-east-1'
+   * @default 'us-east-1'
    */
   readonly region?: string;
 
@@ -53,6 +73,12 @@ export interface CustomBusRouterOptions {
 export interface CustomBusTemplate {
   /** The stack name. */
   readonly stackName: string;
+  /**
+   * A unique id of the stack in the app (its construct path, such as `Dev/Platform`).
+   *
+   * @default - the stack name
+   */
+  readonly stackId?: string;
   /** The CloudFormation template (a JSON object). */
   readonly template: any;
   /**
@@ -118,14 +144,16 @@ export interface CustomBusEvent {
   /**
    * The publishing account (event groups and deduplication keys belong to it).
    *
-   * @default - the router's account
+   * @default - the account of the bus
    */
   readonly account?: string;
 
   /**
-   * When the bus ingested the event (ISO 8601).
+   * When the event arrived at the bus (ISO 8601): `aws:IngestionTime`, the time the deduplication window and FIFO
+   * order are measured by. It is not the event's own `time`.
    *
-   * @default - the simulation's `ingestionTime`, else '2024-01-01T00:00:00Z'
+   * @default - the `ingestionTime` option; in `route()`, else the envelope's `time`, else the current time; in
+   * `simulate()`, else '2024-01-01T00:00:00Z'
    */
   readonly ingestionTime?: string;
 
@@ -161,7 +189,8 @@ export interface CustomBusPutEventsEntry {
    */
   readonly resources?: string[];
   /**
-   * `Time` (ISO 8601); also the ingestion time.
+   * `Time` (ISO 8601): the envelope's `time`. It is not when the event arrived (`ingestionTime`), except that
+   * `route()` takes it as the ingestion time when nothing else says, as the Classic router does.
    *
    * @default - the ingestion time
    */
@@ -181,9 +210,15 @@ export interface CustomBusPutEventsEntry {
   /**
    * The publishing account.
    *
-   * @default - the router's account
+   * @default - the account of the bus the event is routed on
    */
   readonly account?: string;
+  /**
+   * When the event arrived at the bus (ISO 8601).
+   *
+   * @default - see `CustomBusEvent.ingestionTime`
+   */
+  readonly ingestionTime?: string;
   /**
    * The event id in the envelope and `aws:EventId`.
    *
@@ -199,32 +234,35 @@ export class CustomBusEvents {
   /**
    * An event published with `PutEvents`: `Data` is the EventBridge envelope (`version`, `id`, `detail-type`,
    * `source`, `account`, `time`, `region`, `resources`, `detail`), `ContentType` is `application/eventbridge+json`
-   * and `SystemMetadata` carries `aws:Source` and `aws:DetailType`.
+   * and `SystemMetadata` carries `aws:Source` and `aws:DetailType`. The router fills in the envelope's `account`,
+   * `region` and `time` when they are not given, from the bus the event is routed on and the ingestion time, as
+   * EventBridge does (the routers accept plain events and `PutEvents` entries too).
    *
    * @param entry the entry
    * @param region the region in the envelope
-   * @default region 'us-east-1'
+   * @default region - the region of the bus the event is routed on
    */
   public static putEvents(entry: CustomBusPutEventsEntry, region?: string): CustomBusEvent {
-    const time = entry.time ?? DEFAULT_INGESTION_TIME;
-    const id = entry.id ?? uuidFrom(JSON.stringify([entry.source, entry.detailType, entry.detail, time]));
+    const id = entry.id ?? uuidFrom(JSON.stringify([entry.source, entry.detailType, entry.detail, entry.time ?? null]));
+    const data: any = { 'version': '0', id, 'detail-type': entry.detailType, 'source': entry.source };
+    if (entry.account !== undefined) {
+      data.account = entry.account;
+    }
+    if (entry.time !== undefined) {
+      data.time = entry.time;
+    }
+    if (region !== undefined) {
+      data.region = region;
+    }
+    data.resources = entry.resources ?? [];
+    data.detail = entry.detail;
     return {
-      data: {
-        'version': '0',
-        id,
-        'detail-type': entry.detailType,
-        'source': entry.source,
-        'account': entry.account ?? '123456789012',
-        time,
-        'region': region ?? 'us-east-1',
-        'resources': entry.resources ?? [],
-        'detail': entry.detail,
-      },
+      data,
       contentType: 'application/eventbridge+json',
       eventGroupId: entry.eventGroupId,
       deduplicationId: entry.deduplicationId,
       account: entry.account,
-      ingestionTime: entry.time,
+      ingestionTime: entry.ingestionTime,
       eventId: id,
       serviceSystemMetadata: { 'aws:Source': entry.source, 'aws:DetailType': entry.detailType },
     };
@@ -241,6 +279,10 @@ export interface RouterSubscriber {
   readonly logicalId: string;
   /** The stack. */
   readonly stackName: string;
+  /** The stack's construct path, unique in the app (`Dev/Commerce`); the stack name for templates. */
+  readonly stackId: string;
+  /** The construct path of the subscriber (`aws:cdk:path` metadata, or `<stack>/<logicalId>`). */
+  readonly path: string;
   /** The subscriber name (the logical ID when it is not a literal). */
   readonly name: string;
   /** The subscriber ARN (with the logical ID standing in for the service-generated id). */
@@ -253,6 +295,8 @@ export interface RouterSubscriber {
   readonly ordering: string;
   /** Whether it is `RUNNING` (a `STOPPED` subscriber routes nothing here). */
   readonly enabled: boolean;
+  /** `RUNNING` or `STOPPED`. */
+  readonly state: string;
   /** `RAW`, `WITH_METADATA` or `JSONATA`. */
   readonly transformerType: string;
   /**
@@ -313,20 +357,47 @@ export interface SubscriberDelivery {
 }
 
 /**
- * Options of `CustomBusRouter.route()`.
+ * Options of `CustomBusRouter.route()`: the options of the Classic `route()` (`RouteOptions`).
  */
 export interface CustomBusRouteOptions {
   /**
-   * The bus: a bus name, a logical ID, `<stack>/<logicalId>` or an ARN.
+   * The bus: a name, an ARN (its `<id>` is not compared: the app cannot know it before deployment), a logical ID,
+   * `<stack>/<logicalId>`, or a construct path.
    *
-   * @default - the only bus of the app (an error if there are several)
+   * A name is looked up in the event's account and region (`account` / `region` of these options, or of a
+   * `PutEvents` envelope); when the app has the name in several accounts or regions and neither says which, the
+   * router throws.
+   *
+   * @default - the only Custom Event Bus of the app (an error if there are several)
    */
   readonly eventBus?: string;
 
   /**
-   * The ingestion time of an event without one (ISO 8601).
+   * The account the event is put in, for a bus given by name.
    *
-   * @default '2024-01-01T00:00:00Z'
+   * @default - the envelope's `account`, else the only account that has a bus of that name
+   */
+  readonly account?: string;
+
+  /**
+   * The region the event is put in, for a bus given by name.
+   *
+   * @default - the envelope's `region`, else the only region that has a bus of that name
+   */
+  readonly region?: string;
+
+  /**
+   * Only subscribers of this stack (its name or its construct path).
+   *
+   * @default - subscribers of every stack
+   */
+  readonly stackName?: string;
+
+  /**
+   * The ingestion time (ISO 8601): `aws:IngestionTime`, and the envelope's `time` when it has none.
+   *
+   * @default - the event's `ingestionTime`, else (in `route()`) the envelope's `time`, else the current time; in
+   * `simulate()` '2024-01-01T00:00:00Z'
    */
   readonly ingestionTime?: string;
 }
@@ -361,9 +432,9 @@ export interface ISubscriberHandler {
 }
 
 /**
- * Options of `CustomBusRouter.simulate()`. The retry model is the Classic simulation's (exponential back-off with
- * equal jitter from a seeded generator, nothing sleeps); the subscriber's `MaxRetryAttempts` and
- * `MaxEventAgeInSeconds` bound it.
+ * Options of `CustomBusRouter.simulate()`: the options of the Classic `simulate()` (`SimulationOptions`). The retry
+ * model is the Classic simulation's (exponential back-off with equal jitter from a seeded generator, nothing sleeps);
+ * the subscriber's `MaxRetryAttempts` and `MaxEventAgeInSeconds` bound it.
  */
 export interface CustomBusSimulationOptions extends CustomBusRouteOptions {
   /**
@@ -403,7 +474,9 @@ export interface CustomBusSimulationOptions extends CustomBusRouteOptions {
 }
 
 /**
- * The dead-letter record a subscriber writes, in the user guide's shape (eb-custom-bus-retry).
+ * The dead-letter record a subscriber writes, in the user guide's shape.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-retry.html
  */
 export interface SubscriberDeadLetter {
   /** The queue ARN. */
@@ -417,7 +490,8 @@ export interface SubscriberDeadLetter {
   /**
    * The record: `version`, `busArn`, `subscriberArn`, `targetArn`, `errorCode`, `errorMessage`,
    * `exhaustedRetryCondition`, `retryAttempts` and `failedMessages` (`eventId`, `eventGroupId`, `deduplicationId`,
-   * `timestamp`). It does not carry the event.
+   * `timestamp` — the ingestion time — and `targetRequestId`: the `requestId` of the handler's error, else null). It
+   * does not carry the event.
    */
   readonly record: any;
 }
@@ -434,8 +508,11 @@ export interface SimulatedSubscriberDelivery extends SubscriberDelivery {
   readonly startSeconds: number;
   /** Simulated seconds (from the first ingestion) of the outcome. */
   readonly endSeconds: number;
+  /** Simulated seconds from this event's ingestion to its outcome (as in the Classic simulation). */
+  readonly elapsedSeconds: number;
   /**
-   * Seconds the delivery waited behind earlier events of its group (FIFO subscribers).
+   * Seconds the delivery waited behind earlier events of the subscriber (FIFO subscribers: a failed call holds up
+   * the later events of every event group until its outcome).
    *
    * @default 0
    */
@@ -482,6 +559,16 @@ export interface CustomBusSimulationReport {
   readonly totalAttempts: number;
   /** The latest outcome, in simulated seconds from the first ingestion. */
   readonly simulatedSeconds: number;
+  /** The dead-letter records, in the order of `deliveries` (as the Classic report's `deadLetters`). */
+  readonly deadLetters: SubscriberDeadLetter[];
+}
+
+interface CompiledSubscriber {
+  readonly model: ModelSubscriber;
+  readonly view: RouterSubscriber;
+  readonly filters: Array<{ scope: string; matches: (document: any) => boolean }>;
+  /** The JSONata expression without delimiters, parsed at load (a syntax error fails early), evaluated bounded. */
+  readonly expressionText?: string;
 }
 
 interface CompiledSubscriber {
@@ -496,23 +583,37 @@ interface CompiledSubscriber {
  * Routes events through the subscribers of Custom Event Buses (`AWS::EventsV2::*`) of synthesized templates, offline:
  * filters per scope (`DATA`, `METADATA`, `SYSTEM_METADATA`, every filter must match), the `$events` input that
  * transformers read, JSONata transforms evaluated with the `jsonata` package, and a simulation of retries, dead
- * letters, FIFO ordering within an event group and deduplication within the 5-minute window.
+ * letters, FIFO ordering and deduplication within the 5-minute window.
+ *
+ * The router sees the whole app, as the Classic `EventRouter` does: every stack of a cloud assembly (stacks inside a
+ * `Stage` included), each with its own account and region. A bus is identified by account, region and name, so a
+ * subscriber in a team stack on a bus imported with `CustomEventBus.fromEventBusArn` — by cross-stack reference
+ * (`Fn::ImportValue`), by an ARN string (also from another account), or by an ARN built with `Fn::Join` / `Fn::Sub`
+ * — is routed with the subscribers of the stack that defines the bus. What only deploy time knows (a parameter) is
+ * listed in `warnings` with the subscriber's construct path.
+ *
+ * Events are given as the Classic router takes them (an EventBridge event or a `PutEvents` entry, as an object or
+ * JSON text; a `PutRawEvents` entry with `Data`, `Metadata` and `SystemMetadata`), or as a `CustomBusEvent`.
  *
  * The API is asynchronous because JSONata evaluation is.
  *
  * @example
  * const router = CustomBusRouter.fromStack(stack);
- * const deliveries = await router.route(CustomBusEvents.putEvents({ source: 'shop', detailType: 'OrderPlaced', detail: {} }));
+ * const deliveries = await router.route({ 'source': 'shop', 'detail-type': 'OrderPlaced', 'detail': {} });
  */
 export class CustomBusRouter {
   /** A router for the Custom Event Bus subscribers of one stack. */
   public static fromStack(stack: Stack, options?: CustomBusRouterOptions): CustomBusRouter {
-    return new CustomBusRouter([{
-      stackName: stack.stackName,
-      template: Template.fromStack(stack).toJSON(),
-      account: Token.isUnresolved(stack.account) ? undefined : stack.account,
-      region: Token.isUnresolved(stack.region) ? undefined : stack.region,
-    }], options ?? {});
+    return CustomBusRouter.fromStacks([stack], options);
+  }
+
+  /**
+   * A router for several stacks of one app (for example a platform stack that defines the bus and the team stacks
+   * whose subscribers import it), as `EventRouter.fromStacks`.
+   */
+  public static fromStacks(stacks: Stack[], options?: CustomBusRouterOptions): CustomBusRouter {
+    const { stacks: raw, agnostic } = readCdkStacks(stacks);
+    return new CustomBusRouter(raw, options ?? {}, agnostic);
   }
 
   /** A router for one template: a JSON object or an `aws-cdk-lib/assertions` `Template`. */
@@ -521,135 +622,199 @@ export class CustomBusRouter {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
       throw new Error('CustomBusRouter.fromTemplate: template must be a CloudFormation template object or an assertions Template');
     }
-    return new CustomBusRouter([{ stackName: options?.stackName ?? 'Stack', template: json }], options ?? {});
+    const name = options?.stackName ?? 'Stack';
+    return new CustomBusRouter([{ stackName: name, stackId: name, template: json }], options ?? {}, []);
   }
 
   /**
    * A router for the subscribers of every stack of a cloud assembly (a `cdk.out` directory), nested assemblies of
-   * `Stage`s included, each stack in its own account and region.
+   * `Stage`s included, each stack in the account and region of its artifact's environment.
    *
    * @throws Error if the directory is not a cloud assembly, or a manifest or template cannot be read
    */
   public static fromCloudAssembly(directory: string, options?: CustomBusRouterOptions): CustomBusRouter {
-    const { stacks } = readCloudAssembly(directory);
-    const templates = stacks.map((s) => ({ stackName: s.stackName, template: s.template, account: s.account, region: s.region }));
-    return new CustomBusRouter(templates, options ?? {});
+    const { stacks, agnostic } = readCloudAssembly(directory);
+    return new CustomBusRouter(stacks, options ?? {}, agnostic);
   }
 
   /** A router for several templates (for example every stack of a cloud assembly). */
   public static fromTemplates(templates: CustomBusTemplate[], options?: CustomBusRouterOptions): CustomBusRouter {
-    return new CustomBusRouter(templates, options ?? {});
+    return new CustomBusRouter(templates.map((t) => ({ ...t, stackId: t.stackId ?? t.stackName })), options ?? {}, []);
   }
 
   private readonly compiled: CompiledSubscriber[];
-  private readonly busNames: string[];
-  private readonly account: string;
+  private readonly busList: ModelCustomBus[];
+  private readonly stackList: Array<{ stackName: string; stackId: string }>;
+  private readonly routerWarnings: string[] = [];
 
-  private constructor(templates: CustomBusTemplate[], options: CustomBusRouterOptions) {
-    const first = templates.find((t) => t.account || t.region);
-    this.account = options.account ?? first?.account ?? '123456789012';
-    const defaults = { account: this.account, region: options.region ?? first?.region ?? 'us-east-1', partition: options.partition ?? 'aws' };
-    const stacks: CustomBusStack[] = templates.map((t) => ({
-      stackName: t.stackName,
-      template: t.template,
-      env: { account: options.account ?? t.account, region: options.region ?? t.region },
+  private constructor(raw: RawStack[], options: CustomBusRouterOptions, agnostic: string[]) {
+    const account = options.account ?? DEFAULT_ACCOUNT;
+    const region = options.region ?? DEFAULT_REGION;
+    if (agnostic.length > 0) {
+      const one = agnostic.length === 1;
+      this.routerWarnings.push(`${one ? 'stack' : 'stacks'} ${agnostic.join(', ')} ${one ? 'is' : 'are'} environment-agnostic: the router places ${one ? 'it' : 'them'} in account ${account}, region ${region} (set env on the stack, or the router's account and region options)`);
+    }
+    this.stackList = raw.map((s) => ({ stackName: s.stackName, stackId: s.stackId }));
+    const stacks: CustomBusStack[] = raw.map((s) => ({
+      stackName: s.stackName,
+      stackId: s.stackId,
+      template: s.template,
+      paths: s.paths,
+      env: { account: s.account, region: s.region },
     }));
-    const model = readCustomBusModel(stacks, defaults);
-    this.busNames = [...new Set(model.buses.map((b) => b.key))];
+    const model = readCustomBusModel(stacks, { account, region, partition: options.partition ?? 'aws' });
+    this.routerWarnings.push(...model.warnings);
+    this.busList = model.buses;
     this.compiled = model.subscribers.map((s) => compileSubscriber(s));
   }
 
-  /** Whether the app has a Custom Event Bus with subscribers by this name, logical ID or ARN. */
+  /** Whether the app has a Custom Event Bus with subscribers by this name, ARN, logical ID or construct path. */
   public hasEventBus(eventBus: string): boolean {
-    return this.compiled.some((c) => matchesBus(c.model.bus, eventBus));
+    return this.compiled.some((c) => busMatches(c.model.bus, eventBus));
   }
 
-  /** Every subscriber, in template order. */
+  /**
+   * The Custom Event Buses: every `AWS::EventsV2::EventBus` of the app, and the buses that subscribers name by an ARN
+   * the app does not define (`external`), as `EventRouter.buses` lists Classic buses.
+   */
+  public get buses(): RouterEventBus[] {
+    return this.busList.map((b) => ({
+      name: b.name,
+      arn: b.arn,
+      account: b.account,
+      region: b.region,
+      external: b.external,
+      logicalId: b.logicalId,
+      stackName: b.stackName,
+      path: b.path,
+    }));
+  }
+
+  /** Every subscriber whose bus is known, in template order, stack by stack. */
   public get subscribers(): RouterSubscriber[] {
     return this.compiled.map((c) => c.view);
+  }
+
+  /** The names of the stacks the router was built from. */
+  public get stacks(): string[] {
+    return this.stackList.map((s) => s.stackName);
+  }
+
+  /**
+   * What the router could not model: environment-agnostic stacks placed in the default account and region,
+   * subscribers whose bus is only known at deploy time (named by construct path), templates that cannot deploy.
+   */
+  public get warnings(): string[] {
+    return [...this.routerWarnings];
   }
 
   /**
    * The subscribers of the bus whose filters all match the event, and what each target receives.
    *
-   * @throws Error if the bus is unknown or ambiguous
+   * @param event an EventBridge event or `PutEvents` entry (an object or JSON text), a `PutRawEvents` entry, or a
+   * `CustomBusEvent`
+   * @throws Error if the event is malformed, or the bus or stack is unknown or ambiguous
    */
-  public async route(event: CustomBusEvent, options?: CustomBusRouteOptions): Promise<SubscriberDelivery[]> {
-    const events = this.eventsFor(event, 0, options?.ingestionTime);
+  public async route(event: any, options?: CustomBusRouteOptions): Promise<SubscriberDelivery[]> {
+    const opts = options ?? {};
+    const input = toCustomBusEvent(event);
+    const bus = this.resolveBus(opts.eventBus, opts.account ?? envelopeField(input, 'account'), opts.region ?? envelopeField(input, 'region'));
+    const ingestion = opts.ingestionTime ?? input.ingestionTime ?? envelopeField(input, 'time') ?? nowIso();
+    const $events = eventsFor(input, 0, isoTime(ingestion, 'ingestionTime'), bus);
     const out: SubscriberDelivery[] = [];
-    for (const subscriber of this.subscribersOf(options?.eventBus)) {
-      if (matchesAll(subscriber, events)) {
-        out.push(await transform(subscriber, events));
+    for (const subscriber of this.subscribersOf(bus, opts.stackName)) {
+      if (matchesAll(subscriber, $events)) {
+        out.push(await transform(subscriber, $events));
       }
     }
     return out;
   }
 
   /**
-   * Publishes the events in order and delivers them to the bus's subscribers: duplicates within 5 minutes are
-   * suppressed; each delivery is retried as the subscriber's retry policy allows and then dead-lettered or dropped;
-   * a FIFO subscriber delivers an event group in publish order, an event being retried holding back the later
-   * events of its group (other groups continue).
+   * Publishes the events and delivers them to the bus's subscribers, in the order they arrive (`ingestionTime`;
+   * events that arrive together in the order given):
+   * - a copy of an accepted event (same `DeduplicationId`, or same content with content-based deduplication) that
+   *   arrives within 300 seconds after it is suppressed (`DEDUPLICATED`), scoped to the publishing account and event
+   *   group when the entry has a group (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-ordering.html);
+   * - each delivery is retried as the subscriber's retry policy allows, then dead-lettered or dropped
+   *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-retry.html);
+   * - a FIFO subscriber delivers in arrival order, and a failed call holds up the later events of every event group
+   *   until it has its outcome. The ordering page says only the failing event's own group waits; the retry page says
+   *   every group does: the router models the stricter retry page.
+   *
+   * @param events the events, as `route()` takes them
    */
-  public async simulate(events: CustomBusEvent[], options?: CustomBusSimulationOptions): Promise<CustomBusSimulationReport> {
+  public async simulate(events: any[], options?: CustomBusSimulationOptions): Promise<CustomBusSimulationReport> {
     const opts = options ?? {};
     const retries = new RetryModel(opts.seed ?? 1, opts.retryBaseDelaySeconds ?? 1, opts.retryMaxDelaySeconds ?? 600);
-    const subscribers = this.subscribersOf(opts.eventBus);
-    const origin = Date.parse(opts.ingestionTime ?? DEFAULT_INGESTION_TIME);
+    const inputs = events.map((e) => toCustomBusEvent(e));
+    const first = inputs[0];
+    const bus = this.resolveBus(opts.eventBus, opts.account ?? (first && envelopeField(first, 'account')), opts.region ?? (first && envelopeField(first, 'region')));
+    const subscribers = this.subscribersOf(bus, opts.stackName);
+    const defaultTime = isoTime(opts.ingestionTime ?? DEFAULT_INGESTION_TIME, 'ingestionTime');
+    const origin = Date.parse(defaultTime);
 
-    // Publish: deduplication within the window, per account and event group.
-    const accepted: Array<{ events: any; at: number; raw: CustomBusEvent }> = [];
-    const publishResults: string[] = [];
+    // Arrival: the order of the deduplication window and of FIFO delivery (stable for events that arrive together).
+    const arrived = inputs.map((raw, index) => {
+      const $events = eventsFor(raw, index, raw.ingestionTime === undefined ? defaultTime : isoTime(raw.ingestionTime, 'ingestionTime'), bus);
+      return { raw, index, $events, at: (Date.parse($events.SystemMetadata['aws:IngestionTime']) - origin) / 1000 };
+    });
+    const byArrival = [...arrived].sort((a, b) => a.at - b.at || a.index - b.index);
+
+    // Publish: a copy within the window after the accepted entry it repeats is suppressed.
+    const publishResults: string[] = inputs.map(() => 'PUBLISHED');
     const seen = new Map<string, number>();
-    events.forEach((raw, index) => {
-      const $events = this.eventsFor(raw, index, opts.ingestionTime);
-      const at = (Date.parse($events.SystemMetadata['aws:IngestionTime']) - origin) / 1000;
-      const key = dedupKey(raw, this.account);
-      if (key !== undefined) {
-        const first = seen.get(key);
-        if (first !== undefined && at - first < DEDUPLICATION_WINDOW_SECONDS) {
-          publishResults.push('DEDUPLICATED');
-          return;
-        }
-        seen.set(key, at);
+    const accepted = byArrival.filter(({ raw, index, at }) => {
+      const key = dedupKey(raw, bus.account);
+      if (key === undefined) {
+        return true;
       }
-      publishResults.push('PUBLISHED');
-      accepted.push({ events: $events, at, raw });
+      const firstAt = seen.get(key);
+      if (firstAt !== undefined && at - firstAt < DEDUPLICATION_WINDOW_SECONDS) {
+        publishResults[index] = 'DEDUPLICATED';
+        return false;
+      }
+      seen.set(key, at);
+      return true;
     });
 
     const deliveries: SimulatedSubscriberDelivery[] = [];
     const matchedEvents = new Set<number>();
     let totalAttempts = 0;
     for (const subscriber of subscribers) {
-      const groupFree = new Map<string, number>();
-      for (let i = 0; i < accepted.length; i++) {
-        const { events: $events, at, raw } = accepted[i];
+      const fifo = subscriber.view.ordering === 'FIFO';
+      let freeAt = Number.NEGATIVE_INFINITY;
+      const own: Array<{ index: number; delivery: SimulatedSubscriberDelivery }> = [];
+      for (const { index, $events, at } of accepted) {
         if (!matchesAll(subscriber, $events)) {
           continue;
         }
-        matchedEvents.add(i);
-        const group = subscriber.view.ordering === 'FIFO' && raw.eventGroupId !== undefined
-          ? `${raw.account ?? this.account}|${raw.eventGroupId}` : undefined;
-        const start = group === undefined ? at : Math.max(at, groupFree.get(group) ?? at);
+        matchedEvents.add(index);
+        const start = fifo ? Math.max(at, freeAt) : at;
         const routed = await transform(subscriber, $events);
         const result = await this.deliver(subscriber, routed, start - at, opts, retries);
         totalAttempts += result.attempts;
         const end = at + result.elapsed;
-        if (group !== undefined) {
-          groupFree.set(group, end);
+        if (fifo) {
+          freeAt = end;
         }
-        deliveries.push({
-          ...routed,
-          outcome: result.outcome,
-          attempts: result.attempts,
-          startSeconds: round(start),
-          endSeconds: round(end),
-          heldBackSeconds: round(start - at),
-          errorMessage: result.errorMessage,
-          exhaustedRetryCondition: result.condition,
-          deadLetter: result.deadLetter,
+        own.push({
+          index,
+          delivery: {
+            ...routed,
+            outcome: result.outcome,
+            attempts: result.attempts,
+            startSeconds: round(start),
+            endSeconds: round(end),
+            elapsedSeconds: round(end - at),
+            heldBackSeconds: round(start - at),
+            errorMessage: result.errorMessage,
+            exhaustedRetryCondition: result.condition,
+            deadLetter: result.deadLetter,
+          },
         });
       }
+      deliveries.push(...own.sort((a, b) => a.index - b.index).map((o) => o.delivery));
     }
     return {
       publishResults,
@@ -661,50 +826,85 @@ export class CustomBusRouter {
       unmatchedEvents: accepted.length - matchedEvents.size,
       totalAttempts,
       simulatedSeconds: deliveries.reduce((m, d) => Math.max(m, d.endSeconds), 0),
+      deadLetters: deliveries.filter((d) => d.deadLetter !== undefined).map((d) => d.deadLetter!),
     };
   }
 
-  /** The `$events` object of an event as the bus stores it. */
-  private eventsFor(event: CustomBusEvent, index: number, defaultTime: string | undefined): any {
-    const ingestion = event.ingestionTime ?? defaultTime ?? DEFAULT_INGESTION_TIME;
-    if (Number.isNaN(Date.parse(ingestion))) {
-      throw new Error(`ingestionTime must be an ISO 8601 time, got ${JSON.stringify(ingestion).slice(0, 80)}`);
-    }
-    const system: { [key: string]: string } = {
-      'ContentType': event.contentType ?? 'application/json',
-      'aws:EventId': event.eventId ?? uuidFrom(`${index}:${JSON.stringify(event.data) ?? ''}`),
-      'aws:IngestionTime': new Date(Date.parse(ingestion)).toISOString().replace('.000Z', 'Z'),
-      'aws:DeliveryType': 'LIVE',
-      ...(event.serviceSystemMetadata ?? {}),
-    };
-    if (event.eventGroupId !== undefined) {
-      system.EventGroupId = event.eventGroupId;
-    }
-    if (event.deduplicationId !== undefined) {
-      system.DeduplicationId = event.deduplicationId;
-    }
-    const out: any = { Data: event.data, SystemMetadata: system };
-    if (event.metadata !== undefined) {
-      out.Metadata = event.metadata;
-    }
-    return out;
+  /**
+   * The `$events` object of an event as the bus stores it and subscribers read it (`Data`, `Metadata`,
+   * `SystemMetadata`), on the given bus.
+   *
+   * @param event the event, as `route()` takes it
+   * @param options the bus and the ingestion time
+   * @default - options as in `route()`
+   */
+  public eventsOf(event: any, options?: CustomBusRouteOptions): any {
+    const opts = options ?? {};
+    const input = toCustomBusEvent(event);
+    const bus = this.resolveBus(opts.eventBus, opts.account ?? envelopeField(input, 'account'), opts.region ?? envelopeField(input, 'region'));
+    return eventsFor(input, 0, isoTime(opts.ingestionTime ?? input.ingestionTime ?? envelopeField(input, 'time') ?? nowIso(), 'ingestionTime'), bus);
   }
 
-  private subscribersOf(eventBus: string | undefined): CompiledSubscriber[] {
-    let key: string;
-    if (eventBus === undefined) {
-      if (this.busNames.length !== 1) {
-        throw new Error(`eventBus must be given: the app has ${this.busNames.length} Custom Event Buses (${this.busNames.join(', ')})`);
+  /** The bus an `eventBus` option names (the Classic router's rules: ARN, construct path, logical ID, name). */
+  private resolveBus(wanted: string | undefined, account: string | undefined, region: string | undefined): ModelCustomBus {
+    const withSubscribers = this.busList.filter((b) => this.compiled.some((c) => c.model.bus.key === b.key));
+    const list = () => withSubscribers.map((b) => b.label).join(', ');
+    if (wanted === undefined) {
+      if (withSubscribers.length !== 1) {
+        throw new Error(`eventBus must be given: the app has ${withSubscribers.length} Custom Event Buses (${list()})`);
       }
-      key = this.busNames[0];
-    } else {
-      const bus = this.compiled.map((c) => c.model.bus).find((b) => matchesBus(b, eventBus));
+      return withSubscribers[0];
+    }
+    const unknown = () => new Error(`no Custom Event Bus ${JSON.stringify(wanted)} has subscribers; buses: ${list()}`);
+    const arn = parseCustomBusArn(wanted);
+    if (arn) {
+      const bus = withSubscribers.find((b) => b.key === customBusKey(arn.account, arn.region, arn.name));
       if (!bus) {
-        throw new Error(`no Custom Event Bus ${JSON.stringify(eventBus)} has subscribers; buses: ${this.busNames.join(', ')}`);
+        throw unknown();
       }
-      key = bus.key;
+      return bus;
     }
-    return this.compiled.filter((c) => c.model.bus.key === key && c.model.enabled);
+    const bare = wanted.endsWith('/Resource') ? wanted.slice(0, -'/Resource'.length) : wanted;
+    const byPath = withSubscribers.filter((b) => b.path === bare || (b.logicalId !== undefined
+      && (`${b.stackId}/${b.logicalId}` === wanted || `${b.stackName}/${b.logicalId}` === wanted)));
+    if (byPath.length === 1) {
+      return byPath[0];
+    }
+    const byLogicalId = withSubscribers.filter((b) => b.logicalId === wanted);
+    if (byLogicalId.length === 1) {
+      return byLogicalId[0];
+    }
+    if (byLogicalId.length > 1) {
+      throw new Error(`Custom Event Bus "${wanted}" is ambiguous: it is the logical ID of a bus in ${byLogicalId.map((b) => b.stackId).join(', ')}; use "<stack>/${wanted}", the construct path or the ARN`);
+    }
+    const byName = withSubscribers.filter((b) => b.name === wanted);
+    const here = byName.filter((b) => (account === undefined || b.account === account) && (region === undefined || b.region === region));
+    if (here.length === 1) {
+      return here[0];
+    }
+    if (here.length > 1) {
+      throw new Error(`Custom Event Bus "${wanted}" is ambiguous: the app has it in ${here.map((b) => `${b.account}/${b.region}`).join(', ')}; say which with the account and region options (or the envelope's), or the bus ARN`);
+    }
+    if (byName.length > 0) {
+      throw new Error(`no Custom Event Bus "${wanted}" in account ${account ?? 'any'}, region ${region ?? 'any'}: the app has "${wanted}" only in ${byName.map((b) => `${b.account}/${b.region}`).join(', ')}`);
+    }
+    throw unknown();
+  }
+
+  private subscribersOf(bus: ModelCustomBus, stackName: string | undefined): CompiledSubscriber[] {
+    let stackId: string | undefined;
+    if (stackName !== undefined) {
+      const byId = this.stackList.find((s) => s.stackId === stackName);
+      const byName = this.stackList.filter((s) => s.stackName === stackName);
+      if (!byId && byName.length > 1) {
+        throw new Error(`stack name "${stackName}" is ambiguous: ${byName.map((s) => s.stackId).join(', ')}; use the stack's construct path`);
+      }
+      stackId = byId?.stackId ?? byName[0]?.stackId;
+      if (stackId === undefined) {
+        throw new Error(`unknown stack "${stackName}"; the app has: ${this.stackList.map((s) => s.stackId === s.stackName ? s.stackName : `${s.stackName} (${s.stackId})`).join(', ')}`);
+      }
+    }
+    return this.compiled.filter((c) => c.model.bus.key === bus.key && c.model.enabled && (stackId === undefined || c.model.stackId === stackId));
   }
 
   private async deliver(subscriber: CompiledSubscriber, routed: SubscriberDelivery, heldBack: number, options: CustomBusSimulationOptions,
@@ -749,6 +949,7 @@ export class CustomBusRouter {
       if (model.deadLetterQueueArn !== undefined) {
         outcome = DeliveryOutcome.DEAD_LETTERED;
         const system = routed.event.SystemMetadata;
+        // The record of https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-retry.html
         deadLetter = {
           queueArn: model.deadLetterQueueArn,
           queueLogicalId: model.deadLetterQueueLogicalId,
@@ -766,6 +967,7 @@ export class CustomBusRouter {
               eventGroupId: system.EventGroupId ?? null,
               deduplicationId: system.DeduplicationId ?? null,
               timestamp: system['aws:IngestionTime'],
+              targetRequestId: typeof lastError?.requestId === 'string' ? lastError.requestId : null,
             }],
           },
         };
@@ -775,8 +977,140 @@ export class CustomBusRouter {
   }
 }
 
+/**
+ * An event as the router takes it, as a `CustomBusEvent`: a `CustomBusEvent` (`data`), a `PutRawEvents` entry
+ * (`Data`, `Metadata`, `SystemMetadata`), or an EventBridge event / `PutEvents` entry (with its `SystemMetadata`), as
+ * an object or JSON text.
+ */
+function toCustomBusEvent(event: any): CustomBusEvent {
+  const e = parseEventObject(event);
+  const envelope = e.source !== undefined || e['detail-type'] !== undefined || isPutEventsEntry(e);
+  if ('data' in e && !envelope) {
+    return e as CustomBusEvent;
+  }
+  const system = e.SystemMetadata ?? {};
+  if (system === null || typeof system !== 'object' || Array.isArray(system)) {
+    throw new Error('SystemMetadata must be an object');
+  }
+  if ('Data' in e && !envelope) {
+    // A PutRawEvents entry: https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_PutRawEventsRequestEntry.html
+    const contentType = system.ContentType ?? 'application/json';
+    return {
+      data: rawData(e.Data, contentType),
+      metadata: e.Metadata,
+      contentType,
+      eventGroupId: system.EventGroupId,
+      deduplicationId: system.DeduplicationId,
+    };
+  }
+  const fields = isPutEventsEntry(e) ? putEventsEntryFields(e) : Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'SystemMetadata'));
+  // PutEvents requires both: https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_PutEventsRequestEntry.html
+  for (const [field, max] of [['source', MAX_SOURCE], ['detail-type', MAX_DETAIL_TYPE]] as const) {
+    const value = fields[field];
+    if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+      throw new Error(`PutEvents refuses this event: ${field} must be a string of 1 to ${max} characters, got ${typeof value === 'string' ? `${value.length} characters` : value === null ? 'null' : typeof value}`);
+    }
+  }
+  return {
+    data: fields,
+    contentType: 'application/eventbridge+json',
+    eventGroupId: system.EventGroupId,
+    deduplicationId: system.DeduplicationId,
+    account: typeof fields.account === 'string' ? fields.account : undefined,
+    eventId: typeof fields.id === 'string' ? fields.id : undefined,
+    serviceSystemMetadata: { 'aws:Source': fields.source, 'aws:DetailType': fields['detail-type'] },
+  };
+}
+
+/** `PutRawEvents` `Data` is Base64; JSON data decodes to its JSON value, other content types stay Base64. */
+function rawData(data: any, contentType: string): any {
+  if (typeof data !== 'string' || contentType !== 'application/json') {
+    return data;
+  }
+  const text = Buffer.from(data, 'base64').toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      return JSON.parse(data);
+    } catch {
+      throw new Error('a PutRawEvents entry with ContentType application/json must have Data that is Base64 of JSON text (or JSON itself)');
+    }
+  }
+}
+
+/** A string field of a `PutEvents` envelope. */
+function envelopeField(event: CustomBusEvent, field: string): string | undefined {
+  if (event.contentType !== 'application/eventbridge+json' || event.data === null || typeof event.data !== 'object') {
+    return undefined;
+  }
+  const value = event.data[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The `$events` object of an event on a bus, as subscribers read it: `Data` (a `PutEvents` envelope with what
+ * EventBridge fills in: the bus's account and region, `time` the ingestion time), `Metadata` (`PutRawEvents` only)
+ * and `SystemMetadata` (strings only; optional fields without a value are left out).
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-transform.html
+ */
+function eventsFor(event: CustomBusEvent, index: number, ingestion: string, bus: ModelCustomBus): any {
+  checkEvent(event);
+  const envelope = event.contentType === 'application/eventbridge+json' && event.data !== null && typeof event.data === 'object' && !Array.isArray(event.data);
+  const eventId = event.eventId ?? (envelope && typeof event.data.id === 'string' ? event.data.id : undefined)
+    ?? uuidFrom(`${index}:${JSON.stringify(event.data) ?? ''}`);
+  const data = envelope
+    ? fillEnvelope(event.data, { id: eventId, account: event.account ?? bus.account, region: bus.region, time: ingestion })
+    : event.data;
+  const system: { [key: string]: string } = {
+    'ContentType': event.contentType ?? 'application/json',
+    'aws:EventId': eventId,
+    'aws:IngestionTime': ingestion,
+    'aws:DeliveryType': 'LIVE',
+    ...(event.serviceSystemMetadata ?? {}),
+  };
+  if (event.eventGroupId !== undefined) {
+    system.EventGroupId = event.eventGroupId;
+  }
+  if (event.deduplicationId !== undefined) {
+    system.DeduplicationId = event.deduplicationId;
+  }
+  const out: any = { Data: data, SystemMetadata: system };
+  if (event.metadata !== undefined) {
+    out.Metadata = event.metadata;
+  }
+  return out;
+}
+
+/** What `PutRawEvents` / `PutEvents` would refuse in the parts the router reads (API reference, PutRawEventsRequestEntry). */
+function checkEvent(event: CustomBusEvent): void {
+  if (event.metadata !== undefined) {
+    const m = event.metadata;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+      throw new Error('metadata must be an object of strings');
+    }
+    const entries = Object.entries(m);
+    if (entries.length > MAX_METADATA_ENTRIES) {
+      throw new Error(`metadata has ${entries.length} keys; PutRawEvents takes at most ${MAX_METADATA_ENTRIES}`);
+    }
+    for (const [key, value] of entries) {
+      if (key.length === 0 || key.length > MAX_METADATA_KEY || key.includes('/')) {
+        throw new Error(`metadata key ${JSON.stringify(key.slice(0, 40))} must be 1 to ${MAX_METADATA_KEY} characters without "/"`);
+      }
+      if (typeof value !== 'string' || value.length === 0) {
+        throw new Error(`metadata key ${JSON.stringify(key.slice(0, 40))} must have a non-empty string value (metadata is a map of strings), got ${value === null ? 'null' : typeof value}`);
+      }
+    }
+  }
+  for (const [field, value] of [['eventGroupId', event.eventGroupId], ['deduplicationId', event.deduplicationId]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > MAX_SYSTEM_ID)) {
+      throw new Error(`${field} must be a string of 1 to ${MAX_SYSTEM_ID} characters, got ${typeof value === 'string' ? `${value.length} characters` : typeof value}`);
+    }
+  }
+}
+
 function compileSubscriber(model: ModelSubscriber): CompiledSubscriber {
-  const where = `subscriber ${model.stackName}/${model.logicalId}`;
+  const where = `subscriber ${model.path}`;
   const filters = model.filters.map((f) => {
     try {
       return { scope: f.scope, matches: compileFilter(f.pattern) };
@@ -797,12 +1131,15 @@ function compileSubscriber(model: ModelSubscriber): CompiledSubscriber {
   const view: RouterSubscriber = {
     logicalId: model.logicalId,
     stackName: model.stackName,
+    stackId: model.stackId,
+    path: model.path,
     name: model.name,
     arn: model.arn,
     eventBusName: model.bus.name,
     eventBusArn: model.bus.arn,
     ordering: model.ordering,
     enabled: model.enabled,
+    state: model.enabled ? 'RUNNING' : 'STOPPED',
     transformerType: model.transformerType,
     expression: model.expression,
     targetArn: model.targetArn,
@@ -861,7 +1198,7 @@ async function transform(subscriber: CompiledSubscriber, $events: any): Promise<
 
 function handlerFor(subscriber: RouterSubscriber, options: CustomBusSimulationOptions): ISubscriberHandler | undefined {
   const handlers = options.handlers ?? {};
-  const keys = [subscriber.logicalId, subscriber.name, `${subscriber.stackName}/${subscriber.logicalId}`,
+  const keys = [subscriber.logicalId, subscriber.name, `${subscriber.stackName}/${subscriber.logicalId}`, subscriber.path,
     subscriber.targetLogicalId, subscriber.targetArn];
   for (const key of keys) {
     if (key !== undefined && handlers[key] !== undefined) {
@@ -883,15 +1220,17 @@ function dedupKey(event: CustomBusEvent, account: string): string | undefined {
   return event.eventGroupId !== undefined ? `${event.account ?? account}|${event.eventGroupId}|${key}` : `*|${key}`;
 }
 
-function uuidFrom(text: string): string {
-  const h = createHash('sha256').update(text).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }
 
-function matchesBus(bus: { key: string; name: string; logicalId?: string; arn: string }, eventBus: string): boolean {
-  return bus.key === eventBus || bus.name === eventBus || bus.logicalId === eventBus || bus.arn === eventBus;
+/** Whether `eventBus` names the bus in any of the ways `route()` accepts (without account and region). */
+function busMatches(bus: ModelCustomBus, eventBus: string): boolean {
+  const arn = parseCustomBusArn(eventBus);
+  if (arn) {
+    return bus.key === customBusKey(arn.account, arn.region, arn.name);
+  }
+  const bare = eventBus.endsWith('/Resource') ? eventBus.slice(0, -'/Resource'.length) : eventBus;
+  return bus.label === bare || bus.path === bare || bus.name === eventBus || bus.logicalId === eventBus
+    || (bus.logicalId !== undefined && (`${bus.stackId}/${bus.logicalId}` === eventBus || `${bus.stackName}/${bus.logicalId}` === eventBus));
 }

@@ -193,6 +193,13 @@ describe('Subscriber validation', () => {
     ['a JSONata transformer that does not parse', (_s, q) => ({
       target: SubscriberTarget.sqs(q), transformer: SubscriberTransformer.jsonata('{ "a": }'),
     }), 'transformer is not a valid JSONata expression'],
+    ['a JSONata transformer over the 8192 characters EventBridge takes', (_s, q) => ({
+      target: SubscriberTarget.sqs(q), transformer: SubscriberTransformer.jsonata(`"${'x'.repeat(8200)}"`),
+    }), 'transformer must be at most 8192 characters with its {% %} delimiters (https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html), got 8208 characters'],
+    ['a JSONata Step Functions execution name over 8192 characters', (s) => ({
+      target: SubscriberTarget.stepFunctions(new sfn.StateMachine(s, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(s, 'P')) }),
+        { executionName: `{% "${'x'.repeat(8200)}" %}` }),
+    }), 'target stepFunctionsParameters.name must be at most 8192 characters with its {% %} delimiters (https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_StepFunctionsParameters.html), got 8208 characters'],
     ['a JSONata target parameter that does not parse', (_s) => ({
       target: SubscriberTarget.sqs(new sqs.Queue(_s, 'F', { fifo: true, enforceSSL: true }), { messageGroupId: '{% $events.( %}' }),
     }), 'target sqsParameters.messageGroupId is not a valid JSONata expression'],
@@ -223,6 +230,12 @@ describe('Subscriber validation', () => {
   test.each(bad)('throws on %s', (_name, props, message) => {
     const { stack, bus, queue } = setup();
     expect(() => bus.addSubscriber('Sub', props(stack, queue))).toThrow(`Subscriber 'Stack/Bus/Sub': ${message}`);
+  });
+
+  test('a JSONata transformer of exactly 8192 characters with its delimiters is accepted', () => {
+    const { stack, bus, queue } = setup();
+    bus.addSubscriber('Sub', { target: SubscriberTarget.sqs(queue), transformer: SubscriberTransformer.jsonata(`"${'x'.repeat(8184)}"`) });
+    expect(subscriberProps(stack).Transformer.JsonataConfiguration.Expression).toHaveLength(8192);
   });
 
   test('a pattern over the Classic limit (2048) but within 4096 characters is accepted', () => {

@@ -138,9 +138,9 @@ describe('CustomBusRouter.route', () => {
   });
 });
 
-describe('CustomBusRouter.simulate', () => {
-  /** A subscriber template without RetryPolicy or DLQ, to see EventBridge's defaults (5 retries, 300 s). */
-  const bare = {
+/** A bus and one subscriber without RetryPolicy or DLQ (EventBridge's defaults: 5 retries, 300 s), plus `extra` properties. */
+function bareTemplate(extra: any = {}) {
+  return {
     Resources: {
       Bus: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'b' } },
       Sub: {
@@ -149,10 +149,15 @@ describe('CustomBusRouter.simulate', () => {
           Name: 's',
           EventBusArn: { 'Fn::GetAtt': ['Bus', 'EventBusArn'] },
           InvokeConfiguration: { TargetArn: 'arn:aws:sqs:us-east-1:123456789012:q', RoleArn: 'arn:aws:iam::123456789012:role/r' },
+          ...extra,
         },
       },
     },
   };
+}
+
+describe('CustomBusRouter.simulate', () => {
+  const bare = bareTemplate();
 
   test('without a retry policy EventBridge\'s defaults apply, and without a DLQ a failed event is dropped', async () => {
     const router = CustomBusRouter.fromTemplate(bare);
@@ -183,7 +188,7 @@ describe('CustomBusRouter.simulate', () => {
       errorMessage: 'queue is gone',
       exhaustedRetryCondition: 'MaximumRetryAttempts',
       retryAttempts: 2,
-      failedMessages: [{ eventId: expect.any(String), eventGroupId: 'g', deduplicationId: null, timestamp: '2024-01-01T00:00:00Z' }],
+      failedMessages: [{ eventId: expect.any(String), eventGroupId: 'g', deduplicationId: null, timestamp: '2024-01-01T00:00:00Z', targetRequestId: null }],
     });
     expect(JSON.stringify(down.deadLetter!.record)).not.toContain('"id":1');
   });
@@ -196,7 +201,10 @@ describe('CustomBusRouter.simulate', () => {
     expect(report.deliveries[0].deadLetter!.record.errorCode).toBe('TRANSFORM_FAILED');
   });
 
-  test('FIFO: an event being retried holds back the later events of its group, not other groups', async () => {
+  // The retry page (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-retry.html): "a failed call
+  // holds up the later events of every event group"; the ordering page says only its own group waits. The router
+  // models the stricter retry page.
+  test('FIFO: an event being retried holds back the later events of every group', async () => {
     const { stack, bus, queue } = app();
     bus.addSubscriber('Ordered', {
       subscriberName: 'ordered',
@@ -225,7 +233,7 @@ describe('CustomBusRouter.simulate', () => {
     expect(first.endSeconds).toBeGreaterThan(0);
     expect(second.startSeconds).toBe(first.endSeconds);
     expect(second.heldBackSeconds).toBe(first.endSeconds);
-    expect(other).toMatchObject({ startSeconds: 0, heldBackSeconds: 0 });
+    expect(other).toMatchObject({ outcome: DeliveryOutcome.DELIVERED, startSeconds: first.endSeconds, heldBackSeconds: first.endSeconds });
   });
 
   test('FIFO: after a dead-lettered event its group continues; UNORDERED subscribers never hold back', async () => {
@@ -288,5 +296,145 @@ describe('CustomBusRouter.simulate', () => {
     const router = CustomBusRouter.fromTemplates([{ stackName: 'Owner', template: bare }, { stackName: 'Consumer', template: consumer }]);
     expect(router.subscribers.map((x) => [x.stackName, x.name, x.eventBusName])).toEqual([['Owner', 's', 'b'], ['Consumer', 'consumer', 'shared']]);
     expect((await router.route({ data: {} }, { eventBus: importedArn })).map((d) => d.subscriber.name)).toEqual(['consumer']);
+  });
+});
+
+describe('CustomBusRouter: the Classic router\'s plain-event input and defaults', () => {
+  const orders = (transformer?: SubscriberTransformer) => {
+    const { stack, bus, queue } = app();
+    bus.addSubscriber('All', { subscriberName: 'all', target: SubscriberTarget.sqs(queue('Q')), transformer: transformer ?? SubscriberTransformer.WITH_METADATA });
+    return CustomBusRouter.fromStack(stack);
+  };
+
+  test('an EventBridge event (object or JSON text) is a PutEvents event; EventBridge\'s fields come from the bus', async () => {
+    const router = orders();
+    const event = { 'source': 'shop', 'detail-type': 'OrderPlaced', 'detail': { id: 'o-1' } };
+    const [delivery] = await router.route(event, { ingestionTime: '2026-05-01T10:00:00Z' });
+    expect(delivery.input).toEqual({
+      Data: {
+        'version': '0',
+        'id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+        'detail-type': 'OrderPlaced',
+        'source': 'shop',
+        'account': '111122223333',
+        'time': '2026-05-01T10:00:00Z',
+        'region': 'eu-west-1',
+        'resources': [],
+        'detail': { id: 'o-1' },
+      },
+      SystemMetadata: {
+        'ContentType': 'application/eventbridge+json',
+        'aws:EventId': delivery.input.Data.id,
+        'aws:IngestionTime': '2026-05-01T10:00:00Z',
+        'aws:DeliveryType': 'LIVE',
+        'aws:Source': 'shop',
+        'aws:DetailType': 'OrderPlaced',
+      },
+    });
+    const [fromText] = await router.route(JSON.stringify(event), { ingestionTime: '2026-05-01T10:00:00Z' });
+    expect(fromText.input).toEqual(delivery.input);
+  });
+
+  test('CustomBusEvents.putEvents gets the bus\'s account and region, not fixed ones', async () => {
+    const [delivery] = await orders().route(CustomBusEvents.putEvents({ source: 'shop', detailType: 'OrderPlaced', detail: {} }));
+    expect(delivery.input.Data).toMatchObject({ account: '111122223333', region: 'eu-west-1' });
+  });
+
+  test('a PutEvents entry: Detail as text, Time, and the SystemMetadata the subscriber reads (event group, deduplication id)', async () => {
+    const router = orders(SubscriberTransformer.jsonata('{ "group": $events.SystemMetadata.EventGroupId, "dedup": $events.SystemMetadata.DeduplicationId, "time": $events.Data.time, "id": $events.Data.detail.id }'));
+    const [delivery] = await router.route({
+      Source: 'shop',
+      DetailType: 'OrderPlaced',
+      Detail: '{"id":"o-9"}',
+      Time: '2026-05-01T09:00:00Z',
+      SystemMetadata: { EventGroupId: 'customer-7', DeduplicationId: 'o-9' },
+    });
+    expect(delivery.input).toEqual({ group: 'customer-7', dedup: 'o-9', time: '2026-05-01T09:00:00Z', id: 'o-9' });
+    // As in the Classic router, the event's time is the ingestion time when nothing else says.
+    expect(delivery.event.SystemMetadata['aws:IngestionTime']).toBe('2026-05-01T09:00:00Z');
+  });
+
+  test('a PutRawEvents entry: Base64 JSON Data, Metadata and SystemMetadata', async () => {
+    const router = orders();
+    const [delivery] = await router.route({
+      Data: Buffer.from('{"orderId":"o-3"}').toString('base64'),
+      Metadata: { tenant: 'acme' },
+      SystemMetadata: { ContentType: 'application/json', EventGroupId: 'g-1' },
+    }, { ingestionTime: '2026-05-01T10:00:00Z' });
+    expect(delivery.input).toEqual({
+      Data: { orderId: 'o-3' },
+      Metadata: { tenant: 'acme' },
+      SystemMetadata: expect.objectContaining({ 'ContentType': 'application/json', 'EventGroupId': 'g-1', 'aws:IngestionTime': '2026-05-01T10:00:00Z' }),
+    });
+    const [binary] = await router.route({ Data: 'AAEC', SystemMetadata: { ContentType: 'application/octet-stream' } });
+    expect(binary.input.Data).toBe('AAEC');
+  });
+
+  test('input that PutRawEvents would refuse is refused with the reason', async () => {
+    const router = orders();
+    await expect(router.route({ data: {}, metadata: { tenant: 7 } as any })).rejects.toThrow('metadata key "tenant" must have a non-empty string value (metadata is a map of strings), got number');
+    await expect(router.route({ data: {}, metadata: { 'a/b': 'x' } })).rejects.toThrow('metadata key "a/b" must be 1 to 128 characters without "/"');
+    await expect(router.route({ data: {}, eventGroupId: 'g'.repeat(129) })).rejects.toThrow('eventGroupId must be a string of 1 to 128 characters, got 129 characters');
+    await expect(router.route('[1]')).rejects.toThrow('an event must be a JSON object, got an array');
+    await expect(router.route({ 'detail-type': 'X', 'detail': {} })).rejects.toThrow('PutEvents refuses this event: source must be a string of 1 to 256 characters, got undefined');
+    await expect(router.route({ Source: 'shop', Detail: '{}' })).rejects.toThrow('PutEvents refuses this event: detail-type must be a string of 1 to 128 characters, got undefined');
+    await expect(router.route('{"source": ')).rejects.toThrow('event is not valid JSON');
+  });
+
+  test('simulate() takes plain events and reports dead letters and elapsed seconds as the Classic report does', async () => {
+    const { stack, bus, queue } = app();
+    bus.addSubscriber('Down', { subscriberName: 'down', target: SubscriberTarget.sqs(queue('Q')), retryAttempts: 1 });
+    const failing = { handle: () => { throw Object.assign(new Error('denied'), { code: 'ACCESS_DENIED', requestId: 'req-1' }); } };
+    const report = await CustomBusRouter.fromStack(stack).simulate([{ 'source': 'shop', 'detail-type': 'X', 'detail': {} }], { handlers: { down: failing } });
+    expect(report.deadLetters).toHaveLength(1);
+    expect(report.deadLetters[0]).toBe(report.deliveries[0].deadLetter);
+    expect(report.deadLetters[0].record.failedMessages[0].targetRequestId).toBe('req-1');
+    expect(report.deliveries[0].elapsedSeconds).toBe(report.deliveries[0].endSeconds);
+    expect(report.deliveries[0].elapsedSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe('CustomBusRouter.simulate: the deduplication window is measured from arrival', () => {
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-ordering.html: copies that arrive within
+  // 300 seconds after the entry they repeat are suppressed.
+  test('a PutEvents Time is not the arrival: copies with different times that arrive together are one event', async () => {
+    const { stack, bus, queue } = app();
+    bus.addSubscriber('All', { target: SubscriberTarget.sqs(queue('Q')) });
+    const copy = (time: string) => CustomBusEvents.putEvents({ source: 'shop', detailType: 'OrderPlaced', detail: { id: 1 }, time, deduplicationId: 'o-1' });
+    const report = await CustomBusRouter.fromStack(stack).simulate([copy('2024-01-01T00:00:00Z'), copy('2024-01-01T00:10:00Z')]);
+    expect(report.publishResults).toEqual(['PUBLISHED', 'DEDUPLICATED']);
+    expect(report.deliveries).toHaveLength(1);
+  });
+
+  test('events are taken in arrival order: a copy listed first but arriving later is the one suppressed', async () => {
+    const { stack, bus, queue } = app();
+    bus.addSubscriber('All', { target: SubscriberTarget.sqs(queue('Q')) });
+    const report = await CustomBusRouter.fromStack(stack).simulate([
+      { data: { n: 'late' }, deduplicationId: 'k', ingestionTime: '2024-01-01T00:02:00Z' },
+      { data: { n: 'early' }, deduplicationId: 'k', ingestionTime: '2024-01-01T00:00:00Z' },
+    ]);
+    expect(report.publishResults).toEqual(['DEDUPLICATED', 'PUBLISHED']);
+    expect(report.deliveries.map((d) => d.input.n)).toEqual(['early']);
+  });
+
+  test('FIFO order is arrival order, not list order', async () => {
+    const { stack, bus, queue } = app();
+    bus.addSubscriber('Ordered', { subscriberName: 'ordered', ordering: SubscriberOrdering.FIFO, target: SubscriberTarget.sqs(queue('Q')) });
+    const seen: string[] = [];
+    await CustomBusRouter.fromStack(stack).simulate([
+      { data: { n: 'second' }, eventGroupId: 'g', ingestionTime: '2024-01-01T00:00:05Z' },
+      { data: { n: 'first' }, eventGroupId: 'g', ingestionTime: '2024-01-01T00:00:01Z' },
+    ], { handlers: { ordered: { handle: (input: any) => { seen.push(input.n); } } } });
+    expect(seen).toEqual(['first', 'second']);
+  });
+});
+
+describe('CustomBusRouter: templates that cannot deploy', () => {
+  test('a JSONata expression over the 8192 characters EventBridge takes is a warning naming the subscriber', () => {
+    const expression = `{% "${'x'.repeat(9000)}" %}`;
+    const router = CustomBusRouter.fromTemplate(bareTemplate({ Transformer: { Type: 'JSONATA', JsonataConfiguration: { Expression: expression } } }));
+    expect(router.warnings).toEqual([
+      'subscriber Stack/Sub: its JSONata expression has 9008 characters, more than the 8192 EventBridge takes (https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html): the template cannot deploy',
+    ]);
   });
 });

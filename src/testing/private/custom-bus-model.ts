@@ -1,11 +1,24 @@
 /**
- * Reads the Custom Event Bus resources (`AWS::EventsV2::EventBus`, `AWS::EventsV2::Subscriber`) of CloudFormation
- * templates into plain values for the offline router. Pure: no aws-cdk-lib.
+ * Reads the Custom Event Bus resources (`AWS::EventsV2::EventBus`, `AWS::EventsV2::Subscriber`) of the CloudFormation
+ * templates of a whole app into plain values for the offline router. Pure: no aws-cdk-lib.
+ *
+ * A bus is identified by account, region and name, as its ARN (`arn:<partition>:events:<region>:<account>:event-busv2/
+ * <name>/<id>`) says: a subscriber in another stack, another Stage or another account that names the bus by
+ * cross-stack reference (`Fn::ImportValue`), by an ARN string or by an ARN built with `Fn::Join` / `Fn::Sub` is on
+ * the bus that the app defines with that account, region and name. The service-generated `<id>` is not known before
+ * deployment: the router writes the logical ID in its place and ignores the id when it compares ARNs.
  */
+import { CfnValues, Unresolved, ValueStack, describeValue } from './cfn-values';
 
 /** EventBridge's retry defaults for a subscriber without `RetryPolicy` (user guide, eb-custom-bus-retry). */
 export const SUBSCRIBER_DEFAULT_RETRY_ATTEMPTS = 5;
 export const SUBSCRIBER_DEFAULT_MAX_EVENT_AGE_SECONDS = 300;
+
+/**
+ * The longest `JsonataConfiguration.Expression`, with its `{% %}` delimiters:
+ * https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html
+ */
+export const MAX_JSONATA_EXPRESSION_LENGTH = 8192;
 
 export interface ModelEnv {
   readonly account: string;
@@ -15,21 +28,36 @@ export interface ModelEnv {
 
 export interface CustomBusStack {
   readonly stackName: string;
+  /** A unique id of the stack in the app: its construct path, or the stack name. */
+  readonly stackId?: string;
   readonly template: any;
   readonly env?: { account?: string; region?: string };
+  /** Logical ID → construct path, when the construct tree is at hand (else `aws:cdk:path` metadata is used). */
+  readonly paths?: Map<string, string>;
 }
 
 export interface ModelCustomBus {
+  /** `account/region/name`: what identifies a bus. */
   readonly key: string;
+  /** How the router names the bus in messages: its construct path, or its ARN when the app does not define it. */
+  readonly label: string;
   readonly name: string;
   readonly arn: string;
+  readonly account: string;
+  readonly region: string;
+  /** Whether the app does not define the bus (its subscribers name it by an ARN only). */
+  readonly external: boolean;
   readonly logicalId?: string;
   readonly stackName?: string;
+  readonly stackId?: string;
+  readonly path?: string;
 }
 
 export interface ModelSubscriber {
   readonly logicalId: string;
   readonly stackName: string;
+  readonly stackId: string;
+  readonly path: string;
   readonly name: string;
   readonly arn: string;
   readonly bus: ModelCustomBus;
@@ -49,7 +77,7 @@ export interface ModelSubscriber {
 }
 
 /**
- * Renders a CloudFormation value as a string: literals as they are, `Ref` as `${Ref:X}`, `Fn::GetAtt` as
+ * Renders a CloudFormation value as a string for display: literals as they are, `Ref` as `${Ref:X}`, `Fn::GetAtt` as
  * `${GetAtt:X.Attr}`, `Fn::Join` joined, pseudo parameters from `env`.
  */
 export function renderString(value: any, env: ModelEnv): string {
@@ -95,77 +123,148 @@ export function referencedLogicalId(value: any): string | undefined {
   return undefined;
 }
 
-function busFromArn(arn: string): { name: string } | undefined {
-  const m = /:event-busv2\/([^/]+)\/[^/]+$/.exec(arn);
-  return m ? { name: m[1] } : undefined;
+const BUS_V2_ARN = /^arn:([^:]+):events:([^:]+):([^:]+):event-busv2\/([^/]+)\/([^/]+)$/;
+
+/** Parses a Custom Event Bus ARN (the `<id>` is ignored: the app cannot know it before deployment). */
+export function parseCustomBusArn(arn: string): { partition: string; region: string; account: string; name: string } | undefined {
+  const m = BUS_V2_ARN.exec(arn);
+  return m ? { partition: m[1], region: m[2], account: m[3], name: m[4] } : undefined;
+}
+
+export function customBusKey(account: string, region: string, name: string): string {
+  return `${account}/${region}/${name}`;
+}
+
+/** The construct path of a resource (or `<stack>/<logicalId>` when the app has no path metadata). */
+function pathOf(stack: CustomBusStack & { stackId: string }, logicalId: string): string {
+  let path: string = stack.paths?.get(logicalId)
+    ?? stack.template?.Resources?.[logicalId]?.Metadata?.['aws:cdk:path']
+    ?? `${stack.stackId}/${logicalId}`;
+  while (path.endsWith('/Resource')) {
+    path = path.slice(0, -'/Resource'.length);
+  }
+  return path;
 }
 
 /**
- * Reads every Custom Event Bus and subscriber of the stacks.
+ * Reads every Custom Event Bus and subscriber of the stacks. Each stack is in its own account and region (its `env`),
+ * the defaults placing the stacks that do not say.
  */
-export function readCustomBusModel(stacks: CustomBusStack[], defaults: ModelEnv): { buses: ModelCustomBus[]; subscribers: ModelSubscriber[] } {
+export function readCustomBusModel(stacks: CustomBusStack[], defaults: ModelEnv): {
+  buses: ModelCustomBus[]; subscribers: ModelSubscriber[]; warnings: string[];
+} {
+  const placed = stacks.map((stack) => ({
+    ...stack,
+    stackId: stack.stackId ?? stack.stackName,
+    env: { account: stack.env?.account ?? defaults.account, region: stack.env?.region ?? defaults.region, partition: defaults.partition },
+  }));
   const buses: ModelCustomBus[] = [];
-  const subscribers: ModelSubscriber[] = [];
-  for (const stack of stacks) {
-    const env: ModelEnv = {
-      account: stack.env?.account ?? defaults.account,
-      region: stack.env?.region ?? defaults.region,
-      partition: defaults.partition,
-    };
-    const resources: { [id: string]: any } = stack.template?.Resources ?? {};
-    const busById = new Map<string, ModelCustomBus>();
-    for (const [logicalId, resource] of Object.entries(resources)) {
+  const byKey = new Map<string, ModelCustomBus>();
+  /** `stackId/logicalId` → the bus an `AWS::EventsV2::EventBus` resource defines. */
+  const byResource = new Map<string, ModelCustomBus>();
+  const warnings: string[] = [];
+
+  const values = new CfnValues(placed, (stack: ValueStack, logicalId: string, attribute: string | undefined) => {
+    const bus = byResource.get(`${stack.stackId}/${logicalId}`);
+    if (bus && (attribute === undefined || attribute === 'EventBusArn' || attribute === 'Arn')) {
+      return bus.arn;
+    }
+    if (bus && (attribute === 'Name' || attribute === 'EventBusName')) {
+      return bus.name;
+    }
+    const type = stack.template?.Resources?.[logicalId]?.Type ?? 'an unknown resource';
+    return new Unresolved(`${attribute === undefined ? `Ref ${logicalId}` : `Fn::GetAtt ${logicalId}.${attribute}`} of ${type} is known only at deploy time`);
+  });
+
+  for (const stack of placed) {
+    for (const [logicalId, resource] of Object.entries<any>(stack.template?.Resources ?? {})) {
       if (resource?.Type !== 'AWS::EventsV2::EventBus') {
         continue;
       }
-      const rawName = resource.Properties?.Name;
-      const name = typeof rawName === 'string' ? rawName : logicalId;
+      const path = pathOf(stack, logicalId);
+      const resolved = values.resolve(stack, resource.Properties?.Name);
+      let name = logicalId;
+      if (resolved instanceof Unresolved) {
+        warnings.push(`Custom Event Bus ${path}: its Name cannot be resolved offline (${resolved.reason}); the router calls it "${logicalId}"`);
+      } else {
+        name = resolved;
+      }
+      const { account, region, partition } = stack.env;
+      const key = customBusKey(account, region, name);
       const bus: ModelCustomBus = {
-        key: `${stack.stackName}/${logicalId}`,
+        key,
+        label: path,
         name,
-        arn: `arn:${env.partition}:events:${env.region}:${env.account}:event-busv2/${name}/${logicalId.toLowerCase()}`,
+        arn: `arn:${partition}:events:${region}:${account}:event-busv2/${name}/${logicalId.toLowerCase()}`,
+        account,
+        region,
+        external: false,
         logicalId,
         stackName: stack.stackName,
+        stackId: stack.stackId,
+        path,
       };
-      busById.set(logicalId, bus);
-      buses.push(bus);
+      if (byKey.has(key)) {
+        warnings.push(`Custom Event Bus ${path}: account ${account}, region ${region} already has a bus named "${name}" (${byKey.get(key)!.label}); the router keeps the first`);
+      } else {
+        byKey.set(key, bus);
+        buses.push(bus);
+      }
+      byResource.set(`${stack.stackId}/${logicalId}`, byKey.get(key)!);
     }
-    for (const [logicalId, resource] of Object.entries(resources)) {
+  }
+  warnings.push(...values.warnings);
+
+  const subscribers: ModelSubscriber[] = [];
+  for (const stack of placed) {
+    const env = stack.env;
+    const resources: { [id: string]: any } = stack.template?.Resources ?? {};
+    for (const [logicalId, resource] of Object.entries<any>(resources)) {
       if (resource?.Type !== 'AWS::EventsV2::Subscriber') {
         continue;
       }
+      const path = pathOf(stack, logicalId);
       const props = resource.Properties ?? {};
-      const busRef = referencedLogicalId(props.EventBusArn);
-      let bus = busRef ? busById.get(busRef) : undefined;
+      const busArn = values.resolve(stack, props.EventBusArn);
+      if (busArn instanceof Unresolved) {
+        warnings.push(`subscriber ${path}: its event bus cannot be resolved offline (${busArn.reason}); the router does not route to it`);
+        continue;
+      }
+      const parsed = parseCustomBusArn(busArn);
+      if (!parsed) {
+        warnings.push(`subscriber ${path}: EventBusArn ${describeValue(busArn)} is not a Custom Event Bus ARN (arn:<partition>:events:<region>:<account>:event-busv2/<name>/<id>); the router does not route to it`);
+        continue;
+      }
+      const key = customBusKey(parsed.account, parsed.region, parsed.name);
+      let bus = byKey.get(key);
       if (!bus) {
-        const arn = renderString(props.EventBusArn, env);
-        const imported = busFromArn(arn);
-        bus = buses.find((b) => b.arn === arn);
-        if (!bus) {
-          bus = { key: arn, name: imported?.name ?? arn, arn };
-          buses.push(bus);
-        }
+        bus = { key, label: busArn, name: parsed.name, arn: busArn, account: parsed.account, region: parsed.region, external: true };
+        byKey.set(key, bus);
+        buses.push(bus);
       }
       const name = typeof props.Name === 'string' ? props.Name : logicalId;
       const invoke = props.InvokeConfiguration ?? {};
       const targetLogicalId = referencedLogicalId(invoke.TargetArn);
       const retry = props.RetryPolicy;
       const dlq = props.OnFailureConfiguration?.Arn;
-      const filters = (props.FilterConfiguration?.Filters ?? []).map((f: any) => ({
-        scope: String(f.Scope),
-        pattern: renderString(f.Pattern, env),
-      }));
+      const expression = props.Transformer?.JsonataConfiguration?.Expression;
+      if (typeof expression === 'string' && expression.length > MAX_JSONATA_EXPRESSION_LENGTH) {
+        warnings.push(`subscriber ${path}: its JSONata expression has ${expression.length} characters, more than the ${MAX_JSONATA_EXPRESSION_LENGTH} EventBridge takes (https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html): the template cannot deploy`);
+      }
       subscribers.push({
         logicalId,
         stackName: stack.stackName,
+        stackId: stack.stackId,
+        path,
         name,
+        // The subscriber lives in the account and region of its stack (a subscriber of a shared bus in another one).
         arn: `arn:${env.partition}:events:${env.region}:${env.account}:subscriber/${name}/${logicalId.toLowerCase()}`,
         bus,
         ordering: props.Type === 'FIFO' ? 'FIFO' : 'UNORDERED',
         enabled: props.State !== 'STOPPED',
-        filters,
+        filters: (props.FilterConfiguration?.Filters ?? []).map((f: any) => ({ scope: String(f.Scope), pattern: renderString(f.Pattern, env) })),
         transformerType: props.Transformer?.Type ?? 'RAW',
-        expression: props.Transformer?.JsonataConfiguration?.Expression,
+        expression,
         targetArn: renderString(invoke.TargetArn, env),
         targetLogicalId: targetLogicalId && resources[targetLogicalId] ? targetLogicalId : undefined,
         targetResourceType: targetLogicalId && resources[targetLogicalId] ? resources[targetLogicalId].Type : 'external',
@@ -177,5 +276,5 @@ export function readCustomBusModel(stacks: CustomBusStack[], defaults: ModelEnv)
       });
     }
   }
-  return { buses, subscribers };
+  return { buses, subscribers, warnings };
 }
