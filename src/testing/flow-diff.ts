@@ -204,6 +204,17 @@ interface Routed {
   readonly error?: string;
 }
 
+interface RoutedEvent {
+  readonly ref: FlowEventRef;
+  readonly before: Routed;
+  readonly after: Routed;
+  readonly failure?: string;
+}
+
+const NONE: Routed = { deliveries: [] };
+/** Events routed at once (see `compare`). */
+const CONCURRENT_EVENTS = 32;
+
 /**
  * What a change does to event flows: routes every event through two versions of an app (for example `main` and a
  * pull request's branch, each synthesized to a cloud assembly) and reports, per event, the deliveries that appear,
@@ -269,39 +280,38 @@ export class FlowDiff {
     let inputChanged = 0;
     let deliveriesBefore = 0;
     let deliveriesAfter = 0;
-    for (let index = 0; index < events.length; index++) {
-      const location = opts.locations?.[index] ?? `#${index}`;
-      const { event, eventBus } = unwrap(events[index], opts.eventBus, location);
-      const refusal = isCustomBusEventForm(event) ? undefined : putEventsRefusal(event);
-      if (refusal !== undefined) {
-        throw new Error(`event ${location}: PutEvents would refuse it: ${refusal}`);
+    const ingestionTime = opts.ingestionTime ?? DEFAULT_INGESTION_TIME;
+    // Events are routed a window at a time: a Custom Event Bus transform is evaluated in a child process, so the
+    // window keeps it busy while this process routes the next events. Results are taken in input order.
+    for (let start = 0; start < events.length; start += CONCURRENT_EVENTS) {
+      const window: Array<Promise<RoutedEvent>> = [];
+      for (let index = start; index < Math.min(events.length, start + CONCURRENT_EVENTS); index++) {
+        window.push(this.routeEvent(events[index], index, opts.locations?.[index] ?? `#${index}`, opts.eventBus, ingestionTime));
       }
-      const ingestionTime = opts.ingestionTime ?? DEFAULT_INGESTION_TIME;
-      const b = await routeIn(this.before, event, eventBus, ingestionTime);
-      const a = await routeIn(this.after, event, eventBus, ingestionTime);
-      const ref = eventRef(index, location, event, eventBus);
-      if (b.error !== undefined && a.error !== undefined) {
-        throw new Error(`event ${location}: cannot be routed in either app: ${a.error}`);
-      }
-      const notes: string[] = [];
-      if (b.error !== undefined) notes.push(`the before app cannot route it: ${b.error}`);
-      if (a.error !== undefined) notes.push(`the after app cannot route it: ${a.error}`);
-      deliveriesBefore += b.deliveries.length;
-      deliveriesAfter += a.deliveries.length;
-      for (const d of a.deliveries) {
-        matchedAfter.add(ruleKey(d.kind, d.rulePath, d.eventBusArn));
-      }
-      if (a.deliveries.length === 0) {
-        unmatchedEvents.push(ref);
-      }
-      const changes = compareDeliveries(b.deliveries, a.deliveries);
-      if (changes.length > 0) {
-        for (const c of changes) {
-          if (c.change === FlowChangeKind.ADDED) added++;
-          else if (c.change === FlowChangeKind.REMOVED) removed++;
-          else inputChanged++;
+      for (const { ref, before: b, after: a, failure } of await Promise.all(window)) {
+        if (failure !== undefined) {
+          throw new Error(failure);
         }
-        changed.push({ event: ref, changes, notes });
+        const notes: string[] = [];
+        if (b.error !== undefined) notes.push(`the before app cannot route it: ${b.error}`);
+        if (a.error !== undefined) notes.push(`the after app cannot route it: ${a.error}`);
+        deliveriesBefore += b.deliveries.length;
+        deliveriesAfter += a.deliveries.length;
+        for (const d of a.deliveries) {
+          matchedAfter.add(ruleKey(d.kind, d.rulePath, d.eventBusArn));
+        }
+        if (a.deliveries.length === 0) {
+          unmatchedEvents.push(ref);
+        }
+        const changes = compareDeliveries(b.deliveries, a.deliveries);
+        if (changes.length > 0) {
+          for (const c of changes) {
+            if (c.change === FlowChangeKind.ADDED) added++;
+            else if (c.change === FlowChangeKind.REMOVED) removed++;
+            else inputChanged++;
+          }
+          changed.push({ event: ref, changes, notes });
+        }
       }
     }
     const rules = rulesOf(this.after);
@@ -327,6 +337,27 @@ export class FlowDiff {
         ...this.after.eventRouter.warnings.map((w) => `after: ${w}`),
       ],
     };
+  }
+
+  /** One event through both apps; `failure` when it is refused or neither app can route it. */
+  private async routeEvent(record: any, index: number, location: string, defaultBus: string | undefined, ingestionTime: string): Promise<RoutedEvent> {
+    let event: any;
+    let eventBus: string | undefined;
+    try {
+      ({ event, eventBus } = unwrap(record, defaultBus, location));
+    } catch (e) {
+      return { ref: eventRef(index, location, record, defaultBus), before: NONE, after: NONE, failure: (e as Error).message };
+    }
+    const ref = eventRef(index, location, event, eventBus);
+    const refusal = isCustomBusEventForm(event) ? undefined : putEventsRefusal(event);
+    if (refusal !== undefined) {
+      return { ref, before: NONE, after: NONE, failure: `event ${location}: PutEvents would refuse it: ${refusal}` };
+    }
+    const [b, a] = await Promise.all([routeIn(this.before, event, eventBus, ingestionTime), routeIn(this.after, event, eventBus, ingestionTime)]);
+    if (b.error !== undefined && a.error !== undefined) {
+      return { ref, before: b, after: a, failure: `event ${location}: cannot be routed in either app: ${a.error}` };
+    }
+    return { ref, before: b, after: a };
   }
 }
 
