@@ -15,6 +15,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App, CfnResource, aws_events as events } from 'aws-cdk-lib';
 import { addExampleStacks } from '../examples/stacks';
+import { mulberry32 } from '../src/private/random';
 import { FlowDiff } from '../src/testing';
 
 function option(args: string[], name: string): string | undefined {
@@ -38,21 +39,9 @@ function synth(outdir: string, change: boolean): void {
   app.synth();
 }
 
-/** A small seeded generator (mulberry32), so runs are repeatable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Recorded events: orders on the central buses (Dev, Prod) and the spokes, the Custom Event Bus, photo uploads, noise. */
 function recordedEvents(seed: number, count: number): string[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
     const r = next();
@@ -62,16 +51,19 @@ function recordedEvents(seed: number, count: number): string[] {
     });
     const order = (account: string) => ({
       ...envelope(account, 'eu-west-1'),
-      'source': 'com.example.orders', 'detail-type': next() < 0.8 ? 'OrderPlaced' : 'OrderCancelled', account, 'region': 'eu-west-1',
-      'time': '2026-01-01T00:00:00Z', 'detail': { orderId: `o-${i}`, total: Math.floor(next() * 3000), items: [{ sku: `s-${i % 97}`, quantity: 1 + (i % 3) }] },
+      'source': 'com.example.orders',
+      'detail-type': next() < 0.8 ? 'OrderPlaced' : 'OrderCancelled',
+      account,
+      'region': 'eu-west-1',
+      'time': '2026-01-01T00:00:00Z',
+      'detail': { orderId: `o-${i}`, total: Math.floor(next() * 3000), items: [{ sku: `s-${i % 97}`, quantity: 1 + (i % 3) }] },
     });
     let record: any;
-    if (r < 0.3) record = { eventBus: 'platform', event: order(next() < 0.5 ? '111111111111' : '222222222222') };
-    else if (r < 0.5) record = order(next() < 0.5 ? '333333333333' : '444444444444');
-    else if (r < 0.7) record = { eventBus: 'orders-v2', event: order('123456789012') };
-    else if (r < 0.85) {
+    if (r < 0.3) {record = { eventBus: 'platform', event: order(next() < 0.5 ? '111111111111' : '222222222222') };} else if (r < 0.5) {record = order(next() < 0.5 ? '333333333333' : '444444444444');} else if (r < 0.7) {record = { eventBus: 'orders-v2', event: order('123456789012') };} else if (r < 0.85) {
       record = {
-        ...envelope('123456789012', 'us-east-1'), 'source': 'aws.s3', 'detail-type': 'Object Created',
+        ...envelope('123456789012', 'us-east-1'),
+        'source': 'aws.s3',
+        'detail-type': 'Object Created',
         'detail': { bucket: { name: 'uploads' }, object: { key: `uploads/u-${i}/photo.jpg`, size: 1000 + i } },
       };
     } else {

@@ -186,7 +186,8 @@ export async function main(argv: string[], io: CliIo, readStdin?: (maxBytes: num
       io.err(`warning: ${w}\n`);
     }
     if (command === 'diagram') {
-      io.out(EventFlowDiagram.mermaid(router, { eventBus: v.bus, account: v.account, region: v.region, customBusRouter: CustomBusRouter.fromCloudAssembly(v.app!) }));
+      const customBusRouter = CustomBusRouter.fromCloudAssembly(v.app!);
+      io.out(EventFlowDiagram.mermaid(router, { eventBus: v.bus, account: v.account, region: v.region, customBusRouter }));
       return 0;
     }
     return await route(router, args, io, () => stdin(MAX_EVENT_BYTES));

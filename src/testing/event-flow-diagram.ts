@@ -211,7 +211,8 @@ class DiagramBuilder {
       const target = s.targetLogicalId !== undefined && stack !== undefined ? this.model.pathOf(stack, s.targetLogicalId) : s.targetArn;
       edges.push(`  ${subId} --> ${this.resourceNode(target, s.targetResourceType)}`);
       if (s.deadLetterQueue !== undefined) {
-        const dlq = s.deadLetterQueue.logicalId !== undefined && stack !== undefined ? this.model.pathOf(stack, s.deadLetterQueue.logicalId) : s.deadLetterQueue.arn;
+        const dlqLogicalId = s.deadLetterQueue.logicalId;
+        const dlq = dlqLogicalId !== undefined && stack !== undefined ? this.model.pathOf(stack, dlqLogicalId) : s.deadLetterQueue.arn;
         const dlqId = this.id('dlq', dlq);
         this.declare(dlqId, `[("${label(`DLQ ${dlq}`)}")]`);
         edges.push(`  ${subId} -. failed .-> ${dlqId}`);

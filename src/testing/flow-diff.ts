@@ -340,7 +340,8 @@ export class FlowDiff {
   }
 
   /** One event through both apps; `failure` when it is refused or neither app can route it. */
-  private async routeEvent(record: any, index: number, location: string, defaultBus: string | undefined, ingestionTime: string): Promise<RoutedEvent> {
+  private async routeEvent(record: any, index: number, location: string, defaultBus: string | undefined,
+    ingestionTime: string): Promise<RoutedEvent> {
     let event: any;
     let eventBus: string | undefined;
     try {

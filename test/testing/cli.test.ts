@@ -146,7 +146,8 @@ describe('cdk-eventbridge-blueprints route', () => {
     fs.writeFileSync(wrong, JSON.stringify({ source: 'com.example.orders', detailType: 'OrderPlaced', detail: {} }));
     const result = await run('route', '--app', outdir, '--event', wrong, '--bus', 'orders');
     expect(result).toEqual({
-      code: 1, out: '',
+      code: 1,
+      out: '',
       err: `error: PutEvents would refuse the event in ${wrong}: the event has no "detail-type" (it has "detailType": an EventBridge event spells it "detail-type", a PutEvents entry "DetailType"); PutEvents requires a non-empty string (API_PutEventsRequestEntry)\n`,
     });
   });

@@ -6,8 +6,8 @@ import {
   aws_sqs as sqs, aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { addExampleStacks } from '../../examples/stacks';
-import { main } from '../../src/testing/cli';
 import { CustomBusRouter, EventFlowDiagram, EventRouter } from '../../src/testing';
+import { main } from '../../src/testing/cli';
 
 // The example app, synthesized once for the file.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-diagram-'));

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, CfnResource, Stack, aws_events as events, aws_events_targets as targets, aws_sqs as sqs } from 'aws-cdk-lib';
 import { addExampleStacks } from '../../examples/stacks';
 import { main } from '../../src/testing/cli';
+import { EventRouter } from '../../src/testing/event-router';
 import { FlowChangeKind, FlowDiff, FlowDiffReport } from '../../src/testing/flow-diff';
 
 // The example app (before) and a changed copy of it (after), synthesized once for the whole file.
@@ -42,10 +43,10 @@ const order = (id: string, account: string, extra: object = {}) => ({
   'source': 'com.example.orders', 'detail-type': 'OrderPlaced', account, 'region': 'eu-west-1', 'detail': { orderId: id, items: [], ...extra },
 });
 const EVENTS = [
-  { eventBus: 'platform', event: order('o-1', '111111111111') },      // Dev's central bus
-  order('o-2', '333333333333'),                                       // Dev's spoke default bus: forwarded to the central bus
-  { eventBus: 'platform', event: order('o-3', '222222222222') },      // Prod: unchanged
-  { eventBus: 'orders-v2', event: order('o-4', '123456789012', { total: 2000 }) },   // the Custom Event Bus
+  { eventBus: 'platform', event: order('o-1', '111111111111') }, // Dev's central bus
+  order('o-2', '333333333333'), // Dev's spoke default bus: forwarded to the central bus
+  { eventBus: 'platform', event: order('o-3', '222222222222') }, // Prod: unchanged
+  { eventBus: 'orders-v2', event: order('o-4', '123456789012', { total: 2000 }) }, // the Custom Event Bus
   { 'source': 'com.example.unknown', 'detail-type': 'Nothing', 'account': '111111111111', 'region': 'eu-west-1', 'detail': {} },
 ];
 const eventsFile = path.join(dir, 'events.ndjson');
@@ -127,12 +128,12 @@ describe('cdk-eventbridge-blueprints diff', () => {
   });
 
   test('exits 0 when nothing changes, on a directory of events', async () => {
-    const events = path.join(dir, 'recorded');
-    fs.mkdirSync(events);
-    fs.writeFileSync(path.join(events, 'a.json'), JSON.stringify([EVENTS[0], EVENTS[1]]));
-    fs.writeFileSync(path.join(events, 'b.ndjson'), JSON.stringify(EVENTS[3]) + '\n\n');
-    fs.writeFileSync(path.join(events, 'notes.txt'), 'not an event');
-    const { code, out } = await run('diff', '--before', after, '--after', after, '--events', events);
+    const recorded = path.join(dir, 'recorded');
+    fs.mkdirSync(recorded);
+    fs.writeFileSync(path.join(recorded, 'a.json'), JSON.stringify([EVENTS[0], EVENTS[1]]));
+    fs.writeFileSync(path.join(recorded, 'b.ndjson'), JSON.stringify(EVENTS[3]) + '\n\n');
+    fs.writeFileSync(path.join(recorded, 'notes.txt'), 'not an event');
+    const { code, out } = await run('diff', '--before', after, '--after', after, '--events', recorded);
     expect(code).toBe(0);
     expect(out).toMatch(/^0 of 3 event\(s\) route differently/);
   });
@@ -179,7 +180,8 @@ describe('cdk-eventbridge-blueprints diff', () => {
     const bad = path.join(dir, 'bad.ndjson');
     fs.writeFileSync(bad, `${JSON.stringify(EVENTS[0])}\n${JSON.stringify({ 'source': 'x', 'detail-type': 'y', 'detail': 'text' })}\n`);
     expect(await run('diff', '--before', before, '--after', after, '--events', bad)).toEqual({
-      code: 2, out: '',
+      code: 2,
+      out: '',
       err: `error: event ${bad}:2: PutEvents would refuse it: "detail" is a string; PutEvents requires a JSON object (API_PutEventsRequestEntry)\n`,
     });
     fs.writeFileSync(bad, '{"source": "x"}\n{"password": "hunter2" oops}\n');
@@ -201,5 +203,37 @@ describe('cdk-eventbridge-blueprints diff', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^usage: cdk-eventbridge-blueprints diff --before <cdk\.out> --after <cdk\.out> --events <dir \| file> \[--bus BUS\] \[--json\] \[--markdown\]\n/);
     expect(out).toContain('Exit code: 0 no change, 1 change, 2 bad usage');
+  });
+});
+
+describe('FlowDiff.fromApps (routers built in a unit test)', () => {
+  function appWith(change: boolean): Stack {
+    const stack = new Stack(new App(), 'Orders', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'orders' });
+    const input = change ? { orderId: events.EventField.fromPath('$.detail.orderId') } : { id: events.EventField.fromPath('$.detail.orderId') };
+    new events.Rule(stack, 'Rule', {
+      eventBus: bus,
+      eventPattern: { source: ['shop'] },
+      targets: [new targets.SqsQueue(new sqs.Queue(stack, 'Queue'), { message: events.RuleTargetInput.fromObject(input) })],
+    });
+    if (change) {
+      const extra = new events.EventBus(stack, 'Extra', { eventBusName: 'extra' });
+      new events.Rule(stack, 'ExtraRule', { eventBus: extra, eventPattern: { source: ['shop'] }, targets: [new targets.SqsQueue(new sqs.Queue(stack, 'ExtraQueue'))] });
+    }
+    return stack;
+  }
+
+  test('an input transformer change is INPUT_CHANGED; a bus only the after app has is ADDED, with a note', async () => {
+    const diff = FlowDiff.fromApps({ eventRouter: EventRouter.fromStack(appWith(false)) }, { eventRouter: EventRouter.fromStack(appWith(true)) });
+    const event = { 'source': 'shop', 'detail-type': 'OrderPlaced', 'detail': { orderId: 'o-1' } };
+    const report = await diff.compare([{ eventBus: 'orders', event }, { eventBus: 'extra', event }]);
+    expect(report.changed[0].changes).toEqual([expect.objectContaining({
+      change: FlowChangeKind.INPUT_CHANGED,
+      before: expect.objectContaining({ rulePath: 'Orders/Rule', targetId: 'Target0', input: '{"id":"o-1"}' }),
+      after: expect.objectContaining({ input: '{"orderId":"o-1"}' }),
+    })]);
+    expect(report.changed[1].changes).toEqual([expect.objectContaining({ change: FlowChangeKind.ADDED, after: expect.objectContaining({ rulePath: 'Orders/ExtraRule' }) })]);
+    expect(report.changed[1].notes).toEqual([expect.stringMatching(/^the before app cannot route it: unknown event bus "extra"/)]);
+    expect(FlowDiff.text(report)).toContain('  note: the before app cannot route it: unknown event bus "extra"');
   });
 });
