@@ -86,6 +86,7 @@ const PRODUCER_KIND: { [type: string]: string } = {
   'AWS::Lambda::Function': 'λ',
   'AWS::StepFunctions::StateMachine': 'state machine',
   'AWS::Pipes::Pipe': 'pipe',
+  'AWS::Scheduler::Schedule': 'schedule',
   'AWS::S3::Bucket': 'bucket',
   'AWS::IoT::TopicRule': 'IoT rule',
   'partner': 'partner source',
@@ -244,6 +245,8 @@ class DiagramBuilder {
    * Bus ARN → what puts events on it:
    * - functions and state machines whose role may call `events:PutEvents` on the bus;
    * - pipes whose target is the bus (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-target.html);
+   * - EventBridge Scheduler schedules whose target is the bus
+   *   (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html);
    * - buckets with EventBridge notifications, on the default bus of their account and Region
    *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html);
    * - partner event sources, on the partner event bus of the same name
@@ -295,6 +298,12 @@ class DiagramBuilder {
       const arn = this.model.tryResolveString(stack, resource.Properties?.Target);
       if (arn !== undefined && parseBusArn(arn)) {
         add(arn, { name: this.model.pathOf(stack, logicalId), type: 'AWS::Pipes::Pipe', how: 'pipe target' });
+      }
+    }
+    for (const { stack, logicalId, resource } of this.model.resourcesOfType('AWS::Scheduler::Schedule')) {
+      const arn = this.model.tryResolveString(stack, resource.Properties?.Target?.Arn);
+      if (arn !== undefined && parseBusArn(arn)) {
+        add(arn, { name: this.model.pathOf(stack, logicalId), type: 'AWS::Scheduler::Schedule', how: 'schedule target' });
       }
     }
     const defaultBus = (stack: ModelStack) => `arn:${stack.env.partition}:events:${stack.env.region}:${stack.env.account}:event-bus/default`;

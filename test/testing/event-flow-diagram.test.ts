@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  App, Stack, aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_iot as iot, aws_lambda as lambda,
+  App, CfnResource, Stack, aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_iot as iot, aws_lambda as lambda,
   aws_sqs as sqs, aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { addExampleStacks } from '../../examples/stacks';
@@ -80,10 +80,18 @@ describe('EventFlowDiagram producers', () => {
     bus.grantPutEventsTo(fn);
     new iot.CfnTopicRule(stack, 'TopicRule', { topicRulePayload: { sql: 'SELECT * FROM \'t\'', actions: [{ lambda: { functionArn: fn.functionArn } }] } });
     fn.addPermission('Iot', { principal: new iam.ServicePrincipal('iot.amazonaws.com') });
+    new CfnResource(stack, 'Schedule', {
+      type: 'AWS::Scheduler::Schedule',
+      properties: {
+        ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: bus.eventBusArn, RoleArn: 'arn:aws:iam::111111111111:role/scheduler', EventBridgeParameters: { Source: 'devices', DetailType: 'Tick' } },
+      },
+    });
     const out = EventFlowDiagram.mermaid(EventRouter.fromStack(stack));
     expect(out).toMatch(/ {4}(res\d+)\["state machine Producers\/Machine"\][\s\S]*\n {2}\1 -- PutEvents --> bus1\n/);
     expect(out).toMatch(/ {4}(res\d+)\["λ Producers\/Fn"\][\s\S]*\n {2}\1 -- PutEvents --> bus1\n/);
     expect(out).toMatch(/ {4}(res\d+)\["IoT rule Producers\/TopicRule"\][\s\S]*\n {2}\1 -- invokes Producers\/Fn --> bus1\n/);
+    expect(out).toMatch(/ {4}(res\d+)\["schedule Producers\/Schedule"\][\s\S]*\n {2}\1 -- schedule target --> bus1\n/);
   });
 
   test('a Custom Event Bus is drawn only when its router is given', () => {
