@@ -186,7 +186,12 @@ export async function main(argv: string[], io: CliIo, readStdin?: (maxBytes: num
       io.err(`warning: ${w}\n`);
     }
     if (command === 'diagram') {
-      const customBusRouter = CustomBusRouter.fromCloudAssembly(v.app!);
+      let customBusRouter: CustomBusRouter | undefined;
+      try {
+        customBusRouter = CustomBusRouter.fromCloudAssembly(v.app!);
+      } catch (e) {
+        io.err(`warning: Custom Event Buses are not drawn: ${(e as Error).message}\n`);
+      }
       io.out(EventFlowDiagram.mermaid(router, { eventBus: v.bus, account: v.account, region: v.region, customBusRouter }));
       return 0;
     }

@@ -517,6 +517,12 @@ function eventLabel(e: FlowEventRef): string {
   return `${e.location}${what ? ` (${what})` : ''} on ${e.eventBus}`;
 }
 
+/** `name (account)` of a bus ARN. */
+function busLabel(arn: string): string {
+  const m = /^arn:[^:]+:events:[^:]*:([^:]*):event-bus\/(.+)$/.exec(arn);
+  return m ? `${m[2]} (${m[1]})` : arn;
+}
+
 function summaryLine(s: FlowDiffSummary): string {
   return `${s.changedEvents} of ${s.events} event(s) route differently: ${s.added} delivery(ies) added, ${s.removed} removed, ${s.inputChanged} with changed input.`;
 }
@@ -574,7 +580,8 @@ function renderMarkdown(report: FlowDiffReport): string {
         const input = ch.change === FlowChangeKind.INPUT_CHANGED
           ? `before: \`${cell(ch.before!.input ?? `transform failed: ${ch.before!.transformError}`)}\`<br>after: \`${cell(ch.after!.input ?? `transform failed: ${ch.after!.transformError}`)}\``
           : `\`${cell(d.input ?? `transform failed: ${d.transformError}`)}\``;
-        out.push(`| ${cell(eventLabel(c.event))} | ${change} | \`${cell(d.rulePath)}\` | \`${cell(d.targetPath)}\` (${cell(d.targetType)}) | ${input} |`);
+        const via = d.busPath.length > 1 ? `<br>via ${cell(d.busPath.map(busLabel).join(' → '))}` : '';
+        out.push(`| ${cell(eventLabel(c.event))} | ${change} | \`${cell(d.rulePath)}\`${via} | \`${cell(d.targetPath)}\` (${cell(d.targetType)}) | ${input} |`);
       }
     }
     if (left > 0) {

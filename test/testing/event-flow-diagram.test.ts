@@ -83,7 +83,8 @@ describe('EventFlowDiagram producers', () => {
     new CfnResource(stack, 'Schedule', {
       type: 'AWS::Scheduler::Schedule',
       properties: {
-        ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'OFF' },
+        ScheduleExpression: 'rate(1 hour)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
         Target: { Arn: bus.eventBusArn, RoleArn: 'arn:aws:iam::111111111111:role/scheduler', EventBridgeParameters: { Source: 'devices', DetailType: 'Tick' } },
       },
     });

@@ -153,6 +153,7 @@ describe('cdk-eventbridge-blueprints diff', () => {
     expect(out).toMatch(/^### EventBridge routing diff\n\n\*\*3 of 5 event\(s\) route differently: 2 delivery\(ies\) added, 2 removed, 1 with changed input\.\*\*\n\n\| Event \| Change \| Rule \/ subscriber \| Target \| Input \|\n\| --- \| --- \| --- \| --- \| --- \|\n/);
     expect(out).toContain('| ➕ added | `Dev/Platform/Audit` | `Dev/Platform/AuditQueue` (AWS::SQS::Queue) |');
     expect(out).toContain('| ✏️ input changed | `CustomBusExample/OrdersBus/LargeOrders` | `CustomBusExample/LargeOrderHandler` (AWS::Lambda::Function) | before: `{"orderId":"o-4","total":2000}`<br>after: `{"orderId":"o-4"}` |');
+    expect(out).toContain('| ➖ removed | `Dev/Commerce/Inventory/OrderPlacedRoute/Rule`<br>via default (333333333333) → platform (111111111111) |');
     expect(out).toMatch(/<details><summary>Events that matched no rule or subscriber \(1\)<\/summary>\n\n- .*events\.ndjson:5 \(com\.example\.unknown \/ Nothing\) on default\n\n<\/details>\n$/);
   });
 
@@ -235,5 +236,18 @@ describe('FlowDiff.fromApps (routers built in a unit test)', () => {
     expect(report.changed[1].changes).toEqual([expect.objectContaining({ change: FlowChangeKind.ADDED, after: expect.objectContaining({ rulePath: 'Orders/ExtraRule' }) })]);
     expect(report.changed[1].notes).toEqual([expect.stringMatching(/^the before app cannot route it: unknown event bus "extra"/)]);
     expect(FlowDiff.text(report)).toContain('  note: the before app cannot route it: unknown event bus "extra"');
+  });
+
+  test('a Markdown report holds at most 200 rows and counts the rest', async () => {
+    const diff = FlowDiff.fromApps({ eventRouter: EventRouter.fromStack(appWith(false)) }, { eventRouter: EventRouter.fromStack(appWith(true)) });
+    const many = Array.from({ length: 250 }, (_, i) => ({ eventBus: 'extra', event: { 'source': 'shop', 'detail-type': 'X', 'detail': { i } } }));
+    const text = FlowDiff.markdown(await diff.compare(many));
+    // 250 rows of about 320 characters: the 60,000-character cap stops the table first (GitHub's limit is 65,536).
+    const rows = text.split('\n').filter((l) => l.startsWith('| ') && l.includes('➕ added')).length;
+    expect(rows).toBe(190);
+    expect(text).toContain(`\n… and ${250 - rows} more change(s): run the diff with \`--json\` for all of them.\n`);
+    expect(text.length).toBeLessThan(65_536);
+    const few = FlowDiff.markdown(await diff.compare(many.map((m) => ({ ...m, event: { ...m.event, detail: {} } })).slice(0, 1)));
+    expect(few).not.toContain('more change(s)');
   });
 });
