@@ -554,10 +554,14 @@ function renderText(report: FlowDiffReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** Text safe in a Markdown table cell: pipes escaped, newlines flattened, code spans closed. */
-function cell(text: string, max = 300): string {
+/**
+ * Text from the apps or the events as an inline code span, safe in a Markdown table cell: nothing in it renders as a
+ * link, a mention, HTML or emphasis; pipes are escaped for the table, backticks and line breaks cannot end the span
+ * or the row; at most `max` characters.
+ */
+function code(text: string, max = 300): string {
   const t = text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  return t.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/`/g, 'ˋ').replace(/</g, '&lt;');
+  return `\`${t.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/`/g, 'ˋ')}\``;
 }
 
 function renderMarkdown(report: FlowDiffReport): string {
@@ -578,10 +582,10 @@ function renderMarkdown(report: FlowDiffReport): string {
         const d = (ch.after ?? ch.before)!;
         const change = ch.change === FlowChangeKind.ADDED ? '➕ added' : ch.change === FlowChangeKind.REMOVED ? '➖ removed' : '✏️ input changed';
         const input = ch.change === FlowChangeKind.INPUT_CHANGED
-          ? `before: \`${cell(ch.before!.input ?? `transform failed: ${ch.before!.transformError}`)}\`<br>after: \`${cell(ch.after!.input ?? `transform failed: ${ch.after!.transformError}`)}\``
-          : `\`${cell(d.input ?? `transform failed: ${d.transformError}`)}\``;
-        const via = d.busPath.length > 1 ? `<br>via ${cell(d.busPath.map(busLabel).join(' → '))}` : '';
-        out.push(`| ${cell(eventLabel(c.event))} | ${change} | \`${cell(d.rulePath)}\`${via} | \`${cell(d.targetPath)}\` (${cell(d.targetType)}) | ${input} |`);
+          ? `before: ${code(ch.before!.input ?? `transform failed: ${ch.before!.transformError}`)}<br>after: ${code(ch.after!.input ?? `transform failed: ${ch.after!.transformError}`)}`
+          : code(d.input ?? `transform failed: ${d.transformError}`);
+        const via = d.busPath.length > 1 ? `<br>via ${code(d.busPath.map(busLabel).join(' → '))}` : '';
+        out.push(`| ${code(eventLabel(c.event))} | ${change} | ${code(d.rulePath)}${via} | ${code(d.targetPath)} (${code(d.targetType)}) | ${input} |`);
       }
     }
     if (left > 0) {
@@ -590,8 +594,8 @@ function renderMarkdown(report: FlowDiffReport): string {
   }
   out.push('', `**${coverageLine(s)}**`);
   const lists: Array<[string, string[]]> = [
-    ['Rules and subscribers that no event matched', report.unmatchedRules.map((r) => `${r.kind === 'RULE' ? 'rule' : 'subscriber'} \`${cell(r.path)}\` on ${cell(r.eventBusName)}`)],
-    ['Events that matched no rule or subscriber', report.unmatchedEvents.map((e) => cell(eventLabel(e)))],
+    ['Rules and subscribers that no event matched', report.unmatchedRules.map((r) => `${r.kind === 'RULE' ? 'rule' : 'subscriber'} ${code(r.path)} on ${code(r.eventBusName)}`)],
+    ['Events that matched no rule or subscriber', report.unmatchedEvents.map((e) => code(eventLabel(e)))],
   ];
   for (const [title, items] of lists) {
     if (items.length > 0) {
