@@ -1,5 +1,5 @@
-import { CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
-import { EventRouter, RoutedDelivery } from './event-router';
+import { CustomBusRouter, CustomBusRouterOptions, SubscriberDelivery } from './custom-bus-router';
+import { EventRouter, EventRouterOptions, RoutedDelivery } from './event-router';
 import { readCloudAssembly } from './private/cloud-assembly';
 import { customBusEvent, isCustomBusEventForm } from './private/custom-bus-input';
 import { putEventsRefusal } from './private/put-events-entry';
@@ -24,6 +24,25 @@ export interface FlowDiffApp {
    * @default - targets are named `stackName/logicalId`
    */
   readonly paths?: { [stackAndLogicalId: string]: string };
+}
+
+/**
+ * Options of `FlowDiff.fromCloudAssemblies()`: how both apps' routers are built.
+ */
+export interface FlowDiffAssemblyOptions {
+  /**
+   * Options of both apps' `EventRouter`s (for example the account and region of environment-agnostic stacks).
+   *
+   * @default - none
+   */
+  readonly eventRouterOptions?: EventRouterOptions;
+
+  /**
+   * Options of both apps' `CustomBusRouter`s.
+   *
+   * @default - none
+   */
+  readonly customBusRouterOptions?: CustomBusRouterOptions;
 }
 
 /**
@@ -236,8 +255,8 @@ export class FlowDiff {
    *
    * @throws Error if a directory is not a cloud assembly, or a manifest or template cannot be read
    */
-  public static fromCloudAssemblies(before: string, after: string): FlowDiff {
-    return new FlowDiff(appOf(before, 'before'), appOf(after, 'after'));
+  public static fromCloudAssemblies(before: string, after: string, options?: FlowDiffAssemblyOptions): FlowDiff {
+    return new FlowDiff(appOf(before, 'before', options ?? {}), appOf(after, 'after', options ?? {}));
   }
 
   /** Compares two apps given as routers (for example built with `EventRouter.fromStacks` in a unit test). */
@@ -362,7 +381,7 @@ export class FlowDiff {
   }
 }
 
-function appOf(directory: string, which: string): FlowDiffApp {
+function appOf(directory: string, which: string, options: FlowDiffAssemblyOptions): FlowDiffApp {
   try {
     const paths: { [key: string]: string } = {};
     for (const stack of readCloudAssembly(directory).stacks) {
@@ -374,8 +393,8 @@ function appOf(directory: string, which: string): FlowDiffApp {
       }
     }
     return {
-      eventRouter: EventRouter.fromCloudAssembly(directory),
-      customBusRouter: CustomBusRouter.fromCloudAssembly(directory),
+      eventRouter: EventRouter.fromCloudAssembly(directory, options.eventRouterOptions),
+      customBusRouter: CustomBusRouter.fromCloudAssembly(directory, options.customBusRouterOptions),
       paths,
     };
   } catch (e) {

@@ -106,6 +106,13 @@ describe('FlowDiff', () => {
     expect(FlowDiff.markdown(same)).toContain('**No change**: the 5 event(s) reach the same targets with the same input.');
   });
 
+  test('router options apply to both apps: environment-agnostic stacks placed in a chosen account', async () => {
+    const event = { 'source': 'x', 'detail-type': 'y', 'account': '999999999999', 'region': 'us-east-1', 'detail': {} };
+    await expect(FlowDiff.fromCloudAssemblies(before, after).compare([event])).rejects.toThrow(/^event #0: cannot be routed in either app: unknown event bus "default"/);
+    const placed = await FlowDiff.fromCloudAssemblies(before, after, { eventRouterOptions: { account: '999999999999' } }).compare([event]);
+    expect(placed.unmatchedEvents).toEqual([expect.objectContaining({ index: 0 })]);
+  });
+
   test('an event that PutEvents would refuse, or that neither app can route, is an error naming the event', async () => {
     const diff = FlowDiff.fromCloudAssemblies(before, after);
     await expect(diff.compare([{ source: 'x', detail: {} }], { locations: ['events/a.ndjson:3'] }))
