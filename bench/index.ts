@@ -5,6 +5,7 @@
  * With no name, every benchmark runs. Add a benchmark by adding an entry to BENCHMARKS.
  */
 import { run as fingerprint } from './fingerprint';
+import { run as flowDiff } from './flow-diff';
 import { run as marketIndicators } from './market-indicators';
 import { run as patternEngine } from './pattern-engine';
 import { run as publisher } from './publisher';
@@ -15,6 +16,7 @@ type Benchmark = (args: string[]) => Promise<void>;
 
 const BENCHMARKS: Record<string, Benchmark> = {
   'fingerprint': fingerprint,
+  'flow-diff': flowDiff,
   'market-indicators': marketIndicators,
   'pattern-engine': patternEngine,
   'publisher': publisher,

@@ -1,8 +1,12 @@
-import { CustomBusEvent, CustomBusEvents, CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
+import { CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
 import { EventFlowDiagram } from './event-flow-diagram';
 import { EventRouter, RoutedDelivery } from './event-router';
+import { FlowDiff } from './flow-diff';
 import { readBoundedStdin, readBoundedText } from './private/bounded-file';
+import { customBusEvent, isCustomBusEventForm } from './private/custom-bus-input';
+import { readEventRecords } from './private/event-records';
 import { parseJsonText } from './private/json-text';
+import { putEventsRefusal } from './private/put-events-entry';
 
 /** Where the CLI writes; `process.stdout`/`stderr` in the real command, buffers in tests. */
 export interface CliIo {
@@ -13,117 +17,254 @@ export interface CliIo {
 /** The largest event the CLI reads: well above EventBridge's 256 KB entry limit, far below what hurts. */
 const MAX_EVENT_BYTES = 1024 * 1024;
 
-const USAGE = `usage: cdk-eventbridge-blueprints route --app <cdk.out> --event <event.json> [--bus BUS] [--account ID] [--region REGION] [--stack NAME] [--json]
-       cdk-eventbridge-blueprints diagram --app <cdk.out> [--bus BUS] [--account ID] [--region REGION]
+/** An option of a command. Add a flag by adding an entry to the command's `options` (the parser needs no change). */
+interface OptionSpec {
+  /** `--name`. */
+  readonly name: string;
+  /** The value's placeholder in the usage (`<cdk.out>`); none for a flag without a value. */
+  readonly value?: string;
+  readonly required?: boolean;
+  /** May be given more than once: the values are collected in order (`args.all[name]`). */
+  readonly repeatable?: boolean;
+  readonly help: string;
+}
 
-route    Routes the event through the rules of a synthesized CDK app (every stack, Stages included), offline, and
-         prints the matching rules, targets, the exact input each target receives, and bus-to-bus hops. On a
-         Custom Event Bus (--bus names one), it prints the subscribers whose filters match and what each receives.
-diagram  Prints a Mermaid flowchart of the app's event flows: producers, buses per account, rules, targets,
-         dead-letter queues and bus-to-bus hops.
+interface CommandSpec {
+  readonly summary: string;
+  readonly options: OptionSpec[];
+  /** Options of which at most one may be given. */
+  readonly exclusive?: string[];
+}
 
-  --app      the cloud assembly directory (cdk.out)
-  --event    a JSON file with the event (a full event or a PutEvents entry; for a Custom Event Bus also
-             { "data": ..., "metadata": {...}, "eventGroupId": ... }), at most 1 MiB; "-" reads stdin
-  --bus      the bus: a name, an ARN, a logical ID or a construct path (route: default "default"; diagram: all buses)
-  --account  the account the event is put in, for a bus given by name (default: the event's "account")
-  --region   the region the event is put in, for a bus given by name (default: the event's "region")
-  --stack    only rules of this stack (name or construct path)
-  --bind     RESOURCE=VALUE: a deploy-time value for patterns, by construct path or logical ID (.Attr for
-             Fn::GetAtt, e.g. Platform/Uploads.Arn=arn:aws:s3:::uploads); repeatable
-  --json     print the deliveries as JSON`;
+/** Parsed arguments: the last value of each option (flags are 'true'), and every value of repeatable ones. */
+interface CliArgs {
+  readonly values: { [name: string]: string | undefined };
+  readonly all: { [name: string]: string[] };
+}
 
-const VALUE_OPTIONS: { [command: string]: string[] } = {
-  route: ['--app', '--event', '--bus', '--account', '--region', '--stack', '--bind'],
-  diagram: ['--app', '--bus', '--account', '--region', '--bind'],
+const BUS_HELP = 'the bus: a name, an ARN, a logical ID or a construct path';
+const BIND_HELP = 'a deploy-time value for patterns, by construct path or logical ID (.Attr for Fn::GetAtt, e.g. Platform/Uploads.Arn=arn:aws:s3:::uploads); repeatable';
+const COMMANDS: { [command: string]: CommandSpec } = {
+  route: {
+    summary: `Routes the event through the rules of a synthesized CDK app (every stack, Stages included), offline, and
+prints the matching rules, targets, the exact input each target receives, and bus-to-bus hops. On a Custom Event
+Bus (--bus names one), it prints the subscribers whose filters match and what each receives. An event that
+PutEvents would refuse (no source, detail-type or detail, a detail that is not a JSON object, over 256 KB) is
+refused with the reason.`,
+    options: [
+      { name: 'app', value: '<cdk.out>', required: true, help: 'the cloud assembly directory (cdk.out)' },
+      { name: 'event', value: '<event.json>', required: true, help: 'a JSON file with the event (a full event or a PutEvents entry; for a Custom Event Bus also { "data": ..., "metadata": {...}, "eventGroupId": ... }), at most 1 MiB; "-" reads stdin (also at most 1 MiB)' },
+      { name: 'bus', value: 'BUS', help: `${BUS_HELP} (default "default")` },
+      { name: 'account', value: 'ID', help: 'the account the event is put in, for a bus given by name (default: the event\'s "account")' },
+      { name: 'region', value: 'REGION', help: 'the region the event is put in, for a bus given by name (default: the event\'s "region")' },
+      { name: 'stack', value: 'NAME', help: 'only rules of this stack (name or construct path)' },
+      { name: 'bind', value: 'RESOURCE=VALUE', repeatable: true, help: BIND_HELP },
+      { name: 'json', help: 'print the deliveries as JSON' },
+    ],
+  },
+  diagram: {
+    summary: `Prints a Mermaid flowchart of the app's event flows: producers (functions, pipes, state machines, IoT rules,
+buckets with EventBridge notifications, partner event sources), buses per account, rules, targets, dead-letter
+queues, bus-to-bus hops, and Custom Event Buses with their subscribers.`,
+    options: [
+      { name: 'app', value: '<cdk.out>', required: true, help: 'the cloud assembly directory (cdk.out)' },
+      { name: 'bus', value: 'BUS', help: `${BUS_HELP}; only that bus's flows (default: every bus)` },
+      { name: 'account', value: 'ID', help: 'the account of the bus, for a bus given by name' },
+      { name: 'region', value: 'REGION', help: 'the region of the bus, for a bus given by name' },
+      { name: 'bind', value: 'RESOURCE=VALUE', repeatable: true, help: BIND_HELP },
+    ],
+  },
+  diff: {
+    summary: `Routes every recorded event through two synthesized apps (before and after a change) and prints, per event,
+the deliveries that appear, disappear or whose input changes, then the coverage of the after app: its rules and
+subscribers that no event matched, and the events that matched none. Exit code: 0 no change, 1 change, 2 bad usage
+(including an event that PutEvents would refuse, or that neither app can route).`,
+    options: [
+      { name: 'before', value: '<cdk.out>', required: true, help: 'the cloud assembly before the change (for example main\'s)' },
+      { name: 'after', value: '<cdk.out>', required: true, help: 'the cloud assembly after the change (the branch\'s)' },
+      { name: 'events', value: '<dir | file>', required: true, help: 'a directory of *.json / *.ndjson / *.jsonl files, one such file, or "-" (NDJSON on stdin); a .json file holds an event or an array of events; a record { "eventBus": ..., "event": ... } names its bus; at most 64 MiB a file, 256 MiB and 1,000,000 events in all' },
+      { name: 'bus', value: 'BUS', help: `${BUS_HELP}, Classic or Custom Event Bus, for events whose record names none (default "default" of the event's account and region)` },
+      { name: 'bind', value: 'RESOURCE=VALUE', repeatable: true, help: BIND_HELP },
+      { name: 'json', help: 'print { "summary", "changed", "unmatchedRules", "unmatchedEvents" } as JSON' },
+      { name: 'markdown', help: 'print Markdown, ready to post as a pull-request comment' },
+    ],
+    exclusive: ['json', 'markdown'],
+  },
 };
 
+function usageLine(command: string): string {
+  const parts = COMMANDS[command].options.map((o) => {
+    const text = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
+    return o.required ? text : `[${text}]`;
+  });
+  return `cdk-eventbridge-blueprints ${command} ${parts.join(' ')}`;
+}
+
+/** The usage of every command. */
+const USAGE = `usage: ${Object.keys(COMMANDS).map(usageLine).join('\n       ')}
+
+${Object.entries(COMMANDS).map(([name, c]) => `${name.padEnd(8)} ${c.summary.split('\n').join('\n         ')}`).join('\n')}
+
+Run "cdk-eventbridge-blueprints <command> --help" for a command's options.`;
+
+/** The usage of one command, with every option. */
+function commandUsage(command: string): string {
+  const spec = COMMANDS[command];
+  const width = Math.max(...spec.options.map((o) => o.name.length)) + 4;
+  return `usage: ${usageLine(command)}
+
+${spec.summary}
+
+${spec.options.map((o) => `  ${`--${o.name}`.padEnd(width)} ${o.help}`).join('\n')}
+  ${'--help'.padEnd(width)} print this help
+`;
+}
+
+/** Parses `argv` against the command's options; a string is a usage error. */
+function parseArgs(command: string, argv: string[]): CliArgs | string {
+  const spec = COMMANDS[command];
+  const values: { [name: string]: string | undefined } = {};
+  const all: { [name: string]: string[] } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const option = a.startsWith('--') ? spec.options.find((o) => o.name === a.slice(2)) : undefined;
+    if (option === undefined) {
+      return `unknown option "${a}" for ${command}`;
+    }
+    let value = 'true';
+    if (option.value !== undefined) {
+      if (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) {
+        return `${a} needs a value`;
+      }
+      value = argv[++i];
+    }
+    if (values[option.name] !== undefined && !option.repeatable && option.value !== undefined) {
+      return `${a} is given twice`;
+    }
+    values[option.name] = value;
+    all[option.name] = [...(all[option.name] ?? []), value];
+  }
+  for (const o of spec.options) {
+    if (o.required && values[o.name] === undefined) {
+      return `--${o.name} is required`;
+    }
+  }
+  const given = (spec.exclusive ?? []).filter((n) => values[n] !== undefined);
+  if (given.length > 1) {
+    return `${given.map((n) => `--${n}`).join(' and ')} cannot be used together`;
+  }
+  return { values, all };
+}
+
 /**
- * Runs the CLI. Resolves to the exit code: 0 on success, 1 on bad input, 2 on bad usage.
+ * Runs the CLI. Resolves to the exit code: 0 on success, 1 on bad input, 2 on bad usage (for \`diff\`: 0 no change,
+ * 1 change, 2 bad usage or bad input).
  */
-export async function main(argv: string[], io: CliIo, readStdin: () => string = () => readBoundedStdin(MAX_EVENT_BYTES, 'the event on stdin')): Promise<number> {
+export async function main(argv: string[], io: CliIo, readStdin?: (maxBytes: number) => string): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
     io.out(USAGE + '\n');
     return command === undefined ? 2 : 0;
   }
-  if (VALUE_OPTIONS[command] === undefined) {
+  if (COMMANDS[command] === undefined) {
     io.err(`unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
-  const args: { [k: string]: string | boolean } = {};
-  const bindings: { [resource: string]: string } = {};
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === '--json' && command === 'route') {
-      args.json = true;
-    } else if (a === '--bind') {
-      const value = rest[i + 1];
-      const eq = value === undefined ? -1 : value.indexOf('=');
-      if (value === undefined || eq <= 0) {
-        io.err(`--bind needs RESOURCE=VALUE (a construct path or logical ID, "=", the deploy-time value), got ${value === undefined ? 'nothing' : JSON.stringify(value.slice(0, 200))}\n${USAGE}\n`);
-        return 2;
-      }
-      bindings[value.slice(0, eq)] = value.slice(eq + 1);
-      i++;
-    } else if (VALUE_OPTIONS[command].includes(a)) {
-      if (rest[i + 1] === undefined || rest[i + 1].startsWith('--')) {
-        io.err(`${a} needs a value\n${USAGE}\n`);
-        return 2;
-      }
-      args[a.slice(2)] = rest[++i];
-    } else {
-      io.err(`unknown option "${a}" for ${command}\n${USAGE}\n`);
-      return 2;
-    }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandUsage(command));
+    return 0;
   }
-  for (const required of command === 'route' ? ['app', 'event'] : ['app']) {
-    if (args[required] === undefined) {
-      io.err(`--${required} is required\n${USAGE}\n`);
-      return 2;
-    }
+  const args = parseArgs(command, rest);
+  if (typeof args === 'string') {
+    io.err(`${args}\n${commandUsage(command)}`);
+    return 2;
   }
+  const badBinding = (args.all.bind ?? []).find((b) => b.indexOf('=') <= 0);
+  if (badBinding !== undefined) {
+    io.err(`--bind needs RESOURCE=VALUE (a construct path or logical ID, "=", the deploy-time value), got ${JSON.stringify(badBinding.slice(0, 200))}\n${commandUsage(command)}`);
+    return 2;
+  }
+  const stdin = readStdin ?? ((max: number) => readBoundedStdin(max, command === 'diff' ? 'the events on stdin' : 'the event on stdin'));
+  if (command === 'diff') {
+    return diff(args, io, stdin);
+  }
+  const v = args.values;
   try {
-    const router = EventRouter.fromCloudAssembly(args.app as string, { deployTimeValues: bindings });
+    const router = EventRouter.fromCloudAssembly(v.app!, { deployTimeValues: bindingsOf(args) });
     for (const w of router.warnings) {
       io.err(`warning: ${w}\n`);
     }
     if (command === 'diagram') {
-      io.out(EventFlowDiagram.mermaid(router, {
-        eventBus: args.bus as string | undefined,
-        account: args.account as string | undefined,
-        region: args.region as string | undefined,
-      }));
+      let customBusRouter: CustomBusRouter | undefined;
+      try {
+        customBusRouter = CustomBusRouter.fromCloudAssembly(v.app!);
+      } catch (e) {
+        io.err(`warning: Custom Event Buses are not drawn: ${(e as Error).message}\n`);
+      }
+      io.out(EventFlowDiagram.mermaid(router, { eventBus: v.bus, account: v.account, region: v.region, customBusRouter }));
       return 0;
     }
-    return await route(router, args, io, readStdin);
+    return await route(router, args, io, () => stdin(MAX_EVENT_BYTES));
   } catch (e) {
     io.err(`error: ${(e as Error).message}\n`);
     return 1;
   }
 }
 
-async function route(router: EventRouter, args: { [k: string]: string | boolean }, io: CliIo, readStdin: () => string): Promise<number> {
-  const eventFile = args.event as string;
-  const event = parseJsonText(readEvent(eventFile, readStdin), `the event file ${eventFile}`);
-  if (typeof args.bus === 'string') {
-    const custom = CustomBusRouter.fromCloudAssembly(args.app as string);
-    if (custom.hasEventBus(args.bus)) {
-      return routeOnCustomBus(custom, args.bus, event, args, io);
-    }
+/** The `--bind RESOURCE=VALUE` options as `EventRouterOptions.deployTimeValues` (a later one for a resource wins). */
+function bindingsOf(args: CliArgs): { [resource: string]: string } {
+  const bindings: { [resource: string]: string } = {};
+  for (const b of args.all.bind ?? []) {
+    const eq = b.indexOf('=');
+    bindings[b.slice(0, eq)] = b.slice(eq + 1);
   }
-  const hint = spellingHint(event);
-  if (hint) {
-    io.err(`hint: ${hint}\n`);
+  return bindings;
+}
+
+/** \`diff\`: 0 no change, 1 change, 2 bad usage or input. */
+async function diff(args: CliArgs, io: CliIo, readStdin: (maxBytes: number) => string): Promise<number> {
+  const v = args.values;
+  try {
+    const records = readEventRecords(v.events!, readStdin);
+    const flowDiff = FlowDiff.fromCloudAssemblies(v.before!, v.after!, { eventRouterOptions: { deployTimeValues: bindingsOf(args) } });
+    const report = await flowDiff.compare(records.map((r) => r.value), { eventBus: v.bus, locations: records.map((r) => r.location) });
+    for (const w of report.warnings) {
+      io.err(`warning: ${w}\n`);
+    }
+    if (v.json !== undefined) {
+      const { summary, changed, unmatchedRules, unmatchedEvents } = report;
+      io.out(JSON.stringify({ summary, changed, unmatchedRules, unmatchedEvents }, undefined, 2) + '\n');
+    } else {
+      io.out(v.markdown !== undefined ? FlowDiff.markdown(report) : FlowDiff.text(report));
+    }
+    return FlowDiff.hasChanges(report) ? 1 : 0;
+  } catch (e) {
+    io.err(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+async function route(router: EventRouter, args: CliArgs, io: CliIo, readStdin: () => string): Promise<number> {
+  const v = args.values;
+  const eventFile = v.event!;
+  const event = parseJsonText(readEvent(eventFile, readStdin), `the event file ${eventFile}`);
+  const custom = v.bus !== undefined ? CustomBusRouter.fromCloudAssembly(v.app!) : undefined;
+  const onCustomBus = custom !== undefined && custom.hasEventBus(v.bus!);
+  const refusal = onCustomBus && isCustomBusEventForm(event) ? undefined : putEventsRefusal(event, onCustomBus);
+  if (refusal !== undefined) {
+    throw new Error(`PutEvents would refuse the event in ${eventFile}: ${refusal}`);
+  }
+  if (onCustomBus) {
+    return routeOnCustomBus(custom!, v.bus!, event, args, io);
   }
   const options = {
-    eventBus: args.bus as string | undefined,
-    account: args.account as string | undefined,
-    region: args.region as string | undefined,
-    stackName: args.stack as string | undefined,
+    eventBus: v.bus,
+    account: v.account,
+    region: v.region,
+    stackName: v.stack,
   };
   const deliveries = router.route(event, options);
-  if (args.json) {
+  if (v.json !== undefined) {
     io.out(JSON.stringify(deliveries.map(toJson), undefined, 2) + '\n');
     return 0;
   }
@@ -142,11 +283,9 @@ async function route(router: EventRouter, args: { [k: string]: string | boolean 
 }
 
 /** Routes on a Custom Event Bus (subscribers). */
-type CliArgs = { [k: string]: string | boolean };
-
 async function routeOnCustomBus(router: CustomBusRouter, bus: string, event: any, args: CliArgs, io: CliIo): Promise<number> {
-  const deliveries = await router.route(customBusEvent(event, args.region as string | undefined), { eventBus: bus });
-  if (args.json) {
+  const deliveries = await router.route(customBusEvent(event, args.values.region), { eventBus: bus });
+  if (args.values.json !== undefined) {
     io.out(JSON.stringify(deliveries.map(subscriberJson), undefined, 2) + '\n');
     return 0;
   }
@@ -165,23 +304,6 @@ async function routeOnCustomBus(router: CustomBusRouter, bus: string, event: any
   }
   io.out(lines.join('\n') + '\n');
   return 0;
-}
-
-/** An event for a Custom Event Bus: given as such (`data`, ...), or an EventBridge event / PutEvents entry. */
-function customBusEvent(event: any, region: string | undefined): CustomBusEvent {
-  if (event !== null && typeof event === 'object' && !Array.isArray(event) && 'data' in event) {
-    return event as CustomBusEvent;
-  }
-  const e = event ?? {};
-  return CustomBusEvents.putEvents({
-    source: e.source ?? e.Source,
-    detailType: e['detail-type'] ?? e.DetailType,
-    detail: typeof e.Detail === 'string' ? parseJsonText(e.Detail, 'Detail') : (e.detail ?? e.Detail ?? {}),
-    resources: e.resources ?? e.Resources,
-    time: e.time,
-    account: e.account,
-    id: e.id,
-  }, region ?? e.region);
 }
 
 function subscriberJson(d: SubscriberDelivery): any {
@@ -213,16 +335,6 @@ function readEvent(eventFile: string, readStdin: () => string): string {
     throw new Error(`the event is over ${MAX_EVENT_BYTES} bytes; the router reads at most 1 MiB (EventBridge itself accepts at most 256 KB per entry)`);
   }
   return text;
-}
-
-/** A hint for the commonest misspellings of `detail-type`. */
-function spellingHint(event: any): string | undefined {
-  if (event === null || typeof event !== 'object' || Array.isArray(event) || event['detail-type'] !== undefined || event.DetailType !== undefined) {
-    return undefined;
-  }
-  const wrong = ['detailType', 'detail_type', 'detailtype'].find((k) => event[k] !== undefined);
-  return wrong === undefined ? undefined
-    : `the event has "${wrong}"; an EventBridge event spells it "detail-type" (a PutEvents entry: "DetailType"), so patterns on detail-type will not match`;
 }
 
 function toJson(d: RoutedDelivery): any {

@@ -5,3 +5,4 @@ export * from './simulation';
 export * from './route-assertions';
 export * from './event-flow-diagram';
 export * from './custom-bus-router';
+export * from './flow-diff';

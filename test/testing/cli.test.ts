@@ -41,7 +41,7 @@ fs.writeFileSync(badJson, '{\n  "source": oops\n}');
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } }, () => '{"source":"com.example.orders","detail-type":"X"}');
+  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } }, () => '{"source":"com.example.orders","detail-type":"X","detail":{}}');
   return { code, out, err };
 }
 
@@ -141,11 +141,48 @@ describe('cdk-eventbridge-blueprints route', () => {
     expect(bad.err).not.toContain('hunter2');
   });
 
-  test('an event with detailType gets a hint', async () => {
+  test('an event with detailType is refused (PutEvents requires detail-type), with a hint', async () => {
     const wrong = path.join(dir, 'wrong.json');
-    fs.writeFileSync(wrong, JSON.stringify({ source: 'com.example.orders', detailType: 'OrderPlaced' }));
+    fs.writeFileSync(wrong, JSON.stringify({ source: 'com.example.orders', detailType: 'OrderPlaced', detail: {} }));
     const result = await run('route', '--app', outdir, '--event', wrong, '--bus', 'orders');
-    expect(result.err).toBe('hint: the event has "detailType"; an EventBridge event spells it "detail-type" (a PutEvents entry: "DetailType"), so patterns on detail-type will not match\n');
+    expect(result).toEqual({
+      code: 1,
+      out: '',
+      err: `error: PutEvents would refuse the event in ${wrong}: the event has no "detail-type" (it has "detailType": an EventBridge event spells it "detail-type", a PutEvents entry "DetailType"); PutEvents requires a non-empty string (API_PutEventsRequestEntry)\n`,
+    });
+  });
+
+  const refused: Array<[string, any, string]> = [
+    ['no source', { 'detail-type': 'X', 'detail': {} }, 'the event has no "source"; PutEvents requires a non-empty string (API_PutEventsRequestEntry)'],
+    ['an empty source', { 'source': '', 'detail-type': 'X', 'detail': {} }, '"source" is an empty string; PutEvents requires a non-empty string (API_PutEventsRequestEntry)'],
+    ['a numeric detail-type', { 'source': 's', 'detail-type': 7, 'detail': {} }, '"detail-type" is a number; PutEvents requires a non-empty string (API_PutEventsRequestEntry)'],
+    ['a detail-type over 128 characters', { 'source': 's', 'detail-type': 'x'.repeat(129), 'detail': {} }, '"detail-type" is 129 characters; PutEvents allows at most 128 (API_PutEventsRequestEntry)'],
+    ['no detail', { 'source': 's', 'detail-type': 'X' }, 'the event has no "detail"; PutEvents requires it, a JSON object (API_PutEventsRequestEntry)'],
+    ['a detail that is an array', { 'source': 's', 'detail-type': 'X', 'detail': [] }, '"detail" is an array; PutEvents requires a JSON object (API_PutEventsRequestEntry)'],
+    ['a detail that is a string', { 'source': 's', 'detail-type': 'X', 'detail': 'secret text' }, '"detail" is a string; PutEvents requires a JSON object (API_PutEventsRequestEntry)'],
+    ['a PutEvents entry whose Detail is not an object', { Source: 's', DetailType: 'X', Detail: '42' }, '"Detail" is a number; PutEvents requires a JSON object (API_PutEventsRequestEntry)'],
+    ['a PutEvents entry whose Detail is not JSON', { Source: 's', DetailType: 'X', Detail: '{oops' }, '"Detail" is not valid JSON: Expected a string key but found \'o\' at position 1 (line 1, column 2)'],
+    ['resources that are not strings', { 'source': 's', 'detail-type': 'X', 'detail': {}, 'resources': [1] }, '"resources" is an array; PutEvents requires an array of strings (API_PutEventsRequestEntry)'],
+    ['an entry over 256 KB', { 'source': 's', 'detail-type': 'X', 'time': '2024-01-01T00:00:00Z', 'detail': { b: 'b'.repeat(262_130) } }, 'the entry is 262154 bytes as PutEvents counts it (Time 14 bytes, Source, DetailType, Detail and Resources in UTF-8); at most 262144 bytes are accepted (calculate-putevents-entry-size)'],
+    ['a detail nested over 1,000 levels', { 'source': 's', 'detail-type': 'X', 'detail': JSON.parse('{"a":'.repeat(1001) + '1' + '}'.repeat(1001)) }, '"detail" is nested deeper than 1,000 levels; PutEvents processes nested JSON only up to 1,000 levels (API_PutEvents)'],
+    ['an array', [], 'an event must be a JSON object, got an array'],
+  ];
+  test.each(refused)('an event with %s is refused with the reason, never its content', async (_what, event, reason) => {
+    const file = path.join(dir, 'refused.json');
+    fs.writeFileSync(file, JSON.stringify(event));
+    const result = await run('route', '--app', outdir, '--event', file, '--bus', 'orders');
+    expect(result).toEqual({ code: 1, out: '', err: `error: PutEvents would refuse the event in ${file}: ${reason}\n` });
+    expect(result.err).not.toContain('secret text');
+  });
+
+  test('an entry of exactly 256 KB is accepted; a Custom Event Bus entry may omit detail (its PutEvents takes any JSON)', async () => {
+    const file = path.join(dir, 'limit.json');
+    fs.writeFileSync(file, JSON.stringify({ 'source': 's', 'detail-type': 'X', 'time': '2024-01-01T00:00:00Z', 'detail': { b: 'b'.repeat(262_120) } }));
+    expect((await run('route', '--app', outdir, '--event', file, '--bus', 'orders')).code).toBe(0);
+    fs.writeFileSync(file, JSON.stringify({ 'source': 'com.example.orders', 'detail-type': 'X' }));
+    expect(await run('route', '--app', outdir, '--event', file, '--bus', 'orders-v2')).toMatchObject({ code: 0, err: '' });
+    fs.writeFileSync(file, JSON.stringify({ 'detail-type': 'X' }));
+    expect((await run('route', '--app', outdir, '--event', file, '--bus', 'orders-v2')).err).toMatch(/the event has no "source"/);
   });
 
   test('--bus takes an ARN, and --account / --region choose where a name is looked up', async () => {
@@ -167,7 +204,7 @@ describe('cdk-eventbridge-blueprints route', () => {
 
   test('ends quietly when stdout is closed early (EPIPE)', async () => {
     const big = path.join(dir, 'wide.json');
-    fs.writeFileSync(big, JSON.stringify({ 'source': 'com.example.orders', 'detail-type': 'Wide', 'detail': { blob: 'b'.repeat(900_000) } }));
+    fs.writeFileSync(big, JSON.stringify({ 'source': 'com.example.orders', 'detail-type': 'Wide', 'detail': { blob: 'b'.repeat(200_000) } }));
     const script = `${JSON.stringify(process.execPath)} -r ts-node/register/transpile-only ${JSON.stringify(path.join(__dirname, '../../src/testing/cli-main.ts'))} route --app ${JSON.stringify(outdir)} --event ${JSON.stringify(big)} --bus wide --json | head -c 10; echo " exit=\${PIPESTATUS[0]}"`;
     const out = execFileSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out).toBe('[\n  {\n     exit=0\n');
@@ -180,12 +217,31 @@ describe('cdk-eventbridge-blueprints route', () => {
     const json = JSON.parse((await run('route', '--app', outdir, '--event', eventFile, '--bus', 'orders-v2', '--json')).out);
     expect(json).toEqual([expect.objectContaining({ subscriberName: 'large-orders', targetType: 'AWS::SQS::Queue', input: { id: 'o-1' } })]);
     const other = path.join(dir, 'other.json');
-    fs.writeFileSync(other, JSON.stringify({ source: 'com.example.other', detail: {} }));
+    fs.writeFileSync(other, JSON.stringify({ 'source': 'com.example.other', 'detail-type': 'X', 'detail': {} }));
     expect((await run('route', '--app', outdir, '--event', other, '--bus', 'orders-v2')).out).toBe('No subscriber of the Custom Event Bus "orders-v2" matches the event.\n');
   });
 
   test('--help prints the usage', async () => {
     expect(await run('--help')).toMatchObject({ code: 0, out: expect.stringMatching(/^usage: cdk-eventbridge-blueprints route/) });
+  });
+
+  test.each([
+    ['route', /^usage: cdk-eventbridge-blueprints route --app <cdk\.out> --event <event\.json> \[--bus BUS\]/, '--event'],
+    ['diagram', /^usage: cdk-eventbridge-blueprints diagram --app <cdk\.out> \[--bus BUS\]/, '--region'],
+    ['diff', /^usage: cdk-eventbridge-blueprints diff --before <cdk\.out> --after <cdk\.out>/, '--markdown'],
+  ])('%s --help prints that command\'s usage and every option, and exits 0', async (command, usage, option) => {
+    for (const argv of [[command, '--help'], [command, '--app', outdir, '-h']]) {
+      const result = await run(...argv);
+      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result.out).toMatch(usage);
+      expect(result.out).toContain(`\n  ${option} `);
+      expect(result.out).toContain('\n  --help ');
+    }
+  });
+
+  test('a usage error prints the command\'s usage: an option given twice, a flag given a value', async () => {
+    expect(await run('route', '--app', outdir, '--app', outdir, '--event', eventFile)).toMatchObject({ code: 2, err: expect.stringMatching(/^--app is given twice\nusage: cdk-eventbridge-blueprints route /) });
+    expect(await run('diagram', '--app', outdir, '--json')).toMatchObject({ code: 2, err: expect.stringMatching(/^unknown option "--json" for diagram\n/) });
   });
 
   test('runs as a subprocess', async () => {

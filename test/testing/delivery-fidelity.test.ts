@@ -304,6 +304,18 @@ describe('values only known at deploy time in patterns', () => {
     expect(bound.err).not.toContain('deploy time');
     expect(JSON.parse(bound.out).map((d: any) => d.rule)).toEqual([expect.stringMatching(/^OnUpload/)]);
     expect(await run('--bind', 'no-equals-sign')).toMatchObject({ code: 2, err: expect.stringMatching(/^--bind needs RESOURCE=VALUE/) });
+
+    // diff binds the value in both apps: bound, the event matches the rule on either side (no change, no unmatched event).
+    const diff = async (...extra: string[]) => {
+      const out: string[] = [];
+      const code = await main(['diff', '--before', outdir, '--after', outdir, '--events', eventFile, '--json', ...extra], { out: (t) => out.push(t), err: () => undefined });
+      return { code, report: code === 2 ? undefined : JSON.parse(out.join('')) };
+    };
+    expect((await diff()).report.unmatchedEvents).toHaveLength(1);
+    const boundDiff = await diff('--bind', 'Cli/Uploads=my-uploads');
+    expect(boundDiff.code).toBe(0);
+    expect(boundDiff.report.unmatchedEvents).toEqual([]);
+    expect((await diff('--bind', '=x')).code).toBe(2);
   });
 });
 
