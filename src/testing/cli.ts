@@ -7,6 +7,7 @@ import { customBusEvent, isCustomBusEventForm } from './private/custom-bus-input
 import { readEventRecords } from './private/event-records';
 import { parseJsonText } from './private/json-text';
 import { putEventsRefusal } from './private/put-events-entry';
+import { RouteNonDelivery } from './route-explanation';
 
 /** Where the CLI writes; `process.stdout`/`stderr` in the real command, buffers in tests. */
 export interface CliIo {
@@ -263,23 +264,38 @@ async function route(router: EventRouter, args: CliArgs, io: CliIo, readStdin: (
     region: v.region,
     stackName: v.stack,
   };
-  const deliveries = router.route(event, options);
+  const { deliveries, notDelivered } = router.explain(event, options);
   if (v.json !== undefined) {
+    // The JSON on stdout stays the list of deliveries; what EventBridge would not deliver goes to stderr.
+    for (const n of notDelivered) {
+      io.err(`not delivered: ${renderNonDelivery(n)}\n`);
+    }
     io.out(JSON.stringify(deliveries.map(toJson), undefined, 2) + '\n');
     return 0;
   }
+  let text: string;
   if (deliveries.length > 0) {
-    io.out(render(deliveries));
-    return 0;
+    text = render(deliveries);
+  } else {
+    const bus = options.eventBus ?? 'default';
+    text = notDelivered.length === 0 ? `No rule on bus "${bus}" matches the event.\n` : `No target on bus "${bus}" receives the event.\n`;
+    const elsewhere = router.busesMatching(event, options).filter((b) => b.name !== bus && b.arn !== bus && b.path !== bus);
+    if (elsewhere.length > 0) {
+      text += `Rules on other buses would match it: ${elsewhere.map((b) => `${b.name} (${b.account}/${b.region})`).join(', ')}; choose one with --bus (a name, or an ARN).\n`;
+    }
   }
-  const bus = options.eventBus ?? 'default';
-  let text = `No rule on bus "${bus}" matches the event.\n`;
-  const elsewhere = router.busesMatching(event, options).filter((b) => b.name !== bus && b.arn !== bus && b.path !== bus);
-  if (elsewhere.length > 0) {
-    text += `Rules on other buses would match it: ${elsewhere.map((b) => `${b.name} (${b.account}/${b.region})`).join(', ')}; choose one with --bus (a name, or an ARN).\n`;
+  if (notDelivered.length > 0) {
+    text += `\nNot delivered (EventBridge would not deliver to these, though their rules are on the event's path):\n`
+      + notDelivered.map((n) => `  ✗ ${renderNonDelivery(n)}\n`).join('');
   }
   io.out(text);
   return 0;
+}
+
+/** One non-delivery on a line: the rule, the target, the reason code, the message and the AWS page. */
+function renderNonDelivery(n: RouteNonDelivery): string {
+  const target = n.target === undefined ? ' (every target)' : ` → ${n.target.id}: ${n.target.logicalId ?? n.target.arn}`;
+  return `${n.rule.path}${target}: ${n.reason}: ${n.message}${n.documentation ? ` (${n.documentation})` : ''}`;
 }
 
 /** Routes on a Custom Event Bus (subscribers). */

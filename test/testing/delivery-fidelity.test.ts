@@ -319,6 +319,34 @@ describe('values only known at deploy time in patterns', () => {
   });
 });
 
+test('the CLI prints why an event is not delivered: in the text, and on stderr beside --json', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-why-'));
+  try {
+    const outdir = path.join(dir, 'cdk.out');
+    const cliApp = new App({ outdir });
+    const s = new Stack(cliApp, 'Why', { env: ENV });
+    new events.Rule(s, 'Paused', { enabled: false, eventPattern: { source: ['com.example.orders'] }, targets: [new targets.SqsQueue(new sqs.Queue(s, 'Q'))] });
+    cliApp.synth();
+    const eventFile = path.join(dir, 'order.json');
+    fs.writeFileSync(eventFile, JSON.stringify(ORDER));
+    const run = async (...extra: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['route', '--app', outdir, '--event', eventFile, ...extra], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      return { code, out: out.join(''), err: err.join('') };
+    };
+    const text = await run();
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^No target on bus "default" receives the event\.\n\nNot delivered \(EventBridge would not deliver to these, though their rules are on the event's path\):\n  ✗ Why\/Paused[0-9A-F]+ \(every target\): RULE_DISABLED: rule Why\/Paused[0-9A-F]+ matches the event but its state is DISABLED/);
+    expect(text.out).toContain('(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html)');
+    const json = await run('--json');
+    expect(json.out).toBe('[]\n');
+    expect(json.err).toMatch(/^not delivered: Why\/Paused[0-9A-F]+ \(every target\): RULE_DISABLED: /);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a role on a same-account Lambda target does not block it (eb-use-resource-based.html allows either)', () => {
   const stack = newStack();
   const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') });
