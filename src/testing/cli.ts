@@ -285,7 +285,7 @@ async function route(router: EventRouter, args: CliArgs, io: CliIo, readStdin: (
     }
   }
   if (notDelivered.length > 0) {
-    text += `\nNot delivered (EventBridge would not deliver to these, though their rules are on the event's path):\n`
+    text += '\nNot delivered (EventBridge would not deliver to these, though their rules are on the event\'s path):\n'
       + notDelivered.map((n) => `  ✗ ${renderNonDelivery(n)}\n`).join('');
   }
   io.out(text);
