@@ -1,13 +1,12 @@
-import { createHash } from 'crypto';
 import { CfnElement, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
 import { PatternRuleSet } from '../pattern-matching';
 import { InputTransformation, TargetInputKind } from './input-transformer';
+import { readCdkStacks } from './private/cdk-stacks';
 import { RawStack, readCloudAssembly } from './private/cloud-assembly';
 import { Blocked, DOCS, blockedTarget, deployErrors, loosenPattern } from './private/delivery-constraints';
-import { parseJsonText } from './private/json-text';
+import { fillEnvelope, isPutEventsEntry, nowIso, parseEventObject, putEventsEntryFields, uuidFrom } from './private/event-input';
 import { simulateDeliveries } from './private/simulator';
 import { ModelRule, ModelStack, ModelTarget, TemplateModel, busKey, parseBusArn } from './private/template-model';
 import { NonDeliveryReason, RouteExplanation, RouteNonDelivery } from './route-explanation';
@@ -315,23 +314,8 @@ export class EventRouter {
    * A router for several stacks of one app (for example a platform stack and the team stacks that import its bus).
    */
   public static fromStacks(stacks: Stack[], options?: EventRouterOptions): EventRouter {
-    const opts = options ?? {};
-    const agnostic: string[] = [];
-    const models = stacks.map((stack) => {
-      const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
-      const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
-      if (account === undefined || region === undefined) {
-        agnostic.push(stack.node.path);
-      }
-      const paths = new Map<string, string>();
-      for (const c of stack.node.findAll()) {
-        if (CfnElement.isCfnElement(c) && Stack.of(c) === stack) {
-          paths.set(stack.resolve((c as CfnElement).logicalId), c.node.path);
-        }
-      }
-      return { stackName: stack.stackName, stackId: stack.node.path, template: Template.fromStack(stack).toJSON(), account, region, paths };
-    });
-    const router = new EventRouter(models, opts, agnostic);
+    const { stacks: models, agnostic } = readCdkStacks(stacks);
+    const router = new EventRouter(models, options ?? {}, agnostic);
     router.cdkStacks.push(...stacks);
     return router;
   }
@@ -689,27 +673,13 @@ export class EventRouter {
   }
 
   private parseEvent(event: any): any {
-    let e = event;
-    if (typeof e === 'string') {
-      e = parseJsonText(e, 'event');
-    }
-    if (e === null || typeof e !== 'object' || Array.isArray(e)) {
-      throw new Error(`an event must be a JSON object, got ${Array.isArray(e) ? 'an array' : e === null ? 'null' : typeof e}`);
-    }
+    let e = parseEventObject(event);
     if (this.cdkStacks.length > 0) {
       e = this.resolveTokens(e, 0);
     }
-    if (e['detail-type'] === undefined && (e.DetailType !== undefined || e.Source !== undefined)) {
-      // A PutEvents entry.
-      e = {
-        'source': e.Source,
-        'detail-type': e.DetailType,
-        'resources': e.Resources ?? [],
-        'detail': typeof e.Detail === 'string' ? parseJsonText(e.Detail, 'Detail') : (e.Detail ?? {}),
-        ...(e.Time !== undefined ? { time: e.Time instanceof Date ? e.Time.toISOString() : String(e.Time) } : {}),
-      };
-    }
-    return e;
+    // A `source` beside `Source` / `DetailType` does not make it an event here (the Custom Event Bus router reads it
+    // as an event): kept as it was.
+    return isPutEventsEntry(e, true) ? putEventsEntryFields(e) : e;
   }
 
   /**
@@ -755,23 +725,9 @@ export class EventRouter {
   }
 
   private normalize(e: any, ingestionTime: string, account: string, region: string): any {
-    const out: any = {
-      'version': e.version ?? '0',
-      'id': e.id ?? deterministicId(e),
-      'detail-type': e['detail-type'],
-      'source': e.source,
-      'account': e.account ?? account,
-      'time': e.time ?? ingestionTime,
-      'region': e.region ?? region,
-      'resources': e.resources ?? [],
-      'detail': e.detail ?? {},
-    };
-    for (const [k, v] of Object.entries(e)) {
-      if (!(k in out)) {
-        out[k] = v;
-      }
-    }
-    return out;
+    // The Classic router's ids are UUID-shaped without the version-4 digits (kept as they were: tests and users may
+    // pin them); the Custom Event Bus router's are version-4-shaped.
+    return fillEnvelope(e, { id: e.id ?? uuidFrom(JSON.stringify(e), false), account, region, time: ingestionTime });
   }
 
   private resolveBus(wanted: string | undefined, account: string | undefined, region: string | undefined): ModelBusView {
@@ -901,15 +857,4 @@ function hopWarnings(rule: ModelRule, next: ModelBusView, target: ModelTarget): 
     out.push(`target ${target.id} is an event bus: the router forwards the matched event as it is`);
   }
   return out;
-}
-
-/** The current time as EventBridge writes it: ISO 8601 without milliseconds. */
-function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** A UUID-shaped id derived from the event's content, so that the same event gets the same id. */
-function deterministicId(event: any): string {
-  const h = createHash('sha256').update(JSON.stringify(event)).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

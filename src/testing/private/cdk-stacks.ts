@@ -5,8 +5,7 @@ import { RawStack } from './cloud-assembly';
 /**
  * The stacks of a CDK app in the shape the routers read from a cloud assembly: each stack's template, its account
  * and region when they are known, and the construct path of each of its resources; and the construct paths of the
- * environment-agnostic stacks. Used by `CustomBusRouter.fromStacks`; `EventRouter.fromStacks` does the same inline
- * and could use this.
+ * environment-agnostic stacks. Used by `EventRouter.fromStacks` and `CustomBusRouter.fromStacks`.
  */
 export function readCdkStacks(stacks: Stack[]): { stacks: RawStack[]; agnostic: string[] } {
   const agnostic: string[] = [];
