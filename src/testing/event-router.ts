@@ -3,7 +3,8 @@ import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
 import { PatternRuleSet } from '../pattern-matching';
 import { InputTransformation, TargetInputKind } from './input-transformer';
-import { readCdkStacks } from './private/cdk-stacks';
+import { busByResource, busNamed, routerEventBus } from './private/app-bus';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, agnosticWarnings, readCdkStacks, templateStack } from './private/cdk-stacks';
 import { RawStack, readCloudAssembly } from './private/cloud-assembly';
 import { Blocked, DOCS, blockedTarget, deployErrors, loosenPattern } from './private/delivery-constraints';
 import { fillEnvelope, isPutEventsEntry, nowIso, parseEventObject, putEventsEntryFields, uuidFrom } from './private/event-input';
@@ -324,12 +325,7 @@ export class EventRouter {
    * A router for a CloudFormation template: a JSON object, or an `aws-cdk-lib/assertions` `Template`.
    */
   public static fromTemplate(template: any, options?: EventRouterOptions): EventRouter {
-    const json = template && typeof template.toJSON === 'function' ? template.toJSON() : template;
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      throw new Error('EventRouter.fromTemplate: template must be a CloudFormation template object or an assertions Template');
-    }
-    const name = options?.stackName ?? 'Stack';
-    return new EventRouter([{ stackName: name, stackId: name, template: json }], options ?? {}, []);
+    return new EventRouter([templateStack(template, options?.stackName, 'EventRouter.fromTemplate')], options ?? {}, []);
   }
 
   /**
@@ -404,9 +400,7 @@ export class EventRouter {
       constructPaths: s.constructPaths,
       env: { account: s.account ?? account, region: s.region ?? region, partition },
     }));
-    if (agnostic.length > 0) {
-      this.routerWarnings.push(`${agnostic.length === 1 ? 'stack' : 'stacks'} ${agnostic.join(', ')} ${agnostic.length === 1 ? 'is' : 'are'} environment-agnostic: the router places ${agnostic.length === 1 ? 'it' : 'them'} in account ${account}, region ${region} (set env on the stack, or the router's account and region options)`);
-    }
+    this.routerWarnings.push(...agnosticWarnings(agnostic, account, region));
     const bindings = options.deployTimeValues ?? {};
     this.model = new TemplateModel(this.stackList, bindings);
     this.routerWarnings.push(...this.model.warnings);
@@ -457,7 +451,7 @@ export class EventRouter {
    * buses that rules and targets refer to without defining them.
    */
   public get buses(): RouterEventBus[] {
-    return this.model.buses.map(busInfo);
+    return this.model.buses.map(routerEventBus);
   }
 
   /** Every rule whose bus is known, in template order, stack by stack. */
@@ -527,7 +521,7 @@ export class EventRouter {
     for (const bus of this.model.buses) {
       const set = this.ruleSets.get(bus.key);
       if (set && set.matchingRules({ ...full, account: full.account || bus.account, region: full.region || bus.region }).length > 0) {
-        out.push(busInfo(bus));
+        out.push(routerEventBus(bus));
       }
     }
     return out;
@@ -741,28 +735,16 @@ export class EventRouter {
       }
       return bus;
     }
-    const bare = name.endsWith('/Resource') ? name.slice(0, -'/Resource'.length) : name;
-    const byPath = buses.filter((b) => b.path === bare || (b.logicalId !== undefined && (`${b.stackId}/${b.logicalId}` === name || `${b.stackName}/${b.logicalId}` === name)));
-    if (byPath.length === 1) {
-      return byPath[0];
+    const byResource = busByResource(buses, name, 'event bus');
+    if (byResource) {
+      return byResource;
     }
-    const byLogicalId = buses.filter((b) => b.logicalId === name);
-    if (byLogicalId.length === 1) {
-      return byLogicalId[0];
-    }
-    if (byLogicalId.length > 1) {
-      throw new Error(`event bus "${name}" is ambiguous: it is the logical ID of a bus in ${byLogicalId.map((b) => b.stackId).join(', ')}; use "<stack>/${name}", the construct path or the ARN`);
-    }
-    const byName = buses.filter((b) => b.name === name);
-    const here = byName.filter((b) => (account === undefined || b.account === account) && (region === undefined || b.region === region));
-    if (here.length === 1) {
-      return here[0];
-    }
-    if (here.length > 1) {
-      throw new Error(`event bus "${name}" is ambiguous: the app has it in ${here.map((b) => `${b.account}/${b.region}`).join(', ')}; say which with the event's account and region, the account and region options (--account, --region), or the bus ARN`);
-    }
-    if (byName.length > 0) {
-      throw new Error(`unknown event bus "${name}" in account ${account ?? 'any'}, region ${region ?? 'any'}: the app has "${name}" only in ${byName.map((b) => `${b.account}/${b.region}`).join(', ')}`);
+    const byName = busNamed(buses, name, account, region, {
+      ambiguous: (where) => `event bus "${name}" is ambiguous: the app has it in ${where}; say which with the event's account and region, the account and region options (--account, --region), or the bus ARN`,
+      elsewhere: (where) => `unknown event bus "${name}" in account ${account ?? 'any'}, region ${region ?? 'any'}: the app has "${name}" only in ${where}`,
+    });
+    if (byName) {
+      return byName;
     }
     throw new Error(`unknown event bus "${name}"; the app has: ${listBuses(buses)}`);
   }
@@ -802,8 +784,6 @@ export class EventRouter {
   }
 }
 
-const DEFAULT_ACCOUNT = '123456789012';
-const DEFAULT_REGION = 'us-east-1';
 type ModelBusView = ReturnType<TemplateModel['busAt']>;
 
 /** The construct path behind a bus token (`bus.eventBusName`, `bus.eventBusArn` of a bus of the app). */
@@ -822,19 +802,6 @@ function addTo(sets: Map<string, PatternRuleSet>, bus: string, key: string, patt
     sets.set(bus, set);
   }
   set.add(key, pattern);
-}
-
-function busInfo(b: ModelBusView): RouterEventBus {
-  return {
-    name: b.name,
-    arn: b.arn,
-    account: b.account,
-    region: b.region,
-    external: b.external,
-    logicalId: b.logicalId,
-    stackName: b.stackName,
-    path: b.path,
-  };
 }
 
 function listBuses(buses: ModelBusView[]): string {

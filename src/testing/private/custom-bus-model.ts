@@ -8,6 +8,7 @@
  * the bus that the app defines with that account, region and name. The service-generated `<id>` is not known before
  * deployment: the router writes the logical ID in its place and ignores the id when it compares ARNs.
  */
+import { AppBus } from './app-bus';
 import { CfnValues, Unresolved, ValueEnv, describeValue, resourcePath, urlSuffix } from './cfn-values';
 
 /** EventBridge's retry defaults for a subscriber without `RetryPolicy` (user guide, eb-custom-bus-retry). */
@@ -30,21 +31,9 @@ export interface CustomBusStack {
   readonly paths?: Map<string, string>;
 }
 
-export interface ModelCustomBus {
-  /** `account/region/name`: what identifies a bus. */
-  readonly key: string;
+export interface ModelCustomBus extends AppBus {
   /** How the router names the bus in messages: its construct path, or its ARN when the app does not define it. */
   readonly label: string;
-  readonly name: string;
-  readonly arn: string;
-  readonly account: string;
-  readonly region: string;
-  /** Whether the app does not define the bus (its subscribers name it by an ARN only). */
-  readonly external: boolean;
-  readonly logicalId?: string;
-  readonly stackName?: string;
-  readonly stackId?: string;
-  readonly path?: string;
 }
 
 export interface ModelSubscriber {

@@ -1,3 +1,4 @@
+import { AppBus } from './app-bus';
 import { CfnValues, MAX_DEPTH, Unresolved, ValueEnv, resourcePath } from './cfn-values';
 import { TargetInputConfig } from '../input-transformer';
 
@@ -19,21 +20,8 @@ export interface ModelStack {
   readonly constructPaths?: Map<string, string>;
 }
 
-export interface ModelBus {
-  /** `account/region/name`: a bus is identified by all three. */
-  readonly key: string;
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
+export interface ModelBus extends AppBus {
   readonly partition: string;
-  readonly arn: string;
-  /** Set for an `AWS::Events::EventBus` of the app. */
-  readonly logicalId?: string;
-  readonly stackName?: string;
-  readonly stackId?: string;
-  readonly path?: string;
-  /** Not defined in the app: the account's default bus, or a bus that rules refer to by name or ARN. */
-  readonly external: boolean;
 }
 
 export interface ModelTarget {
