@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
 import { Stack } from 'aws-cdk-lib';
 import { RouterDeadLetterQueue, RouterEventBus, RouterRetryPolicy } from './event-router';
+import { busByResource, busNamed, routerEventBus } from './private/app-bus';
 import { evaluateJsonataBounded } from './private/bounded-jsonata';
-import { readCdkStacks } from './private/cdk-stacks';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, agnosticWarnings, readCdkStacks, templateStack } from './private/cdk-stacks';
 import { RawStack, readCloudAssembly } from './private/cloud-assembly';
 import {
   CustomBusStack, ModelCustomBus, ModelSubscriber, customBusKey, parseCustomBusArn, readCustomBusModel,
@@ -22,8 +23,6 @@ import { compileJsonata, delimitedExpression } from '../custom-bus/private/jsona
 const DEDUPLICATION_WINDOW_SECONDS = 300;
 /** The ingestion time of simulated events that do not say (the Classic simulation's default too). */
 const DEFAULT_INGESTION_TIME = '2024-01-01T00:00:00Z';
-const DEFAULT_ACCOUNT = '123456789012';
-const DEFAULT_REGION = 'us-east-1';
 /** `PutRawEvents` / `PutEvents` limits: https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_PutRawEventsRequestEntry.html */
 const MAX_METADATA_ENTRIES = 100;
 const MAX_METADATA_KEY = 128;
@@ -618,12 +617,7 @@ export class CustomBusRouter {
 
   /** A router for one template: a JSON object or an `aws-cdk-lib/assertions` `Template`. */
   public static fromTemplate(template: any, options?: CustomBusRouterOptions): CustomBusRouter {
-    const json = template && typeof template.toJSON === 'function' ? template.toJSON() : template;
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      throw new Error('CustomBusRouter.fromTemplate: template must be a CloudFormation template object or an assertions Template');
-    }
-    const name = options?.stackName ?? 'Stack';
-    return new CustomBusRouter([{ stackName: name, stackId: name, template: json }], options ?? {}, []);
+    return new CustomBusRouter([templateStack(template, options?.stackName, 'CustomBusRouter.fromTemplate')], options ?? {}, []);
   }
 
   /**
@@ -650,10 +644,7 @@ export class CustomBusRouter {
   private constructor(raw: RawStack[], options: CustomBusRouterOptions, agnostic: string[]) {
     const account = options.account ?? DEFAULT_ACCOUNT;
     const region = options.region ?? DEFAULT_REGION;
-    if (agnostic.length > 0) {
-      const one = agnostic.length === 1;
-      this.routerWarnings.push(`${one ? 'stack' : 'stacks'} ${agnostic.join(', ')} ${one ? 'is' : 'are'} environment-agnostic: the router places ${one ? 'it' : 'them'} in account ${account}, region ${region} (set env on the stack, or the router's account and region options)`);
-    }
+    this.routerWarnings.push(...agnosticWarnings(agnostic, account, region));
     this.stackList = raw.map((s) => ({ stackName: s.stackName, stackId: s.stackId }));
     const stacks: CustomBusStack[] = raw.map((s) => ({
       stackName: s.stackName,
@@ -678,16 +669,7 @@ export class CustomBusRouter {
    * the app does not define (`external`), as `EventRouter.buses` lists Classic buses.
    */
   public get buses(): RouterEventBus[] {
-    return this.busList.map((b) => ({
-      name: b.name,
-      arn: b.arn,
-      account: b.account,
-      region: b.region,
-      external: b.external,
-      logicalId: b.logicalId,
-      stackName: b.stackName,
-      path: b.path,
-    }));
+    return this.busList.map(routerEventBus);
   }
 
   /** Every subscriber whose bus is known, in template order, stack by stack. */
@@ -864,29 +846,16 @@ export class CustomBusRouter {
       }
       return bus;
     }
-    const bare = wanted.endsWith('/Resource') ? wanted.slice(0, -'/Resource'.length) : wanted;
-    const byPath = withSubscribers.filter((b) => b.path === bare || (b.logicalId !== undefined
-      && (`${b.stackId}/${b.logicalId}` === wanted || `${b.stackName}/${b.logicalId}` === wanted)));
-    if (byPath.length === 1) {
-      return byPath[0];
+    const byResource = busByResource(withSubscribers, wanted, 'Custom Event Bus');
+    if (byResource) {
+      return byResource;
     }
-    const byLogicalId = withSubscribers.filter((b) => b.logicalId === wanted);
-    if (byLogicalId.length === 1) {
-      return byLogicalId[0];
-    }
-    if (byLogicalId.length > 1) {
-      throw new Error(`Custom Event Bus "${wanted}" is ambiguous: it is the logical ID of a bus in ${byLogicalId.map((b) => b.stackId).join(', ')}; use "<stack>/${wanted}", the construct path or the ARN`);
-    }
-    const byName = withSubscribers.filter((b) => b.name === wanted);
-    const here = byName.filter((b) => (account === undefined || b.account === account) && (region === undefined || b.region === region));
-    if (here.length === 1) {
-      return here[0];
-    }
-    if (here.length > 1) {
-      throw new Error(`Custom Event Bus "${wanted}" is ambiguous: the app has it in ${here.map((b) => `${b.account}/${b.region}`).join(', ')}; say which with the account and region options (or the envelope's), or the bus ARN`);
-    }
-    if (byName.length > 0) {
-      throw new Error(`no Custom Event Bus "${wanted}" in account ${account ?? 'any'}, region ${region ?? 'any'}: the app has "${wanted}" only in ${byName.map((b) => `${b.account}/${b.region}`).join(', ')}`);
+    const byName = busNamed(withSubscribers, wanted, account, region, {
+      ambiguous: (where) => `Custom Event Bus "${wanted}" is ambiguous: the app has it in ${where}; say which with the account and region options (or the envelope's), or the bus ARN`,
+      elsewhere: (where) => `no Custom Event Bus "${wanted}" in account ${account ?? 'any'}, region ${region ?? 'any'}: the app has "${wanted}" only in ${where}`,
+    });
+    if (byName) {
+      return byName;
     }
     throw unknown();
   }

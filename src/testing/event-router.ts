@@ -1,13 +1,13 @@
-import { createHash } from 'crypto';
 import { CfnElement, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
 import { PatternRuleSet } from '../pattern-matching';
 import { InputTransformation, TargetInputKind } from './input-transformer';
+import { busByResource, busNamed, routerEventBus } from './private/app-bus';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, agnosticWarnings, readCdkStacks, templateStack } from './private/cdk-stacks';
 import { RawStack, readCloudAssembly } from './private/cloud-assembly';
 import { Blocked, DOCS, blockedTarget, deployErrors, loosenPattern } from './private/delivery-constraints';
-import { parseJsonText } from './private/json-text';
+import { fillEnvelope, isPutEventsEntry, nowIso, parseEventObject, putEventsEntryFields, uuidFrom } from './private/event-input';
 import { simulateDeliveries } from './private/simulator';
 import { ModelRule, ModelStack, ModelTarget, TemplateModel, busKey, parseBusArn } from './private/template-model';
 import { NonDeliveryReason, RouteExplanation, RouteNonDelivery } from './route-explanation';
@@ -315,23 +315,8 @@ export class EventRouter {
    * A router for several stacks of one app (for example a platform stack and the team stacks that import its bus).
    */
   public static fromStacks(stacks: Stack[], options?: EventRouterOptions): EventRouter {
-    const opts = options ?? {};
-    const agnostic: string[] = [];
-    const models = stacks.map((stack) => {
-      const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
-      const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
-      if (account === undefined || region === undefined) {
-        agnostic.push(stack.node.path);
-      }
-      const paths = new Map<string, string>();
-      for (const c of stack.node.findAll()) {
-        if (CfnElement.isCfnElement(c) && Stack.of(c) === stack) {
-          paths.set(stack.resolve((c as CfnElement).logicalId), c.node.path);
-        }
-      }
-      return { stackName: stack.stackName, stackId: stack.node.path, template: Template.fromStack(stack).toJSON(), account, region, paths };
-    });
-    const router = new EventRouter(models, opts, agnostic);
+    const { stacks: models, agnostic } = readCdkStacks(stacks);
+    const router = new EventRouter(models, options ?? {}, agnostic);
     router.cdkStacks.push(...stacks);
     return router;
   }
@@ -340,12 +325,7 @@ export class EventRouter {
    * A router for a CloudFormation template: a JSON object, or an `aws-cdk-lib/assertions` `Template`.
    */
   public static fromTemplate(template: any, options?: EventRouterOptions): EventRouter {
-    const json = template && typeof template.toJSON === 'function' ? template.toJSON() : template;
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      throw new Error('EventRouter.fromTemplate: template must be a CloudFormation template object or an assertions Template');
-    }
-    const name = options?.stackName ?? 'Stack';
-    return new EventRouter([{ stackName: name, stackId: name, template: json }], options ?? {}, []);
+    return new EventRouter([templateStack(template, options?.stackName, 'EventRouter.fromTemplate')], options ?? {}, []);
   }
 
   /**
@@ -420,9 +400,7 @@ export class EventRouter {
       constructPaths: s.constructPaths,
       env: { account: s.account ?? account, region: s.region ?? region, partition },
     }));
-    if (agnostic.length > 0) {
-      this.routerWarnings.push(`${agnostic.length === 1 ? 'stack' : 'stacks'} ${agnostic.join(', ')} ${agnostic.length === 1 ? 'is' : 'are'} environment-agnostic: the router places ${agnostic.length === 1 ? 'it' : 'them'} in account ${account}, region ${region} (set env on the stack, or the router's account and region options)`);
-    }
+    this.routerWarnings.push(...agnosticWarnings(agnostic, account, region));
     const bindings = options.deployTimeValues ?? {};
     this.model = new TemplateModel(this.stackList, bindings);
     this.routerWarnings.push(...this.model.warnings);
@@ -473,7 +451,7 @@ export class EventRouter {
    * buses that rules and targets refer to without defining them.
    */
   public get buses(): RouterEventBus[] {
-    return this.model.buses.map(busInfo);
+    return this.model.buses.map(routerEventBus);
   }
 
   /** Every rule whose bus is known, in template order, stack by stack. */
@@ -543,7 +521,7 @@ export class EventRouter {
     for (const bus of this.model.buses) {
       const set = this.ruleSets.get(bus.key);
       if (set && set.matchingRules({ ...full, account: full.account || bus.account, region: full.region || bus.region }).length > 0) {
-        out.push(busInfo(bus));
+        out.push(routerEventBus(bus));
       }
     }
     return out;
@@ -689,27 +667,13 @@ export class EventRouter {
   }
 
   private parseEvent(event: any): any {
-    let e = event;
-    if (typeof e === 'string') {
-      e = parseJsonText(e, 'event');
-    }
-    if (e === null || typeof e !== 'object' || Array.isArray(e)) {
-      throw new Error(`an event must be a JSON object, got ${Array.isArray(e) ? 'an array' : e === null ? 'null' : typeof e}`);
-    }
+    let e = parseEventObject(event);
     if (this.cdkStacks.length > 0) {
       e = this.resolveTokens(e, 0);
     }
-    if (e['detail-type'] === undefined && (e.DetailType !== undefined || e.Source !== undefined)) {
-      // A PutEvents entry.
-      e = {
-        'source': e.Source,
-        'detail-type': e.DetailType,
-        'resources': e.Resources ?? [],
-        'detail': typeof e.Detail === 'string' ? parseJsonText(e.Detail, 'Detail') : (e.Detail ?? {}),
-        ...(e.Time !== undefined ? { time: e.Time instanceof Date ? e.Time.toISOString() : String(e.Time) } : {}),
-      };
-    }
-    return e;
+    // A `source` beside `Source` / `DetailType` does not make it an event here (the Custom Event Bus router reads it
+    // as an event): kept as it was.
+    return isPutEventsEntry(e, true) ? putEventsEntryFields(e) : e;
   }
 
   /**
@@ -755,23 +719,9 @@ export class EventRouter {
   }
 
   private normalize(e: any, ingestionTime: string, account: string, region: string): any {
-    const out: any = {
-      'version': e.version ?? '0',
-      'id': e.id ?? deterministicId(e),
-      'detail-type': e['detail-type'],
-      'source': e.source,
-      'account': e.account ?? account,
-      'time': e.time ?? ingestionTime,
-      'region': e.region ?? region,
-      'resources': e.resources ?? [],
-      'detail': e.detail ?? {},
-    };
-    for (const [k, v] of Object.entries(e)) {
-      if (!(k in out)) {
-        out[k] = v;
-      }
-    }
-    return out;
+    // The Classic router's ids are UUID-shaped without the version-4 digits (kept as they were: tests and users may
+    // pin them); the Custom Event Bus router's are version-4-shaped.
+    return fillEnvelope(e, { id: e.id ?? uuidFrom(JSON.stringify(e), false), account, region, time: ingestionTime });
   }
 
   private resolveBus(wanted: string | undefined, account: string | undefined, region: string | undefined): ModelBusView {
@@ -785,28 +735,16 @@ export class EventRouter {
       }
       return bus;
     }
-    const bare = name.endsWith('/Resource') ? name.slice(0, -'/Resource'.length) : name;
-    const byPath = buses.filter((b) => b.path === bare || (b.logicalId !== undefined && (`${b.stackId}/${b.logicalId}` === name || `${b.stackName}/${b.logicalId}` === name)));
-    if (byPath.length === 1) {
-      return byPath[0];
+    const byResource = busByResource(buses, name, 'event bus');
+    if (byResource) {
+      return byResource;
     }
-    const byLogicalId = buses.filter((b) => b.logicalId === name);
-    if (byLogicalId.length === 1) {
-      return byLogicalId[0];
-    }
-    if (byLogicalId.length > 1) {
-      throw new Error(`event bus "${name}" is ambiguous: it is the logical ID of a bus in ${byLogicalId.map((b) => b.stackId).join(', ')}; use "<stack>/${name}", the construct path or the ARN`);
-    }
-    const byName = buses.filter((b) => b.name === name);
-    const here = byName.filter((b) => (account === undefined || b.account === account) && (region === undefined || b.region === region));
-    if (here.length === 1) {
-      return here[0];
-    }
-    if (here.length > 1) {
-      throw new Error(`event bus "${name}" is ambiguous: the app has it in ${here.map((b) => `${b.account}/${b.region}`).join(', ')}; say which with the event's account and region, the account and region options (--account, --region), or the bus ARN`);
-    }
-    if (byName.length > 0) {
-      throw new Error(`unknown event bus "${name}" in account ${account ?? 'any'}, region ${region ?? 'any'}: the app has "${name}" only in ${byName.map((b) => `${b.account}/${b.region}`).join(', ')}`);
+    const byName = busNamed(buses, name, account, region, {
+      ambiguous: (where) => `event bus "${name}" is ambiguous: the app has it in ${where}; say which with the event's account and region, the account and region options (--account, --region), or the bus ARN`,
+      elsewhere: (where) => `unknown event bus "${name}" in account ${account ?? 'any'}, region ${region ?? 'any'}: the app has "${name}" only in ${where}`,
+    });
+    if (byName) {
+      return byName;
     }
     throw new Error(`unknown event bus "${name}"; the app has: ${listBuses(buses)}`);
   }
@@ -846,8 +784,6 @@ export class EventRouter {
   }
 }
 
-const DEFAULT_ACCOUNT = '123456789012';
-const DEFAULT_REGION = 'us-east-1';
 type ModelBusView = ReturnType<TemplateModel['busAt']>;
 
 /** The construct path behind a bus token (`bus.eventBusName`, `bus.eventBusArn` of a bus of the app). */
@@ -866,19 +802,6 @@ function addTo(sets: Map<string, PatternRuleSet>, bus: string, key: string, patt
     sets.set(bus, set);
   }
   set.add(key, pattern);
-}
-
-function busInfo(b: ModelBusView): RouterEventBus {
-  return {
-    name: b.name,
-    arn: b.arn,
-    account: b.account,
-    region: b.region,
-    external: b.external,
-    logicalId: b.logicalId,
-    stackName: b.stackName,
-    path: b.path,
-  };
 }
 
 function listBuses(buses: ModelBusView[]): string {
@@ -901,15 +824,4 @@ function hopWarnings(rule: ModelRule, next: ModelBusView, target: ModelTarget): 
     out.push(`target ${target.id} is an event bus: the router forwards the matched event as it is`);
   }
   return out;
-}
-
-/** The current time as EventBridge writes it: ISO 8601 without milliseconds. */
-function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** A UUID-shaped id derived from the event's content, so that the same event gets the same id. */
-function deterministicId(event: any): string {
-  const h = createHash('sha256').update(JSON.stringify(event)).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
-import { CustomBusEvent, CustomBusRouteOptions, CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
+import { CustomBusRouteOptions, CustomBusRouter, SubscriberDelivery } from './custom-bus-router';
 import { EventRouter, RoutedDelivery, RouteOptions, RouterRule, RouterTarget } from './event-router';
 
 /**
@@ -221,9 +221,15 @@ export class SubscriberAssertions {
    * Asserts that the event reaches the target (a construct, a logical ID, a subscriber's logical ID or name, or the
    * target ARN) and, if given, with exactly this input. Resolves to the delivery.
    *
+   * @param router the router
+   * @param event the event, in any form `CustomBusRouter.route` takes: a `CustomBusEvent`, an EventBridge event or a
+   * `PutEvents` entry (an object or JSON text), or a `PutRawEvents` entry
+   * @param target a construct, a logical ID, a subscriber's logical ID or name, or the target ARN
+   * @param expectedInput the exact input
+   * @param options the bus and stack
    * @default - expectedInput: any input
    */
-  public static async assertRoutes(router: CustomBusRouter, event: CustomBusEvent, target: any, expectedInput?: any,
+  public static async assertRoutes(router: CustomBusRouter, event: any, target: any, expectedInput?: any,
     options?: CustomBusRouteOptions): Promise<SubscriberDelivery> {
     const wanted = targetKey(target);
     const deliveries = await router.route(event, options);
@@ -243,8 +249,12 @@ export class SubscriberAssertions {
 
   /**
    * Asserts that the event reaches no subscriber.
+   *
+   * @param router the router
+   * @param event the event, in any form `CustomBusRouter.route` takes (see `assertRoutes`)
+   * @param options the bus and stack
    */
-  public static async assertRoutesNowhere(router: CustomBusRouter, event: CustomBusEvent, options?: CustomBusRouteOptions): Promise<void> {
+  public static async assertRoutesNowhere(router: CustomBusRouter, event: any, options?: CustomBusRouteOptions): Promise<void> {
     const deliveries = await router.route(event, options);
     if (deliveries.length > 0) {
       throw new Error(`expected the event to reach no subscriber, but it reached ${describeSubscribers(deliveries)}`);

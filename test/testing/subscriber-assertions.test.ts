@@ -33,4 +33,15 @@ describe('SubscriberAssertions', () => {
     await expect(SubscriberAssertions.assertRoutesNowhere(router, order(1500), { eventBus: 'orders-v2' })).rejects.toThrow(
       /^expected the event to reach no subscriber, but it reached Queue[0-9A-F]+ \(subscriber large-orders\)$/);
   });
+
+  test('takes a plain EventBridge event or a PutEvents entry, as an object or JSON text', async () => {
+    const plain = { 'source': 'com.example.orders', 'detail-type': 'OrderPlaced', 'detail': { orderId: 'o-7', total: 2000 } };
+    const d = await SubscriberAssertions.assertRoutes(router, plain, queue, { id: 'o-7' });
+    expect(d.subscriber.name).toBe('large-orders');
+    await SubscriberAssertions.assertRoutes(router, JSON.stringify(plain), 'large-orders', { id: 'o-7' });
+    await SubscriberAssertions.assertRoutes(router, { Source: 'com.example.orders', DetailType: 'OrderPlaced', Detail: '{"orderId":"o-8","total":1000}' }, queue, { id: 'o-8' });
+    await SubscriberAssertions.assertRoutesNowhere(router, { ...plain, detail: { orderId: 'o-9', total: 5 } });
+    await expect(SubscriberAssertions.assertRoutesNowhere(router, JSON.stringify(plain))).rejects.toThrow(
+      /^expected the event to reach no subscriber, but it reached Queue[0-9A-F]+ \(subscriber large-orders\)$/);
+  });
 });

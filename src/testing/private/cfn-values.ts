@@ -4,8 +4,8 @@
  * `Fn::Sub`, `Fn::Select` / `Fn::Split`; `Ref` and `Fn::GetAtt` are answered by the caller (only it knows which
  * resources it models). What only deploy time knows is an `Unresolved` with the reason. Pure: no aws-cdk-lib.
  *
- * Written for the Custom Event Bus model; the Classic model (`template-model.ts`) resolves the same intrinsics with its
- * own copy and could be moved onto this one.
+ * Used by both models: the Classic one (`template-model.ts`) and the Custom Event Bus one (`custom-bus-model.ts`).
+ * Where they differed, `CfnValuesOptions` keeps each one's answer.
  */
 
 /** A value that cannot be resolved offline, and why. */
@@ -22,15 +22,48 @@ export interface ValueEnv {
 export interface ValueStack {
   /** A unique id of the stack in the app (its construct path, or its name). */
   readonly stackId: string;
+  /** The CloudFormation stack name. */
+  readonly stackName?: string;
   readonly template: any;
   readonly env: ValueEnv;
+  /** Logical ID → construct path, when the construct tree is at hand (else `aws:cdk:path` metadata is used). */
+  readonly paths?: Map<string, string>;
 }
 
 /** Answers a `Ref` (attribute undefined) or `Fn::GetAtt` of a resource of `stack`. */
-export type ResourceValue = (stack: ValueStack, logicalId: string, attribute: string | undefined) => string | Unresolved;
+export type ResourceValue<S extends ValueStack> = (stack: S, logicalId: string, attribute: string | undefined) => string | Unresolved;
+
+export interface CfnValuesOptions<S extends ValueStack> {
+  /**
+   * Whether `Ref AWS::StackName` is the stack's `stackName` (the Classic router's answer); else it is unresolved (the
+   * Custom Event Bus router's).
+   */
+  readonly resolveStackName?: boolean;
+  /** A value for a `Ref` to a stack parameter (the Classic router's deploy-time values); else it is unresolved. */
+  readonly parameterValue?: (stack: S, name: string) => string | undefined;
+}
 
 /** Intrinsics nested deeper than this are refused (a template is data we did not write). */
-const MAX_DEPTH = 32;
+export const MAX_DEPTH = 32;
+
+/**
+ * `AWS::URLSuffix`: `amazonaws.com`, and `amazonaws.com.cn` in the China Regions (partition `aws-cn`).
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
+ */
+export function urlSuffix(partition: string): string {
+  return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
+/** The construct path of a resource (or `<stack>/<logicalId>` when the app has no path metadata), without `/Resource`. */
+export function resourcePath(stack: ValueStack, logicalId: string): string {
+  let path: string = stack.paths?.get(logicalId)
+    ?? stack.template?.Resources?.[logicalId]?.Metadata?.['aws:cdk:path']
+    ?? `${stack.stackId}/${logicalId}`;
+  while (path.endsWith('/Resource')) {
+    path = path.slice(0, -'/Resource'.length);
+  }
+  return path;
+}
 
 /** Text of an intrinsic for messages, bounded. */
 export function describeValue(value: any): string {
@@ -38,12 +71,12 @@ export function describeValue(value: any): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-export class CfnValues {
+export class CfnValues<S extends ValueStack = ValueStack> {
   /** `account/region/exportName` → the exporting stack and the output's value. */
-  private readonly exports = new Map<string, { stack: ValueStack; value: any }>();
+  private readonly exports = new Map<string, { stack: S; value: any }>();
   public readonly warnings: string[] = [];
 
-  constructor(stacks: ValueStack[], private readonly resourceValue: ResourceValue) {
+  constructor(stacks: S[], private readonly resourceValue: ResourceValue<S>, private readonly options: CfnValuesOptions<S> = {}) {
     for (const stack of stacks) {
       for (const [outputId, output] of Object.entries<any>(stack.template?.Outputs ?? {})) {
         if (output?.Export?.Name === undefined) {
@@ -59,8 +92,13 @@ export class CfnValues {
     }
   }
 
+  /** The output that an app's stack in the account and region of `stack` exports under `name`, if any. */
+  public exported(stack: S, name: string): { stack: S; value: any } | undefined {
+    return this.exports.get(`${stack.env.account}/${stack.env.region}/${name}`);
+  }
+
   /** The value as a string, or why it cannot be known offline. */
-  public resolve(stack: ValueStack, value: any, depth = 0): string | Unresolved {
+  public resolve(stack: S, value: any, depth = 0): string | Unresolved {
     if (depth > MAX_DEPTH) {
       return new Unresolved(`intrinsics nested deeper than ${MAX_DEPTH} levels`);
     }
@@ -86,14 +124,16 @@ export class CfnValues {
           case 'AWS::Partition': return env.partition;
           case 'AWS::Region': return env.region;
           case 'AWS::AccountId': return env.account;
-          case 'AWS::URLSuffix': return 'amazonaws.com';
-          case 'AWS::StackName': return new Unresolved('Ref AWS::StackName is resolved by the router only for literal stack names');
+          case 'AWS::URLSuffix': return urlSuffix(env.partition);
+          case 'AWS::StackName':
+            return this.options.resolveStackName && stack.stackName !== undefined ? stack.stackName
+              : new Unresolved('Ref AWS::StackName is resolved by the router only for literal stack names');
           default:
             if (typeof arg !== 'string') {
               return new Unresolved(`malformed Ref: ${describeValue(value)}`);
             }
             if (stack.template?.Parameters?.[arg] !== undefined) {
-              return new Unresolved(`Ref ${arg} is a stack parameter, known only at deploy time`);
+              return this.options.parameterValue?.(stack, arg) ?? new Unresolved(`Ref ${arg} is a stack parameter, known only at deploy time`);
             }
             return this.resourceValue(stack, arg, undefined);
         }
@@ -106,7 +146,7 @@ export class CfnValues {
         if (name instanceof Unresolved) {
           return name;
         }
-        const exported = this.exports.get(`${env.account}/${env.region}/${name}`);
+        const exported = this.exported(stack, name);
         if (!exported) {
           return new Unresolved(`no stack of the app in account ${env.account}, region ${env.region} exports "${name}"`);
         }
@@ -146,7 +186,7 @@ export class CfnValues {
     }
   }
 
-  private resolveList(stack: ValueStack, value: any, depth: number): string[] | Unresolved {
+  private resolveList(stack: S, value: any, depth: number): string[] | Unresolved {
     if (Array.isArray(value)) {
       const out: string[] = [];
       for (const item of value) {
@@ -167,7 +207,7 @@ export class CfnValues {
   }
 
   /** `Fn::Sub` in one pass: `${Name}`, `${Logical.Attr}`, `${!Literal}`. */
-  private substitute(stack: ValueStack, text: string, vars: any, depth: number): string | Unresolved {
+  private substitute(stack: S, text: string, vars: any, depth: number): string | Unresolved {
     let out = '';
     let i = 0;
     for (;;) {

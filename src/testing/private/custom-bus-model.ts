@@ -8,7 +8,8 @@
  * the bus that the app defines with that account, region and name. The service-generated `<id>` is not known before
  * deployment: the router writes the logical ID in its place and ignores the id when it compares ARNs.
  */
-import { CfnValues, Unresolved, ValueStack, describeValue } from './cfn-values';
+import { AppBus } from './app-bus';
+import { CfnValues, Unresolved, ValueEnv, describeValue, resourcePath, urlSuffix } from './cfn-values';
 
 /** EventBridge's retry defaults for a subscriber without `RetryPolicy` (user guide, eb-custom-bus-retry). */
 export const SUBSCRIBER_DEFAULT_RETRY_ATTEMPTS = 5;
@@ -20,12 +21,6 @@ export const SUBSCRIBER_DEFAULT_MAX_EVENT_AGE_SECONDS = 300;
  */
 export const MAX_JSONATA_EXPRESSION_LENGTH = 8192;
 
-export interface ModelEnv {
-  readonly account: string;
-  readonly region: string;
-  readonly partition: string;
-}
-
 export interface CustomBusStack {
   readonly stackName: string;
   /** A unique id of the stack in the app: its construct path, or the stack name. */
@@ -36,21 +31,9 @@ export interface CustomBusStack {
   readonly paths?: Map<string, string>;
 }
 
-export interface ModelCustomBus {
-  /** `account/region/name`: what identifies a bus. */
-  readonly key: string;
+export interface ModelCustomBus extends AppBus {
   /** How the router names the bus in messages: its construct path, or its ARN when the app does not define it. */
   readonly label: string;
-  readonly name: string;
-  readonly arn: string;
-  readonly account: string;
-  readonly region: string;
-  /** Whether the app does not define the bus (its subscribers name it by an ARN only). */
-  readonly external: boolean;
-  readonly logicalId?: string;
-  readonly stackName?: string;
-  readonly stackId?: string;
-  readonly path?: string;
 }
 
 export interface ModelSubscriber {
@@ -80,7 +63,7 @@ export interface ModelSubscriber {
  * Renders a CloudFormation value as a string for display: literals as they are, `Ref` as `${Ref:X}`, `Fn::GetAtt` as
  * `${GetAtt:X.Attr}`, `Fn::Join` joined, pseudo parameters from `env`.
  */
-export function renderString(value: any, env: ModelEnv): string {
+export function renderString(value: any, env: ValueEnv): string {
   if (typeof value === 'string') {
     return value;
   }
@@ -93,7 +76,7 @@ export function renderString(value: any, env: ModelEnv): string {
         case 'AWS::Partition': return env.partition;
         case 'AWS::Region': return env.region;
         case 'AWS::AccountId': return env.account;
-        case 'AWS::URLSuffix': return 'amazonaws.com';
+        case 'AWS::URLSuffix': return urlSuffix(env.partition);
         default: return `\${Ref:${value.Ref}}`;
       }
     }
@@ -135,22 +118,11 @@ export function customBusKey(account: string, region: string, name: string): str
   return `${account}/${region}/${name}`;
 }
 
-/** The construct path of a resource (or `<stack>/<logicalId>` when the app has no path metadata). */
-function pathOf(stack: CustomBusStack & { stackId: string }, logicalId: string): string {
-  let path: string = stack.paths?.get(logicalId)
-    ?? stack.template?.Resources?.[logicalId]?.Metadata?.['aws:cdk:path']
-    ?? `${stack.stackId}/${logicalId}`;
-  while (path.endsWith('/Resource')) {
-    path = path.slice(0, -'/Resource'.length);
-  }
-  return path;
-}
-
 /**
  * Reads every Custom Event Bus and subscriber of the stacks. Each stack is in its own account and region (its `env`),
  * the defaults placing the stacks that do not say.
  */
-export function readCustomBusModel(stacks: CustomBusStack[], defaults: ModelEnv): {
+export function readCustomBusModel(stacks: CustomBusStack[], defaults: ValueEnv): {
   buses: ModelCustomBus[]; subscribers: ModelSubscriber[]; warnings: string[];
 } {
   const placed = stacks.map((stack) => ({
@@ -164,7 +136,7 @@ export function readCustomBusModel(stacks: CustomBusStack[], defaults: ModelEnv)
   const byResource = new Map<string, ModelCustomBus>();
   const warnings: string[] = [];
 
-  const values = new CfnValues(placed, (stack: ValueStack, logicalId: string, attribute: string | undefined) => {
+  const values = new CfnValues(placed, (stack, logicalId, attribute) => {
     const bus = byResource.get(`${stack.stackId}/${logicalId}`);
     if (bus && (attribute === undefined || attribute === 'EventBusArn' || attribute === 'Arn')) {
       return bus.arn;
@@ -181,7 +153,7 @@ export function readCustomBusModel(stacks: CustomBusStack[], defaults: ModelEnv)
       if (resource?.Type !== 'AWS::EventsV2::EventBus') {
         continue;
       }
-      const path = pathOf(stack, logicalId);
+      const path = resourcePath(stack, logicalId);
       const resolved = values.resolve(stack, resource.Properties?.Name);
       let name = logicalId;
       if (resolved instanceof Unresolved) {
@@ -223,7 +195,7 @@ export function readCustomBusModel(stacks: CustomBusStack[], defaults: ModelEnv)
       if (resource?.Type !== 'AWS::EventsV2::Subscriber') {
         continue;
       }
-      const path = pathOf(stack, logicalId);
+      const path = resourcePath(stack, logicalId);
       const props = resource.Properties ?? {};
       const busArn = values.resolve(stack, props.EventBusArn);
       if (busArn instanceof Unresolved) {

@@ -4,8 +4,7 @@ import { parseJsonText } from './json-text';
 /**
  * The plain-event input of the routers: an event as an object or as JSON text, either a full EventBridge event
  * (`source`, `detail-type`, `detail`, ...) or a `PutEvents` entry (`Source`, `DetailType`, `Detail` as text,
- * `Resources`, `Time`), and the fields EventBridge fills in. Written for the Custom Event Bus router; the Classic
- * router (`event-router.ts`, `parseEvent` / `normalize`) does the same with its own copy and could use this one.
+ * `Resources`, `Time`), and the fields EventBridge fills in. Used by both routers (`EventRouter`, `CustomBusRouter`).
  */
 
 /** An event given as JSON text or an object: the object, or a clear error. */
@@ -17,9 +16,12 @@ export function parseEventObject(event: any, what = 'event'): any {
   return e;
 }
 
-/** Whether the object is a `PutEvents` entry (`Source` / `DetailType`) rather than an EventBridge event. */
-export function isPutEventsEntry(e: any): boolean {
-  return e['detail-type'] === undefined && e.source === undefined && (e.DetailType !== undefined || e.Source !== undefined);
+/**
+ * Whether the object is a `PutEvents` entry (`Source` / `DetailType`) rather than an EventBridge event: it has no
+ * `detail-type` and no `source`, or, with `evenWithSource` (the Classic router's reading), no `detail-type`.
+ */
+export function isPutEventsEntry(e: any, evenWithSource = false): boolean {
+  return e['detail-type'] === undefined && (evenWithSource || e.source === undefined) && (e.DetailType !== undefined || e.Source !== undefined);
 }
 
 /** A `PutEvents` entry as the event fields it gives (what EventBridge adds is not filled in here). */
@@ -57,10 +59,15 @@ export function fillEnvelope(e: any, defaults: { id: string; account: string; re
   return out;
 }
 
-/** A version-4-shaped UUID derived from a text, so that the same input gives the same id in every run. */
-export function uuidFrom(text: string): string {
+/**
+ * A UUID derived from a text, so that the same input gives the same id in every run: version-4-shaped (the Custom
+ * Event Bus router's), or, with `versioned` false, 32 hex digits in UUID groups (the Classic router's, kept as it was).
+ */
+export function uuidFrom(text: string, versioned = true): string {
   const h = createHash('sha256').update(text).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return versioned
+    ? `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
+    : `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The current time as EventBridge writes it: ISO 8601 without milliseconds. */

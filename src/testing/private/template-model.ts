@@ -1,14 +1,10 @@
+import { AppBus } from './app-bus';
+import { CfnValues, MAX_DEPTH, Unresolved, ValueEnv, resourcePath } from './cfn-values';
 import { TargetInputConfig } from '../input-transformer';
 
 /** EventBridge's retry defaults when a target has no RetryPolicy. */
 export const DEFAULT_RETRY_ATTEMPTS = 185;
 export const DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
-
-export interface ModelEnv {
-  readonly account: string;
-  readonly region: string;
-  readonly partition: string;
-}
 
 /** One stack of the app, with its environment already decided. */
 export interface ModelStack {
@@ -17,28 +13,15 @@ export interface ModelStack {
   /** A unique id of the stack in the app: its construct path (`Dev/Platform`), or the stack name. */
   readonly stackId: string;
   readonly template: any;
-  readonly env: ModelEnv;
+  readonly env: ValueEnv;
   /** Logical ID → construct path, when the construct tree is at hand (else `aws:cdk:path` metadata is used). */
   readonly paths?: Map<string, string>;
   /** Logical ID → construct path from the cloud assembly manifest, to find resources bound by construct path. */
   readonly constructPaths?: Map<string, string>;
 }
 
-export interface ModelBus {
-  /** `account/region/name`: a bus is identified by all three. */
-  readonly key: string;
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
+export interface ModelBus extends AppBus {
   readonly partition: string;
-  readonly arn: string;
-  /** Set for an `AWS::Events::EventBus` of the app. */
-  readonly logicalId?: string;
-  readonly stackName?: string;
-  readonly stackId?: string;
-  readonly path?: string;
-  /** Not defined in the app: the account's default bus, or a bus that rules refer to by name or ARN. */
-  readonly external: boolean;
 }
 
 export interface ModelTarget {
@@ -91,12 +74,6 @@ export interface ModelRule {
  */
 export type DeployTimeValues = { [key: string]: string };
 
-/** A value that cannot be resolved offline, and why. */
-class Unresolved {
-  constructor(public readonly reason: string) {}
-}
-
-const MAX_DEPTH = 32;
 const BUS_ARN = /^arn:([^:]+):events:([^:]*):([^:]*):event-bus\/(.+)$/;
 
 /** Parses an event bus ARN. */
@@ -130,23 +107,18 @@ function isTrue(value: any): boolean {
   return value === true || value === 'true';
 }
 
-function describeIntrinsic(value: any): string {
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
 /**
  * Loads the buses, rules and targets of the CloudFormation templates of a whole app: every bus is identified by
  * account, region and name, and `EventBusName` / target ARNs are resolved through `Ref`, `Fn::GetAtt`,
  * `Fn::ImportValue` (the exporting stack's outputs), `Fn::Join`, `Fn::Sub`, `Fn::Select` / `Fn::Split` and the
- * pseudo parameters of each stack's environment.
+ * pseudo parameters of each stack's environment (`CfnValues`, shared with the Custom Event Bus model).
  */
 export class TemplateModel {
   public readonly buses: ModelBus[] = [];
   public readonly rules: ModelRule[] = [];
   public readonly warnings: string[] = [];
   private readonly busByKey = new Map<string, ModelBus>();
-  private readonly exports = new Map<string, { stack: ModelStack; value: any }>();
+  private readonly values: CfnValues<ModelStack>;
   private readonly bindings: Map<string, string>;
   /** The binding keys that some reference used. */
   public readonly usedBindings = new Set<string>();
@@ -156,9 +128,11 @@ export class TemplateModel {
     for (const stack of stacks) {
       this.defaultBus(stack.env);
     }
-    for (const stack of stacks) {
-      this.loadExports(stack);
-    }
+    this.values = new CfnValues(stacks, (stack, logicalId, attribute) => this.resourceValue(stack, logicalId, attribute), {
+      resolveStackName: true,
+      parameterValue: (stack, name) => this.boundValue(stack, name, undefined),
+    });
+    this.warnings.push(...this.values.warnings);
     for (const stack of stacks) {
       this.loadBuses(stack);
     }
@@ -183,34 +157,13 @@ export class TemplateModel {
     return bus;
   }
 
-  private defaultBus(env: ModelEnv): ModelBus {
+  private defaultBus(env: ValueEnv): ModelBus {
     return this.busAt(env.account, env.region, 'default', env.partition);
   }
 
   /** The construct path of a resource (or `<stack>/<logicalId>` when the app has no path metadata). */
   public pathOf(stack: ModelStack, logicalId: string): string {
-    const path: string = stack.paths?.get(logicalId)
-      ?? stack.template?.Resources?.[logicalId]?.Metadata?.['aws:cdk:path']
-      ?? `${stack.stackId}/${logicalId}`;
-    let trimmed = path;
-    while (trimmed.endsWith('/Resource')) {
-      trimmed = trimmed.slice(0, -'/Resource'.length);
-    }
-    return trimmed;
-  }
-
-  private loadExports(stack: ModelStack): void {
-    for (const [outputId, output] of Object.entries<any>(stack.template?.Outputs ?? {})) {
-      if (output?.Export?.Name === undefined) {
-        continue;
-      }
-      const name = this.resolveString(stack, output.Export.Name, 0);
-      if (name instanceof Unresolved) {
-        this.warnings.push(`stack ${stack.stackId}: the export name of output ${outputId} cannot be resolved offline (${name.reason}); imports of it cannot be followed`);
-        continue;
-      }
-      this.exports.set(busKey(stack.env.account, stack.env.region, name), { stack, value: output.Value });
-    }
+    return resourcePath(stack, logicalId);
   }
 
   private loadBuses(stack: ModelStack): void {
@@ -219,7 +172,7 @@ export class TemplateModel {
       if (resource?.Type !== 'AWS::Events::EventBus') {
         continue;
       }
-      const resolved = this.resolveString(stack, resource.Properties?.Name, 0);
+      const resolved = this.resolveString(stack, resource.Properties?.Name);
       let name: string;
       if (resolved instanceof Unresolved) {
         name = logicalId;
@@ -266,112 +219,28 @@ export class TemplateModel {
    * Resolves a value that must be a string. Returns `Unresolved` (with the reason) for parameters, custom resources
    * and any other value only known at deploy time.
    */
-  private resolveString(stack: ModelStack, value: any, depth: number): string | Unresolved {
-    if (typeof value === 'string') {
-      return value;
+  private resolveString(stack: ModelStack, value: any): string | Unresolved {
+    return this.values.resolve(stack, value);
+  }
+
+  /** A `Ref` (attribute undefined) or `Fn::GetAtt` of a resource: a bus of the app, a bound value, or unresolved. */
+  private resourceValue(stack: ModelStack, logicalId: string, attribute: string | undefined): string | Unresolved {
+    const bus = this.busResource(stack, logicalId);
+    if (bus && (attribute === undefined || attribute === 'Name')) {
+      return bus.name;
     }
-    if (typeof value === 'number') {
-      return String(value);
+    if (bus && attribute === 'Arn') {
+      return bus.arn;
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return new Unresolved(`not a string: ${describeIntrinsic(value)}`);
+    const bound = this.boundValue(stack, logicalId, attribute);
+    if (bound !== undefined) {
+      return bound;
     }
-    if (depth > MAX_DEPTH) {
-      return new Unresolved('references nest too deeply');
+    if (attribute === undefined) {
+      return new Unresolved(`Ref ${logicalId} is ${stack.template?.Resources?.[logicalId]?.Type ?? 'an unknown name'}, known only at deploy time`);
     }
-    const keys = Object.keys(value);
-    if (keys.length !== 1) {
-      return new Unresolved(`not a string: ${describeIntrinsic(value)}`);
-    }
-    const fn = keys[0];
-    const arg = value[fn];
-    const env = stack.env;
-    switch (fn) {
-      case 'Ref': {
-        switch (arg) {
-          case 'AWS::AccountId': return env.account;
-          case 'AWS::Region': return env.region;
-          case 'AWS::Partition': return env.partition;
-          case 'AWS::StackName': return stack.stackName;
-          case 'AWS::URLSuffix': return env.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-          default: break;
-        }
-        const bus = this.busResource(stack, arg);
-        if (bus) {
-          return bus.name;
-        }
-        const bound = this.boundValue(stack, String(arg), undefined);
-        if (bound !== undefined) {
-          return bound;
-        }
-        const resource = stack.template?.Parameters?.[arg] !== undefined ? 'a stack parameter' : stack.template?.Resources?.[arg]?.Type ?? 'an unknown name';
-        return new Unresolved(`Ref ${arg} is ${resource}, known only at deploy time`);
-      }
-      case 'Fn::GetAtt': {
-        const [logicalId, attr] = Array.isArray(arg) ? arg : String(arg).split('.');
-        const bus = this.busResource(stack, logicalId);
-        if (bus && attr === 'Name') {
-          return bus.name;
-        }
-        if (bus && attr === 'Arn') {
-          return bus.arn;
-        }
-        const bound = this.boundValue(stack, String(logicalId), String(attr));
-        if (bound !== undefined) {
-          return bound;
-        }
-        const type = stack.template?.Resources?.[logicalId]?.Type ?? 'an unknown resource';
-        return new Unresolved(`Fn::GetAtt ${logicalId}.${attr} of ${type} is known only at deploy time`);
-      }
-      case 'Fn::ImportValue': {
-        const name = this.resolveString(stack, arg, depth + 1);
-        if (name instanceof Unresolved) {
-          return name;
-        }
-        const exported = this.exports.get(busKey(env.account, env.region, name));
-        if (!exported) {
-          return new Unresolved(`no stack of the app in account ${env.account}, region ${env.region} exports "${name}"`);
-        }
-        return this.resolveString(exported.stack, exported.value, depth + 1);
-      }
-      case 'Fn::Join': {
-        if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {
-          return new Unresolved(`malformed Fn::Join: ${describeIntrinsic(value)}`);
-        }
-        const parts: string[] = [];
-        for (const part of arg[1]) {
-          const r = this.resolveString(stack, part, depth + 1);
-          if (r instanceof Unresolved) {
-            return r;
-          }
-          parts.push(r);
-        }
-        return parts.join(arg[0]);
-      }
-      case 'Fn::Sub': {
-        const [text, vars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? arg : [undefined, undefined];
-        if (typeof text !== 'string' || vars === null || typeof vars !== 'object') {
-          return new Unresolved(`malformed Fn::Sub: ${describeIntrinsic(value)}`);
-        }
-        return this.substitute(stack, text, vars, depth);
-      }
-      case 'Fn::Select': {
-        if (!Array.isArray(arg) || arg.length !== 2) {
-          return new Unresolved(`malformed Fn::Select: ${describeIntrinsic(value)}`);
-        }
-        const index = Number(typeof arg[0] === 'object' ? this.resolveString(stack, arg[0], depth + 1) : arg[0]);
-        const list = this.resolveList(stack, arg[1], depth + 1);
-        if (list instanceof Unresolved) {
-          return list;
-        }
-        if (!Number.isInteger(index) || index < 0 || index >= list.length) {
-          return new Unresolved(`Fn::Select index ${arg[0]} is outside the list`);
-        }
-        return list[index];
-      }
-      default:
-        return new Unresolved(`${fn} is not resolved offline`);
-    }
+    const type = stack.template?.Resources?.[logicalId]?.Type ?? 'an unknown resource';
+    return new Unresolved(`Fn::GetAtt ${logicalId}.${attribute} of ${type} is known only at deploy time`);
   }
 
   /** The value the user bound to a resource's `Ref` (attr undefined) or `Fn::GetAtt` attribute. */
@@ -396,68 +265,6 @@ export class TemplateModel {
     return undefined;
   }
 
-  private resolveList(stack: ModelStack, value: any, depth: number): string[] | Unresolved {
-    if (Array.isArray(value)) {
-      const out: string[] = [];
-      for (const v of value) {
-        const r = this.resolveString(stack, v, depth + 1);
-        if (r instanceof Unresolved) {
-          return r;
-        }
-        out.push(r);
-      }
-      return out;
-    }
-    if (value && typeof value === 'object' && Array.isArray(value['Fn::Split']) && value['Fn::Split'].length === 2) {
-      const [sep, source] = value['Fn::Split'];
-      const text = this.resolveString(stack, source, depth + 1);
-      if (text instanceof Unresolved) {
-        return text;
-      }
-      return typeof sep === 'string' && sep !== '' ? text.split(sep) : new Unresolved('malformed Fn::Split');
-    }
-    return new Unresolved(`not a list: ${describeIntrinsic(value)}`);
-  }
-
-  /** `Fn::Sub` in one pass over the text: `${Name}`, `${Logical.Attr}`, `${!Literal}`. */
-  private substitute(stack: ModelStack, text: string, vars: any, depth: number): string | Unresolved {
-    let out = '';
-    let i = 0;
-    while (i < text.length) {
-      const start = text.indexOf('${', i);
-      if (start < 0) {
-        out += text.slice(i);
-        break;
-      }
-      const end = text.indexOf('}', start + 2);
-      if (end < 0) {
-        out += text.slice(i);
-        break;
-      }
-      out += text.slice(i, start);
-      const name = text.slice(start + 2, end);
-      i = end + 1;
-      if (name.startsWith('!')) {
-        out += '${' + name.slice(1) + '}';
-        continue;
-      }
-      let r: string | Unresolved;
-      if (Object.prototype.hasOwnProperty.call(vars, name)) {
-        r = this.resolveString(stack, vars[name], depth + 1);
-      } else if (name.includes('.')) {
-        const dot = name.indexOf('.');
-        r = this.resolveString(stack, { 'Fn::GetAtt': [name.slice(0, dot), name.slice(dot + 1)] }, depth + 1);
-      } else {
-        r = this.resolveString(stack, { Ref: name }, depth + 1);
-      }
-      if (r instanceof Unresolved) {
-        return r;
-      }
-      out += r;
-    }
-    return out;
-  }
-
   /** Resolves intrinsics in a JSON value where possible; others become readable token strings. */
   public resolveDeep(stack: ModelStack, value: any, unresolved?: string[]): any {
     if (value === null || typeof value !== 'object') {
@@ -468,7 +275,7 @@ export class TemplateModel {
     }
     const keys = Object.keys(value);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
-      const r = this.resolveString(stack, value, 0);
+      const r = this.resolveString(stack, value);
       if (r instanceof Unresolved) {
         const text = this.placeholder(stack, value, 0);
         unresolved?.push(`${text} (${r.reason})`);
@@ -490,8 +297,8 @@ export class TemplateModel {
   private placeholder(stack: ModelStack, value: any, depth: number): string {
     const name = value?.['Fn::ImportValue'];
     if (name !== undefined && depth < MAX_DEPTH) {
-      const resolvedName = this.resolveString(stack, name, depth + 1);
-      const exported = resolvedName instanceof Unresolved ? undefined : this.exports.get(busKey(stack.env.account, stack.env.region, resolvedName));
+      const resolvedName = this.resolveString(stack, name);
+      const exported = resolvedName instanceof Unresolved ? undefined : this.values.exported(stack, resolvedName);
       if (exported && exported.value !== null && typeof exported.value === 'object') {
         return this.placeholder(exported.stack, exported.value, depth + 1);
       }
@@ -505,7 +312,7 @@ export class TemplateModel {
     if (eventBusName === undefined || eventBusName === null) {
       return this.defaultBus(env);
     }
-    const resolved = this.resolveString(stack, eventBusName, 0);
+    const resolved = this.resolveString(stack, eventBusName);
     if (resolved instanceof Unresolved) {
       return resolved;
     }
@@ -544,7 +351,7 @@ export class TemplateModel {
         this.warnings.push(`rule ${path}: its event bus cannot be resolved offline (${bus.reason}); the router does not route to it`);
         continue;
       }
-      const name = p.Name === undefined ? undefined : this.resolveString(stack, p.Name, 0);
+      const name = p.Name === undefined ? undefined : this.resolveString(stack, p.Name);
       this.rules.push({
         key: `${stack.stackId}/${logicalId}`,
         logicalId,
@@ -608,7 +415,7 @@ export class TemplateModel {
   private loadTarget(stack: ModelStack, rulePath: string, t: any, index: number): ModelTarget {
     const resources = stack.template?.Resources ?? {};
     const logicalId = this.referencedResource(stack, t.Arn);
-    const arnResolved = this.resolveString(stack, t.Arn, 0);
+    const arnResolved = this.resolveString(stack, t.Arn);
     const arn = arnResolved instanceof Unresolved ? tokenText(t.Arn) : arnResolved;
     const id = typeof t.Id === 'string' ? t.Id : `Target${index}`;
     const dlqLogicalId = t.DeadLetterConfig?.Arn !== undefined ? this.referencedResource(stack, t.DeadLetterConfig.Arn) : undefined;
@@ -683,7 +490,7 @@ export class TemplateModel {
 
   /** Resolves a value to a string, or undefined when it is only known at deploy time. */
   public tryResolveString(stack: ModelStack, value: any): string | undefined {
-    const r = this.resolveString(stack, value, 0);
+    const r = this.resolveString(stack, value);
     return r instanceof Unresolved ? undefined : r;
   }
 }
