@@ -121,7 +121,9 @@ export class EventRulerClient {
    * Matches the events in a loop for `warmupMillis`, then times whole passes over them for at least `timeMillis`.
    * `events` undefined reuses the previous call's events; `answers` false leaves out the rule names.
    */
-  public async bench(id: string, events: readonly string[] | undefined, warmupMillis: number, timeMillis: number, answers = true): Promise<RulerBench> {
+  public async bench(
+    id: string, events: readonly string[] | undefined, warmupMillis: number, timeMillis: number, answers = true,
+  ): Promise<RulerBench> {
     return this.ok(await this.request({ op: 'bench', id, events, warmupMillis, timeMillis, answers }), `bench ${id}`);
   }
 
