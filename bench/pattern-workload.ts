@@ -75,21 +75,31 @@ function detailFilter(r: Random): [string, unknown] {
   }
 }
 
-function rule(r: Random): Record<string, unknown> {
-  const pattern: Record<string, unknown> = {};
-  // Skewed popularity, as on real buses: a few sources carry most rules.
+/**
+ * The source and detail-type filters of a rule, with skewed popularity as on real buses (a few sources carry most
+ * rules). `t`: the shares, cumulated, of a prefix source, two sources; one detail-type, two, a detail-type prefix, an
+ * anything-but detail-type (the rest has no detail-type filter).
+ */
+function envelopeFilters(r: Random, pattern: Record<string, unknown>, t: readonly number[]): void {
   const source = SOURCES[Math.min(SOURCES.length - 1, Math.floor(Math.pow(r.next(), 2) * SOURCES.length))];
   const s = r.next();
-  pattern.source = s < 0.03 ? [{ prefix: 'com.example.' }] : s < 0.13 ? [source, r.pick(SOURCES)] : [source];
+  pattern.source = s < t[0] ? [{ prefix: 'com.example.' }] : s < t[1] ? [source, r.pick(SOURCES)] : [source];
   const d = r.next();
   const dt = r.pick(DETAIL_TYPES);
-  if (d < 0.75) {
+  if (d < t[2]) {
     pattern['detail-type'] = [dt];
-  } else if (d < 0.85) {
+  } else if (d < t[3]) {
     pattern['detail-type'] = [dt, r.pick(DETAIL_TYPES)];
-  } else if (d < 0.95) {
+  } else if (d < t[4]) {
     pattern['detail-type'] = [{ prefix: dt.split(' ')[0] + ' ' }];
+  } else if (d < t[5]) {
+    pattern['detail-type'] = [{ 'anything-but': [dt] }];
   }
+}
+
+function rule(r: Random): Record<string, unknown> {
+  const pattern: Record<string, unknown> = {};
+  envelopeFilters(r, pattern, [0.03, 0.13, 0.75, 0.85, 0.95, 0.95]);
   const detail: Record<string, unknown> = {};
   const n = r.int(4);
   for (let i = 0; i < n; i++) {
@@ -412,20 +422,7 @@ function setWide(obj: Record<string, any>, path: string, value: unknown): void {
 
 function wideRule(r: Random): Record<string, unknown> {
   const pattern: Record<string, unknown> = {};
-  const source = SOURCES[Math.min(SOURCES.length - 1, Math.floor(Math.pow(r.next(), 2) * SOURCES.length))];
-  const s = r.next();
-  pattern.source = s < 0.05 ? [{ prefix: 'com.example.' }] : s < 0.15 ? [source, r.pick(SOURCES)] : [source];
-  const d = r.next();
-  const dt = r.pick(DETAIL_TYPES);
-  if (d < 0.7) {
-    pattern['detail-type'] = [dt];
-  } else if (d < 0.8) {
-    pattern['detail-type'] = [dt, r.pick(DETAIL_TYPES)];
-  } else if (d < 0.9) {
-    pattern['detail-type'] = [{ prefix: dt.split(' ')[0] + ' ' }];
-  } else if (d < 0.95) {
-    pattern['detail-type'] = [{ 'anything-but': [dt] }];
-  }
+  envelopeFilters(r, pattern, [0.05, 0.15, 0.7, 0.8, 0.9, 0.95]);
   if (r.chance(0.1)) {
     pattern.region = [{ 'anything-but': [r.pick(REGIONS)] }];
   }
