@@ -71,33 +71,54 @@ export function compileIgnoreCase(pattern: string): CaseSet[] {
 }
 
 /**
- * The positions in `value` where a run of the sets' forms, read forwards from
- * `at`, can end. A form longer than one unit can make several runs possible
- * (each set has at most three forms, and the positions are kept distinct, so
- * the cost is linear in the pattern).
+ * Where in `value` a run of the sets' forms, read forwards from 0, can end:
+ * -1 for nowhere, else one position, or a list when a form longer than one
+ * unit makes several runs possible (each set has at most three forms and the
+ * positions are kept distinct, so the cost is linear in the pattern). The
+ * usual case, single-unit forms only, allocates nothing.
  */
-function endsFrom(sets: readonly CaseSet[], value: string, at: number): number[] {
-  let positions = [at];
-  for (const set of sets) {
+function endsFrom(sets: readonly CaseSet[], value: string): number | number[] {
+  let p = 0;
+  let k = 0;
+  for (; k < sets.length; k++) {
+    const set = sets[k];
+    if (set.alts !== undefined) {
+      break;
+    }
+    if (p >= value.length) {
+      return -1;
+    }
+    const u = value.charCodeAt(p);
+    if (u !== set.a && u !== set.b && u !== set.c) {
+      return -1;
+    }
+    p++;
+  }
+  if (k === sets.length) {
+    return p;
+  }
+  let positions = [p];
+  for (; k < sets.length; k++) {
+    const set = sets[k];
     const next: number[] = [];
-    for (const p of positions) {
+    for (const q of positions) {
       if (set.alts === undefined) {
-        if (p < value.length) {
-          const u = value.charCodeAt(p);
-          if ((u === set.a || u === set.b || u === set.c) && !next.includes(p + 1)) {
-            next.push(p + 1);
+        if (q < value.length) {
+          const u = value.charCodeAt(q);
+          if ((u === set.a || u === set.b || u === set.c) && !next.includes(q + 1)) {
+            next.push(q + 1);
           }
         }
         continue;
       }
       for (const form of set.alts) {
-        if (value.startsWith(form, p) && !next.includes(p + form.length)) {
-          next.push(p + form.length);
+        if (value.startsWith(form, q) && !next.includes(q + form.length)) {
+          next.push(q + form.length);
         }
       }
     }
     if (next.length === 0) {
-      return next;
+      return -1;
     }
     positions = next;
   }
@@ -106,12 +127,13 @@ function endsFrom(sets: readonly CaseSet[], value: string, at: number): number[]
 
 /** Whole-string case-insensitive equality. */
 export function equalsIgnoreCase(sets: readonly CaseSet[], value: string): boolean {
-  return endsFrom(sets, value, 0).includes(value.length);
+  const ends = endsFrom(sets, value);
+  return typeof ends === 'number' ? ends === value.length : ends.includes(value.length);
 }
 
 /** Case-insensitive prefix test. */
 export function startsWithIgnoreCase(sets: readonly CaseSet[], value: string): boolean {
-  return endsFrom(sets, value, 0).length > 0;
+  return endsFrom(sets, value) !== -1;
 }
 
 /** Case-insensitive suffix test: the value ends with a run of the sets' forms (read backwards from its end). */

@@ -118,7 +118,7 @@ export class EventRulerClient {
   }
 
   /**
-   * Matches the events in a loop for `warmupMillis`, then times whole passes over them for at least `timeMillis`.
+   * Matches the events in a loop for `warmupMillis`, then times a loop over them (round-robin) of at least `timeMillis`.
    * `events` undefined reuses the previous call's events; `answers` false leaves out the rule names.
    */
   public async bench(
