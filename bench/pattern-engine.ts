@@ -197,7 +197,7 @@ Promise<{ eps: number; paired: number; warmupS: number; timedS: number; results:
     const theirs: number[] = [];
     const ratios: number[] = [];
     const slices = Math.max(3, Math.round((timedS * 1000) / SLICE_MS));
-    for (let k = 0; k < slices; k++) {
+    for (let slice = 0; slice < slices; slice++) {
       const b = await ruler.bench('bench', undefined, 0, SLICE_MS, false);
       const rulerEps = b.events / (b.nanos / 1e9);
       // the same loop as the harness's: round-robin over the texts, the clock read every 64 events
