@@ -106,6 +106,25 @@ function expressions(pattern: unknown): Expression[] {
   return out;
 }
 
+/** The branch lists of every `$or` in a pattern (at any level). */
+function orGroups(pattern: unknown): unknown[][] {
+  const out: unknown[][] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (isObject(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '$or' && Array.isArray(x)) {
+          out.push(x);
+        }
+        walk(x);
+      }
+    }
+  };
+  walk(pattern);
+  return out;
+}
+
 /** The strings of the equals-ignore-case family: `equals-ignore-case`, and that form inside prefix, suffix, anything-but. */
 function ignoreCaseOperands(pattern: unknown): string[] {
   const out: string[] = [];
@@ -333,6 +352,43 @@ export const EXCLUDED_CLASSES: readonly ExcludedClass[] = [
       const mixed = new Set(exprs.filter((e) => numericPaths.has(e.path) && ['prefix', 'suffix', 'wildcard'].includes(e.name))
         .map((e) => e.path));
       return leaves(tryParse(d.event)).some((l) => mixed.has(l.path) && typeof l.value === 'string');
+    },
+  },
+  {
+    id: 'or-branches-sharing-a-value',
+    kind: 'event-ruler-bug',
+    reason: 'In event-ruler 2.0.1, $or branches that list values for the same field and share one of them lose some of '
+      + 'the others: {"$or":[{"s":["A","F"]},{"s":["A","S"]}]} does not match {"s":"S"} (it matches "A" and "F"). The '
+      + 'docs give $or the meaning "any of the branches"; we match what one of them matches.',
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-complex-example-or',
+    applies: (d) => {
+      if (d.kind === 'validate' || !d.ours || d.ruler) {
+        return false;
+      }
+      return orGroups(tryParse(d.pattern)).some((branches) => {
+        const seen = new Map<string, Set<string>>();
+        for (const branch of branches) {
+          for (const e of expressions(branch)) {
+            if (e.name !== 'value') {
+              continue;
+            }
+            const key = JSON.stringify(e.operand instanceof JsonNumber ? e.operand.value : e.operand);
+            const values = seen.get(e.path) ?? new Set<string>();
+            seen.set(e.path, values);
+            values.add(`${branches.indexOf(branch)}:${key}`);
+          }
+        }
+        // some path with the same value in two branches
+        return [...seen.values()].some((values) => {
+          const byValue = new Map<string, Set<string>>();
+          for (const v of values) {
+            const [b, ...rest] = v.split(':');
+            const k = rest.join(':');
+            byValue.set(k, (byValue.get(k) ?? new Set()).add(b));
+          }
+          return [...byValue.values()].some((b) => b.size > 1);
+        });
+      });
     },
   },
   {

@@ -279,6 +279,12 @@ export function generatePattern(r: Random): GeneratedPattern {
   let model: Obj = conjunction(r, brokenHow === 0 ? r.int(2) : -1);
   if (r.chance(0.3) || brokenHow === 2) {
     const branches = Array.from({ length: 2 + r.int(2) }, (_, i) => conjunction(r, brokenHow === 2 && i === 0 ? 0 : -1));
+    if (r.chance(0.3)) {
+      // branches on the same field whose lists share a value (event-ruler's or-branches-sharing-a-value)
+      const field = r.pick(FIELDS);
+      const shared = matchValue(r, false);
+      branches.forEach((b) => setPath(b, field, r.chance(0.5) ? [shared, matchValue(r, false)] : [matchValue(r, false), shared]));
+    }
     if (r.chance(0.5)) {
       model.$or = branches;
     } else {
