@@ -131,7 +131,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
-  gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/', '/.venv/', '/bindings/python/.venv/', '/bindings/java/target/', '__pycache__/'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '/bench/out/', '/.moto/', '/.readme-snippets/', '/.venv/', '/bindings/python/.venv/', '/bindings/java/target/', '/tools/event-ruler-harness/target/', '__pycache__/'],
 });
 // integ-runner: the snapshots' bundled assets (its comparison reads only the templates and manifests) and its working
 // folders. Added here, after projen's `!/test/`, which drops every `/test/...` pattern added before it.
@@ -214,11 +214,25 @@ for (const [language, script] of [['python', 'python/run-tests.sh'], ['java', 'j
   }));
 }
 
-project.addTask('bench', {
-  description: 'Run the benchmarks (not part of the test command)',
+// aws/event-ruler (EventBridge's matching engine, Java) in the loop: tools/event-ruler-harness, built by Maven (event-ruler
+// and its dependencies pinned, from Maven Central), is the peer of the differential test and of the benchmark.
+const eventRulerHarness = project.addTask('build:event-ruler-harness', {
+  description: 'Build tools/event-ruler-harness (aws/event-ruler behind an NDJSON pipe) with Maven; needs a JDK 17+ and Maven',
+  exec: 'mvn --batch-mode --no-transfer-progress --quiet -f tools/event-ruler-harness/pom.xml package',
+});
+const differential = project.addTask('test:differential', {
+  description: 'Differential test of the pattern engine against aws/event-ruler (seeded random pairs and the conformance suite); fails without java and mvn',
+  exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/**/*.differential.ts'",
+  receiveArgs: true,
+});
+differential.prependSpawn(eventRulerHarness);
+
+const bench = project.addTask('bench', {
+  description: 'Run the benchmarks (not part of the test command); the pattern-engine benchmark runs aws/event-ruler beside ours',
   exec: 'node --expose-gc -r ts-node/register/transpile-only bench/index.ts',
   receiveArgs: true,
 });
+bench.prependSpawn(eventRulerHarness);
 
 // moto and cfn-lint are not on a new machine: they come from PyPI, pinned, into a virtual environment of the repository.
 project.addTask('install:python', {
@@ -284,6 +298,7 @@ project.addPackageIgnore('/cdk.json');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/requirements-dev.*');
 project.addPackageIgnore('/bindings/');
+project.addPackageIgnore('/tools/');
 // Local outputs that must never reach the tarball (checked by test/package-contents.test.ts).
 for (const local of ['/cdk.out/', '/.readme-snippets/', '/.moto/', '/.venv/', '/bench/out/', '/.jsii.tabl.json', '/coverage/', '/test-reports/']) {
   project.addPackageIgnore(local);

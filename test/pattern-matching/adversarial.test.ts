@@ -234,7 +234,14 @@ describe('numbers at the edges', () => {
     ['1e99999999999999999999', '1e99999999999999999999', []],
     ['-1e99999999999999999999', '-1e99999999999999999999', []],
     ['the largest double', '1.7976931348623157e308', ['positive', 'huge']],
-    ['the smallest double', '5e-324', ['positive']],
+    // event-ruler compares a number only if Java spells its double as the same decimal: Java spells the smallest
+    // double 4.9E-324 (Double.toString, JDK 19 and later: a one-digit form gives way to the closest two-digit one)
+    ['the smallest double, spelt 5e-324 as JavaScript does (not Java\'s spelling: not compared)', '5e-324', []],
+    ['the smallest double, spelt 4.9e-324 as Java does', '4.9e-324', ['positive']],
+    ['-4.9e-324', '-4.9e-324', []],
+    ['2 * the smallest double, spelt 9.9e-324 as Java 19+ does', '9.9e-324', ['positive']],
+    ['2 * the smallest double, spelt 1e-323 (JDK 17 spells it 1.0E-323; JDK 19+ 9.9E-324)', '1e-323', []],
+    ['3 * the smallest double, 1.5e-323 (one spelling everywhere)', '1.5e-323', ['positive']],
     ['-0', '-0', ['zero']],
     ['-0.0e-0', '-0.0e-0', ['zero']],
     ['2^53 + 1', '9007199254740993', []],
@@ -245,6 +252,13 @@ describe('numbers at the edges', () => {
   test('numeric bounds at the edges of a double in patterns', () => {
     expect(EventPatternEngine.isValid({ n: [{ numeric: ['>', -1.7976931348623157e308, '<', 1.7976931348623157e308] }] })).toBe(true);
     expect(EventPatternEngine.validate('{"n":[{"numeric":[">",1e309]}]}').map((p) => p.message)).toEqual(['Cannot compare number : 1e309']);
+    expect(EventPatternEngine.validate('{"n":[{"numeric":[">",5e-324]}]}').map((p) => p.message)).toEqual(['Cannot compare number : 5e-324']);
+    expect(EventPatternEngine.validate({ n: [{ numeric: ['>', 5e-324] }] }).map((p) => p.message)).toEqual(['Cannot compare number : 5e-324']);
+    expect(EventPatternEngine.isValid('{"n":[{"numeric":[">",4.9e-324]}]}')).toBe(true);
+    // an exact number that cannot be compared only matches its own spelling
+    expect(EventPatternEngine.matches('{"n":[5e-324]}', '{"n":5e-324}')).toBe(true);
+    expect(EventPatternEngine.matches('{"n":[5e-324]}', '{"n":4.9e-324}')).toBe(false);
+    expect(EventPatternEngine.matches({ n: [{ numeric: ['>', 0] }] }, { n: 5e-324 })).toBe(false);
     expect(EventPatternEngine.validate('{"n":[{"numeric":[">",0.' + '0'.repeat(5000) + '1]}]}', { maxLength: 1e6 })[0].message)
       .toMatch(/^Cannot compare number : 0\.0+1$/);
   });

@@ -20,7 +20,7 @@
  */
 import { JsonNumber, MAX_JSON_DEPTH } from './json-text';
 import { Leaf, Membership } from './model';
-import { comparableValue } from './numbers';
+import { comparableValue, javaSpellsAsJs } from './numbers';
 import { prepareEvent } from './prepare';
 
 /** Nesting limit while walking an event given as an object (guards against cycles). */
@@ -281,7 +281,8 @@ class ObjectWalker {
         return;
       case 'number':
         if (id >= 0) {
-          addLeaf(this.leaves, id, { v: Number.isFinite(v) ? v : NaN, raw: undefined, m, ip: undefined, k: -1 });
+          const comparable = Number.isFinite(v) && javaSpellsAsJs(v);
+          addLeaf(this.leaves, id, { v: comparable ? v : NaN, raw: comparable ? undefined : String(v), m, ip: undefined, k: -1 });
         }
         return;
       case 'bigint':
@@ -580,7 +581,7 @@ class TextScanner {
       }
       const raw = t.slice(start, p);
       const v = Number(raw);
-      const exact = String(v) === raw;
+      const exact = String(v) === raw && javaSpellsAsJs(v);
       addLeaf(this.leaves, node.id, { v: exact ? v : comparableValue(raw), raw: exact ? undefined : raw, m, ip: undefined, k: -1 });
     }
   }

@@ -24,7 +24,7 @@ function isDigit(c: number): boolean {
  * number spelling, so that two spellings of the same decimal value compare
  * equal. Linear in the length of the text (no backtracking).
  */
-function canonicalDecimal(text: string): string | undefined {
+export function canonicalDecimal(text: string): string | undefined {
   const n = text.length;
   let i = text.charCodeAt(0) === 45 ? 1 : 0;
   const sign = i === 1 ? '-' : '';
@@ -76,10 +76,37 @@ function canonicalDecimal(text: string): string | undefined {
   return `${sign}${digits.slice(first, last)}e${exp}`;
 }
 
+/** The smallest positive normal double. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * How Java spells a double (`Double.toString`, as specified from JDK 19 on): the
+ * shortest decimal that rounds to it, except that a one-digit decimal gives way
+ * to the two-digit decimal closest to the double. That differs from
+ * JavaScript's shortest form only for the smallest subnormals: Java spells
+ * `5e-324` (Double.MIN_VALUE) `4.9E-324`, a different decimal value.
+ */
+export function javaDoubleText(v: number): string {
+  const s = String(v);
+  if (v === 0 || !Number.isFinite(v) || Math.abs(v) >= MIN_NORMAL) {
+    return s; // a normal double lies so close to its one-digit form that the closest two-digit one is d.0
+  }
+  const canonical = canonicalDecimal(s)!;
+  const digits = canonical.slice(canonical.charCodeAt(0) === 45 ? 1 : 0, canonical.indexOf('e'));
+  return digits.length === 1 ? v.toPrecision(2) : s;
+}
+
+/** Whether Java spells the double as JavaScript does (true for every double but the smallest subnormals). */
+export function javaSpellsAsJs(v: number): boolean {
+  return v === 0 || Math.abs(v) >= MIN_NORMAL || javaDoubleText(v) === String(v);
+}
+
 /**
  * Whether event-ruler's ComparableNumber accepts this number: its decimal
- * value must survive a decimal -> double -> decimal round trip exactly.
- * (`1e400` and `0.30000000000000000001` do not; `300.0` and `1e-6` do.)
+ * value must survive a decimal -> double -> decimal round trip exactly, the
+ * way back being Java's spelling of the double (`BigDecimal.valueOf(double)`,
+ * see {@link javaDoubleText}). (`1e400`, `0.30000000000000000001` and `5e-324`
+ * do not; `300.0` and `1e-6` do.)
  */
 export function isComparable(v: number | JsonNumber): boolean {
   const value = numberValue(v);
@@ -87,21 +114,22 @@ export function isComparable(v: number | JsonNumber): boolean {
     return false;
   }
   if (typeof v === 'number') {
-    return true;
+    return javaSpellsAsJs(v);
   }
-  return canonicalDecimal(v.raw) === canonicalDecimal(String(value));
+  return canonicalDecimal(v.raw) === canonicalDecimal(javaDoubleText(value));
 }
 
 /**
  * The value of an event number from its JSON spelling when event-ruler
- * compares it as a number (a Java double holds it exactly, as for
- * {@link isComparable}); NaN otherwise, so that no numeric condition or
- * numeric exact value matches it (`9007199254740993`, `1e309`).
+ * compares it as a number (the round trip of {@link isComparable} keeps it);
+ * NaN otherwise, so that no numeric condition or numeric exact value matches
+ * it (`9007199254740993`, `1e309`, `5e-324`).
  */
 export function comparableValue(raw: string): number {
   const value = Number(raw);
   if (!Number.isFinite(value)) {
     return NaN;
   }
-  return String(value) === raw || canonicalDecimal(raw) === canonicalDecimal(String(value)) ? value : NaN;
+  const java = javaDoubleText(value);
+  return java === raw || canonicalDecimal(raw) === canonicalDecimal(java) ? value : NaN;
 }

@@ -309,7 +309,8 @@ function checkObject(obj: Record<string, unknown>, path: string, insideOr: boole
   for (const key of keys) {
     const value = obj[key];
     const keyPath = joinPath(path, key);
-    if (key === '$or' && !isPlainObject(value)) {
+    // event-ruler 2.0.1 refuses "$or" with any value but an array (older releases took "$or": {...} as a field name)
+    if (key === '$or') {
       if (!Array.isArray(value)) {
         problems.push({ path: keyPath, message: 'It must be an Array followed with $or.' });
         continue;
