@@ -49,17 +49,17 @@ function recordedEvents(seed: number, count: number): string[] {
     const envelope = (account: string, region: string) => ({
       version: '0', id: `6a7e8feb-b491-4cf7-a9f1-${String(i).padStart(12, '0')}`, account, region, time: '2026-01-01T00:00:00Z', resources: [],
     });
-    const order = (account: string) => ({
-      ...envelope(account, 'eu-west-1'),
+    const order = (account: string, region = 'eu-west-1') => ({
+      ...envelope(account, region),
       'source': 'com.example.orders',
       'detail-type': next() < 0.8 ? 'OrderPlaced' : 'OrderCancelled',
       account,
-      'region': 'eu-west-1',
+      region,
       'time': '2026-01-01T00:00:00Z',
       'detail': { orderId: `o-${i}`, total: Math.floor(next() * 3000), items: [{ sku: `s-${i % 97}`, quantity: 1 + (i % 3) }] },
     });
     let record: any;
-    if (r < 0.3) {record = { eventBus: 'platform', event: order(next() < 0.5 ? '111111111111' : '222222222222') };} else if (r < 0.5) {record = order(next() < 0.5 ? '333333333333' : '444444444444');} else if (r < 0.7) {record = { eventBus: 'orders-v2', event: order('123456789012') };} else if (r < 0.85) {
+    if (r < 0.3) {record = { eventBus: 'platform', event: order(next() < 0.5 ? '111111111111' : '222222222222') };} else if (r < 0.5) {record = order(next() < 0.5 ? '333333333333' : '444444444444');} else if (r < 0.7) {record = { eventBus: 'orders-v2', event: order('123456789012', 'us-east-1') };} else if (r < 0.85) {
       record = {
         ...envelope('123456789012', 'us-east-1'),
         'source': 'aws.s3',
@@ -95,6 +95,8 @@ export async function run(args: string[]): Promise<void> {
       ['Classic buses only', lines.filter((l) => !l.includes('"eventBus":"orders-v2"'))],
       ['the Custom Event Bus only', lines.filter((l) => l.includes('"eventBus":"orders-v2"'))],
     ];
+    // One untimed pass first, so that no mix is measured while the JIT is still compiling the routers.
+    await diff.compare(lines.map((l) => JSON.parse(l)));
     let summary: any;
     const shares: Array<[string, number, number, number]> = [];
     for (const [name, subset] of mixes) {
@@ -123,7 +125,8 @@ export async function run(args: string[]): Promise<void> {
       console.log(`${name.padEnd(40)} | ${fmt(parseEps).padStart(15)} | ${fmt(diffEps).padStart(21)} | ${share.toFixed(1)}% ${share >= 5 ? 'met' : 'NOT met'}`);
     }
     console.log('FlowDiff.compare includes JSON.parse of the lines, both apps, and the comparison; best of 3 rounds,');
-    console.log('JSON.parse best of 9, interleaved. A Custom Event Bus JSONata transform is evaluated in a bounded child process.');
+    console.log('JSON.parse best of 9, interleaved. A Custom Event Bus JSONata transform proved of bounded cost is evaluated');
+    console.log('in-process; any other in a bounded child process, in batches.');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

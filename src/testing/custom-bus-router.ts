@@ -703,13 +703,9 @@ export class CustomBusRouter {
     const bus = this.resolveBus(opts.eventBus, opts.account ?? envelopeField(input, 'account'), opts.region ?? envelopeField(input, 'region'));
     const ingestion = opts.ingestionTime ?? input.ingestionTime ?? envelopeField(input, 'time') ?? nowIso();
     const $events = eventsFor(input, 0, isoTime(ingestion, 'ingestionTime'), bus);
-    const out: SubscriberDelivery[] = [];
-    for (const subscriber of this.subscribersOf(bus, opts.stackName)) {
-      if (matchesAll(subscriber, $events)) {
-        out.push(await transform(subscriber, $events));
-      }
-    }
-    return out;
+    // All the matching subscribers' transforms at once: those evaluated in the bounded child go in one batch.
+    const matching = this.subscribersOf(bus, opts.stackName).filter((subscriber) => matchesAll(subscriber, $events));
+    return Promise.all(matching.map((subscriber) => transform(subscriber, $events)));
   }
 
   /**
