@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonFile, awscdk, javascript } from 'projen';
+import { layerZones } from './projenrc/layers';
 
 /**
  * Handler runtime code (`runtime/` folders, the handlers' shared runtime) is bundled by esbuild into assets/ and
@@ -96,6 +97,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'bench', 'examples', 'projenrc'],
+    // An eslint-disable that disables nothing is an error (and `--fix` removes it).
+    commandOptions: { extraArgs: ['--report-unused-disable-directives'] },
   },
   tsconfigDev: {
     include: ['../bench/**/*.ts', '../examples/**/*.ts'],
@@ -165,6 +168,9 @@ new JsonFile(project, 'src/blueprints/tsconfig.json', {
 });
 project.eslint?.allowDevDeps('src/blueprints/*/runtime/**');
 project.eslint?.allowDevDeps('src/blueprints/runtime-shared/**');
+
+// The layer map of docs/ARCHITECTURE.md ("Import directions"), enforced: one zone per forbidden direction.
+project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: layerZones() }] });
 
 // The release version: bumped by hand with a CHANGELOG.md entry (release: false, so no release tooling bumps it).
 project.package.addVersion(VERSION);

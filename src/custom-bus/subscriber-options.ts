@@ -1,6 +1,6 @@
 import { aws_events as events } from 'aws-cdk-lib';
+import { delimit } from '../private/jsonata-text';
 import { renderEventPattern } from '../private/render-pattern';
-import { delimit } from './private/jsonata-text';
 
 /**
  * The part of an event a subscriber filter examines.

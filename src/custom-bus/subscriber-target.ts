@@ -12,10 +12,10 @@ import {
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import type { ICustomEventBus } from './custom-event-bus';
-import { delimitedExpression } from './private/jsonata-text';
 import type { Subscriber } from './subscriber';
 import { SubscriberOrdering } from './subscriber-options';
 import { propError, show } from '../private/errors';
+import { delimitedExpression } from '../private/jsonata-text';
 
 const TYPE = 'Subscriber';
 

@@ -10,12 +10,6 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ICustomEventBus } from './custom-event-bus';
-import { checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
-import { propError, show } from '../private/errors';
-import { replaceIntrinsics } from '../private/pattern-check';
-import { SubscriberProperties, TargetParameters, attribute, cfnSubscriber } from './private/cfn-eventsv2';
-import { filterProblems } from './private/filter-rules';
-import { delimitedExpression, jsonataSyntaxError } from './private/jsonata-text';
 import {
   StartingPosition,
   SubscriberFilter,
@@ -24,6 +18,12 @@ import {
   SubscriberTransformer,
 } from './subscriber-options';
 import { ISubscriberTarget, SubscriberTargetConfig } from './subscriber-target';
+import { checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
+import { propError, show } from '../private/errors';
+import { replaceIntrinsics } from '../private/pattern-check';
+import { SubscriberProperties, TargetParameters, attribute, cfnSubscriber } from './private/cfn-eventsv2';
+import { delimitedExpression, jsonataSyntaxError } from '../private/jsonata-text';
+import { filterProblems } from '../private/subscriber-filter-rules';
 
 const TYPE = 'Subscriber';
 const SUBSCRIBER_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]*$/;

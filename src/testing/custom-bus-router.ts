@@ -13,8 +13,8 @@ import {
 } from './private/event-input';
 import { RetryModel } from './private/retry-model';
 import { DeliveryOutcome } from './simulation';
-import { compileFilter } from '../custom-bus/private/filter-rules';
-import { compileJsonata, delimitedExpression } from '../custom-bus/private/jsonata-text';
+import { compileJsonata, delimitedExpression } from '../private/jsonata-text';
+import { compileFilter } from '../private/subscriber-filter-rules';
 
 /**
  * The deduplication window of the Custom Event Bus: a copy that arrives within 300 seconds after the entry it repeats

@@ -11,7 +11,7 @@ import {
 import { Template } from 'aws-cdk-lib/assertions';
 import { CustomEventBus, ReliableRoute, RouteMigration } from '../../src/core';
 import { classicInputToJsonata } from '../../src/custom-bus/private/input-to-jsonata';
-import { compileJsonata } from '../../src/custom-bus/private/jsonata-text';
+import { compileJsonata } from '../../src/private/jsonata-text';
 import { CustomBusEvents, CustomBusRouter, EventRouter, InputTransformation } from '../../src/testing';
 
 function migratedApp() {

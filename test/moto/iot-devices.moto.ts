@@ -333,7 +333,6 @@ test('a fleet that needs many scan pages: runs resume where the last stopped unt
   expect(reported.filter((d) => d.startsWith('fleet-')).sort()).toEqual(silent);
   expect(runs.at(-1)!.complete).toBe(true);
   expect(runs.length).toBeGreaterThanOrEqual(Math.ceil(FLEET / (4 * 100)));
-  // eslint-disable-next-line no-console
   console.log(`heartbeat check over ${FLEET} devices (moto, 100 items a page, 4 pages a run): ${runs.length} runs, `
     + `${runs.map((r) => `${r.scanned} items in ${r.ms} ms`).join('; ')}`);
 });

@@ -15,11 +15,11 @@ import { BOOKING_CONFIRMED, DEFAULT_BOOKING_SOURCE, DEFAULT_EVENT_SOURCE, ENV, L
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
-import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { createDefaultFunction } from '../shared-constructs/default-function';
+import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { checkDefaultFunctionOnly, maxEntryBytesEnv, numberToEnv } from '../shared-constructs/settings';
 import { IDEMPOTENCY_TABLE_ACTIONS, checkTableKeys, createBlueprintTable, createIdempotencyTable } from '../shared-constructs/tables';

@@ -17,13 +17,13 @@ import {
 import { Construct } from 'constructs';
 import { AuditedService } from './audited-service';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
-import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
 import { rewriteStatements } from '../../private/policy-statements';
 import { API_CALL_DETAIL_TYPE, STATE_WITH_READ_ONLY, isReadOnlyEventName } from '../../private/read-only-management-event';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
+import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
 
 const TYPE = 'CloudTrailAudit';

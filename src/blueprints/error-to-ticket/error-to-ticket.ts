@@ -15,12 +15,12 @@ import { TicketDelivery } from './ticket-delivery';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
-import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
+import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
 

@@ -24,13 +24,13 @@ import {
   DEFAULT_MAINTENANCE_SOURCE, DEFAULT_STATUS_SOURCE, DEFAULT_STATUS_TOPIC, DEVICE_HEARTBEAT_MISSED, DEVICE_STATUS_REPORTED, ENV,
   LAST_SEEN_ATTRIBUTES, LIMITS, MAINTENANCE_ESCALATED, MAINTENANCE_TICKET_OPENED, TICKET_ATTRIBUTES,
 } from './contract';
+import { narrowFirehoseS3Access } from './private/firehose-access';
 import { FaultRules, MaintenanceWorkflow, faultDetailPattern } from './private/maintenance-workflow';
 import { lastSeenRuleSql, statusRuleSql, topicFilterProblems } from './private/status-topic';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
-import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
@@ -38,10 +38,10 @@ import { BlueprintFunction } from '../kit/blueprint-function';
 import { IngestionPipe, PipeSource } from '../kit/ingestion-pipe';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { createDefaultFunction } from '../shared-constructs/default-function';
+import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
 import { createBlueprintTable } from '../shared-constructs/tables';
-import { narrowFirehoseS3Access } from './private/firehose-access';
 
 const TYPE = 'IotDeviceManagement';
 const ERROR_CODE = /^[A-Za-z0-9_.:-]+$/;

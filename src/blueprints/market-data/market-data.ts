@@ -22,12 +22,12 @@ import {
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
-import { deliveryOptions } from '../../private/delivery-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { IngestionPipe, KinesisPipeSourceOptions, MAX_PIPE_BATCH_TO_EVENT_BUS, PipeSource } from '../kit/ingestion-pipe';
 import { createDefaultFunction } from '../shared-constructs/default-function';
+import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { maxEntryBytesEnv, numberToEnv } from '../shared-constructs/settings';
 import { checkTableKeys, createBlueprintTable } from '../shared-constructs/tables';

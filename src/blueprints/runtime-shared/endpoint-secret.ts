@@ -5,7 +5,6 @@
  *
  * Error messages never include a secret's values.
  */
-/* eslint-disable import/no-extraneous-dependencies -- runtime code bundled into the Lambda assets by esbuild */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 
 export interface EndpointSecret {
@@ -20,7 +19,7 @@ export interface SecretsClient {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-// eslint-disable-next-line no-control-regex
+
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** An HTTP header name (RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;

@@ -9,7 +9,6 @@
  *   with a different payload (an `orderId` reused for other items) is refused with a
  *   {@link ConflictingPayloadError} instead of silently getting the first payload's answer.
  */
-/* eslint-disable import/no-extraneous-dependencies -- runtime code bundled into the Lambda assets by esbuild */
 import { IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';

@@ -2,7 +2,6 @@
  * Runtime plumbing shared by the blueprint handlers: the logger, the publisher built from the
  * environment, the Powertools idempotency store, and lazy handler construction.
  */
-/* eslint-disable import/no-extraneous-dependencies -- runtime code bundled into the Lambda assets by esbuild (@aws-sdk/* is provided by the runtime); never imported by the construct library */
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';

@@ -8,7 +8,6 @@
  * A malformed event is a producer bug: retrying cannot fix it. {@link InvalidEventError} says so in its
  * message, so that whoever reads the DLQ or the logs does not wait for a retry to succeed.
  */
-/* eslint-disable import/no-extraneous-dependencies -- runtime code bundled into the Lambda assets by esbuild */
 import Ajv from 'ajv-draft-04';
 import type { ErrorObject, ValidateFunction } from 'ajv-draft-04';
 

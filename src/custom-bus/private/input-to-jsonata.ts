@@ -1,4 +1,4 @@
-import { parsePath } from '../../testing/input-transformer';
+import { parsePath } from '../../private/json-path';
 
 /**
  * Turns a Classic target's input options into the JSONata expression of a Custom Event Bus transformer, as AWS's

@@ -316,7 +316,6 @@ class ObjectWalker {
   }
 }
 
-/* eslint-disable @typescript-eslint/member-ordering */
 /**
  * A validating JSON scanner that decodes only what lies on the patterns'
  * paths. Throws {@link FALLBACK} for anything left to the full parser.
@@ -631,4 +630,3 @@ class TextScanner {
     }
   }
 }
-/* eslint-enable @typescript-eslint/member-ordering */

@@ -11,7 +11,6 @@
  *   EventBridge retry can claim again: a failed attempt never suppresses the ticket.
  * - `markOpened` records the ticket id and clears the lease.
  */
-/* eslint-disable import/no-extraneous-dependencies -- runtime code bundled into the Lambda assets by esbuild (@aws-sdk/* is provided by the runtime); never imported by the construct library */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';

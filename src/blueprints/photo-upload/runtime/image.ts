@@ -5,7 +5,6 @@
  * would decode to 10 GB), and the decoders get the same limits again (jpeg-js `maxResolutionInMP` /
  * `maxMemoryUsageInMB`; pngjs inflates at most width x height x 4 bytes).
  */
-/* eslint-disable import/no-extraneous-dependencies -- runtime code bundled into the Lambda asset by esbuild */
 import { createJimp } from '@jimp/core';
 import jpeg from '@jimp/js-jpeg';
 import png from '@jimp/js-png';

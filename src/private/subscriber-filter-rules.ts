@@ -1,7 +1,4 @@
-import { EventPatternEngine } from '../../pattern-matching';
-import { evaluateConditions } from '../../pattern-matching/private/evaluator';
-import { FieldSchema } from '../../pattern-matching/private/event-reader';
-import { compileOrThrow } from '../../pattern-matching/private/prepare';
+import { EventPatternEngine, PatternProblem, PatternRuleSet } from '../pattern-matching';
 
 /**
  * The subscriber filter rules of the Custom Event Bus, as pure functions (no aws-cdk-lib), shared by the
@@ -28,7 +25,7 @@ export const FILTER_SCOPES = ['DATA', 'METADATA', 'SYSTEM_METADATA'];
 export function filterProblems(scope: string, pattern: any): string[] {
   const problems: string[] = [];
   for (const p of EventPatternEngine.validate(pattern, { maxLength: MAX_FILTER_PATTERN_LENGTH })) {
-    problems.push(`${p.path === '' ? '(root)' : p.path}: ${p.message}`);
+    problems.push(showProblem(p));
   }
   if (problems.length > 0) {
     return problems;
@@ -99,15 +96,25 @@ function walkMatchers(pattern: any, root: string, onMatcher: (path: string, matc
  * @throws Error listing the problems of an invalid pattern
  */
 export function compileFilter(pattern: any): (document: any) => boolean {
-  const compiled = compileOrThrow(pattern, { maxLength: MAX_FILTER_PATTERN_LENGTH }, 'subscriber filter pattern');
-  const schema = new FieldSchema();
-  const ids = new Map(compiled.paths.map((p) => [p, schema.add(p)]));
-  const subRuleIds = compiled.subRules.map((sub) => sub.conditions.map((c) => ids.get(c.path)!));
+  // Through the engine's public API only (docs/ARCHITECTURE.md): validate with the filter's length limit, then one
+  // rule in a rule set compiled with the same limit.
+  const limits = { maxLength: MAX_FILTER_PATTERN_LENGTH };
+  const problems = EventPatternEngine.validate(pattern, limits);
+  if (problems.length > 0) {
+    const n = problems.length;
+    throw new Error(`Invalid subscriber filter pattern (${n} problem${n === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${showProblem(p)}`).join('\n')}`);
+  }
+  const rules = new PatternRuleSet(limits);
+  rules.add('filter', pattern);
   return (document: any) => {
     if (document === null || typeof document !== 'object' || Array.isArray(document)) {
       return false;
     }
-    const leaves = schema.read(document);
-    return compiled.subRules.some((sub, i) => evaluateConditions(sub.conditions, subRuleIds[i], leaves));
+    return rules.matchingRules(document).length > 0;
   };
+}
+
+/** "path: message", with `(root)` for the pattern itself. */
+function showProblem(p: PatternProblem): string {
+  return `${p.path === '' ? '(root)' : p.path}: ${p.message}`;
 }

@@ -1,4 +1,4 @@
-import { ReliableDeliveryOptions } from '../core/reliable-route';
+import { ReliableDeliveryOptions } from '../../core/reliable-route';
 
 /**
  * Only the delivery options of a blueprint's props, to pass on to its routes.
