@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { checkDeadLetterQueue, checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { addPatternValidation } from '../private/pattern-check';
+import { DEFAULT_MAX_EVENT_AGE, DEFAULT_RETRY_ATTEMPTS, checkMaxEventAge, checkRetryAttempts } from '../private/retry-bounds';
 import { placementProblem, targetKindOf } from '../private/target-kinds';
 
 const TYPE = 'ReliableRoute';
@@ -21,8 +22,6 @@ const TYPE = 'ReliableRoute';
 /** EventBridge allows at most this many targets per rule. */
 const MAX_TARGETS_PER_RULE = 5;
 /** EventBridge's own retry defaults, which we write out explicitly. */
-const DEFAULT_RETRY_ATTEMPTS = 185;
-const DEFAULT_MAX_EVENT_AGE = Duration.hours(24);
 const RULE_NAME = /^[.\-_A-Za-z0-9]+$/;
 
 /**
@@ -175,9 +174,9 @@ export class ReliableRoute extends Construct {
     }
 
     this.retryAttempts = props.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-    checkRetryAttempts(this, 'retryAttempts', this.retryAttempts);
+    checkRetryAttempts(this, TYPE, 'retryAttempts', this.retryAttempts);
     this.maxEventAge = props.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
-    checkMaxEventAge(this, 'maxEventAge', this.maxEventAge.toSeconds());
+    checkMaxEventAge(this, TYPE, 'maxEventAge', this.maxEventAge.toSeconds());
 
     if (props.deadLetterQueue) {
       checkDeadLetterQueue(this, TYPE, 'deadLetterQueue', props.deadLetterQueue);
@@ -261,8 +260,8 @@ export class ReliableRoute extends Construct {
     checkTargetPlacement(this, id, config);
     const attempts = config.retryPolicy?.maximumRetryAttempts ?? this.retryAttempts;
     const age = config.retryPolicy?.maximumEventAgeInSeconds ?? this.maxEventAge.toSeconds();
-    checkRetryAttempts(this, `target ${id ?? ''} retryAttempts`, attempts);
-    checkMaxEventAge(this, `target ${id ?? ''} maxEventAge`, age);
+    checkRetryAttempts(this, TYPE, `target ${id ?? ''} retryAttempts`, attempts);
+    checkMaxEventAge(this, TYPE, `target ${id ?? ''} maxEventAge`, age);
     return {
       ...config,
       deadLetterConfig,
@@ -325,23 +324,4 @@ function checkBusEnvironment(scope: Construct, bus: events.IEventBus): void {
 
 function isDefaultBus(bus: events.IEventBus): boolean {
   return !Token.isUnresolved(bus.eventBusName) && bus.eventBusName === 'default';
-}
-
-function checkRetryAttempts(scope: Construct, prop: string, value: any): void {
-  if (Token.isUnresolved(value)) {
-    return;
-  }
-  if (!Number.isInteger(value) || value < 0 || value > 185) {
-    throw propError(scope, TYPE, prop, `must be a whole number between 0 and 185, got ${show(value)}`);
-  }
-}
-
-function checkMaxEventAge(scope: Construct, prop: string, seconds: any): void {
-  if (Token.isUnresolved(seconds)) {
-    return;
-  }
-  if (typeof seconds !== 'number' || seconds < 60 || seconds > 86_400) {
-    throw propError(scope, TYPE, prop,
-      `must be between 1 minute and 24 hours (60 to 86400 seconds), got ${typeof seconds === 'number' ? `${seconds} seconds` : show(seconds)}`);
-  }
 }

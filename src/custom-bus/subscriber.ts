@@ -21,6 +21,7 @@ import { ISubscriberTarget, SubscriberTargetConfig } from './subscriber-target';
 import { checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { replaceIntrinsics } from '../private/pattern-check';
+import { DEFAULT_MAX_EVENT_AGE, DEFAULT_RETRY_ATTEMPTS, checkMaxEventAge, checkRetryAttempts } from '../private/retry-bounds';
 import { SubscriberProperties, TargetParameters, attribute, cfnSubscriber } from './private/cfn-eventsv2';
 import { delimitedExpression, jsonataSyntaxError } from '../private/jsonata-text';
 import { filterProblems } from '../private/subscriber-filter-rules';
@@ -29,8 +30,6 @@ const TYPE = 'Subscriber';
 const SUBSCRIBER_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]*$/;
 const MAX_SUBSCRIBER_NAME = 256;
 /** Our retry defaults, the same as `ReliableRoute`'s (EventBridge's own for subscribers are 5 attempts and 300 s). */
-const DEFAULT_RETRY_ATTEMPTS = 185;
-const DEFAULT_MAX_EVENT_AGE = Duration.hours(24);
 /**
  * The longest JSONata value EventBridge takes, `{% %}` delimiters included: the transformer's
  * `JsonataConfiguration.Expression`, and each string member of the Lambda and Step Functions parameter blocks.
@@ -240,15 +239,10 @@ export class Subscriber extends Construct {
     }
 
     this.retryAttempts = props.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-    if (!Token.isUnresolved(this.retryAttempts)
-      && (!Number.isInteger(this.retryAttempts) || this.retryAttempts < 0 || this.retryAttempts > 185)) {
-      throw propError(this, TYPE, 'retryAttempts', `must be a whole number between 0 and 185, got ${show(this.retryAttempts)}`);
-    }
+    checkRetryAttempts(this, TYPE, 'retryAttempts', this.retryAttempts);
     this.maxEventAge = props.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
     const age = this.maxEventAge.toSeconds();
-    if (!Token.isUnresolved(age) && (age < 60 || age > 86_400)) {
-      throw propError(this, TYPE, 'maxEventAge', `must be between 1 minute and 24 hours (60 to 86400 seconds), got ${age} seconds`);
-    }
+    checkMaxEventAge(this, TYPE, 'maxEventAge', age);
 
     const filterConfiguration = this.renderFilters(props.filters ?? []);
 

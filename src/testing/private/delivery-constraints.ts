@@ -1,4 +1,5 @@
 import { ModelBus, ModelRule, ModelTarget } from './template-model';
+import { EVENT_AGE_SECONDS_MAX, EVENT_AGE_SECONDS_MIN, RETRY_ATTEMPTS_MAX, RETRY_ATTEMPTS_MIN } from '../../private/retry-bounds';
 import { placementProblem, targetKindOf } from '../../private/target-kinds';
 import { InputTransformation } from '../input-transformer';
 import { NonDeliveryReason } from '../route-explanation';
@@ -86,8 +87,8 @@ export function deployErrors(rule: ModelRule): Array<{ message: string; document
         out.push({ message: `target ${t.id}: RetryPolicy.${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, documentation: DOCS.retryPolicy });
       }
     };
-    range(t.rawRetryAttempts, 'MaximumRetryAttempts', 0, 185);
-    range(t.rawMaxEventAge, 'MaximumEventAgeInSeconds', 60, 86_400);
+    range(t.rawRetryAttempts, 'MaximumRetryAttempts', RETRY_ATTEMPTS_MIN, RETRY_ATTEMPTS_MAX);
+    range(t.rawMaxEventAge, 'MaximumEventAgeInSeconds', EVENT_AGE_SECONDS_MIN, EVENT_AGE_SECONDS_MAX);
     if (t.deadLetterFifo) {
       out.push({ message: `target ${t.id}: the dead-letter queue ${t.deadLetterArn} is a FIFO queue; EventBridge dead-letter queues are standard SQS queues`, documentation: DOCS.deadLetterQueue });
     }

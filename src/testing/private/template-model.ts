@@ -1,10 +1,7 @@
 import { AppBus } from './app-bus';
 import { CfnValues, MAX_DEPTH, Unresolved, ValueEnv, resourcePath } from './cfn-values';
+import { DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_RETRY_ATTEMPTS } from '../../private/retry-bounds';
 import { TargetInputConfig } from '../input-transformer';
-
-/** EventBridge's retry defaults when a target has no RetryPolicy. */
-export const DEFAULT_RETRY_ATTEMPTS = 185;
-export const DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
 
 /** One stack of the app, with its environment already decided. */
 export interface ModelStack {
