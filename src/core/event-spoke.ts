@@ -1,6 +1,7 @@
 import { Stack, Token, aws_cloudwatch as cloudwatch, aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ReliableDeliveryOptions, ReliableRoute } from './reliable-route';
+import { checkAlarmOptions } from '../private/alarm-options';
 import { propError } from '../private/errors';
 
 const TYPE = 'EventSpoke';
@@ -74,6 +75,7 @@ export class EventSpoke extends Construct {
 
   constructor(scope: Construct, id: string, props: EventSpokeProps) {
     super(scope, id);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
     const central = props.centralEventBus;
     const local = props.eventBus;
     if (local !== undefined && sameBus(local, central)) {

@@ -11,6 +11,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkAlarmOptions } from '../private/alarm-options';
 import { checkDeadLetterQueue, checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { addPatternValidation } from '../private/pattern-check';
@@ -53,6 +54,7 @@ export interface ReliableDeliveryOptions {
 
   /**
    * Actions to run when a delivery alarm goes into ALARM.
+   * Cannot be combined with `alarms: false`, which creates no alarm to act on (a synth error).
    *
    * @default - no actions
    */
@@ -181,6 +183,7 @@ export class ReliableRoute extends Construct {
     if (props.deadLetterQueue) {
       checkDeadLetterQueue(this, TYPE, 'deadLetterQueue', props.deadLetterQueue);
     }
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
     const dlq = routeDeadLetterQueue(this, props.deadLetterQueue, props.alarms, props.alarmActions);
     this.deadLetterQueue = dlq.queue;
     this.deadLetterQueueAlarm = dlq.alarm;

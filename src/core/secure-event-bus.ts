@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EventPatternEngine } from '../pattern-matching/event-pattern-engine';
+import { checkAlarmOptions } from '../private/alarm-options';
 import { checkDeadLetterQueue, createDeadLetterQueue, createQueueNotEmptyAlarm } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
@@ -117,6 +118,7 @@ export interface SecureEventBusProps {
 
   /**
    * Actions to run when any of the bus's alarms goes into ALARM.
+   * Cannot be combined with `alarms: false`, which creates no alarm to act on (a synth error).
    *
    * @default - no actions
    */
@@ -183,6 +185,7 @@ export class SecureEventBus extends events.EventBus {
       kmsKey: props.kmsKey,
       logConfig: props.logConfig,
     });
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
     this.encryptionKey = props.kmsKey;
     this.alarmActions = props.alarmActions ?? [];
     const alarms = props.alarms ?? true;

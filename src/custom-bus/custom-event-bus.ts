@@ -16,6 +16,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { attribute, cfnEventBus, cfnResourcePolicy } from './private/cfn-eventsv2';
 import { Subscriber, SubscriberOptions } from './subscriber';
+import { checkAlarmOptions } from '../private/alarm-options';
 import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
 import { assertNotOpenToAll } from '../private/resource-policy';
@@ -150,6 +151,7 @@ export interface CustomEventBusProps {
 
   /**
    * Actions to run when an alarm of the bus goes into ALARM.
+   * Cannot be combined with `alarms: false`, which creates no alarm to act on (a synth error).
    *
    * @default - no actions
    */
@@ -269,6 +271,7 @@ export class CustomEventBus extends CustomEventBusBase {
 
   constructor(scope: Construct, id: string, props: CustomEventBusProps = {}) {
     super(scope, id);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
     const name = props.eventBusName ?? Names.uniqueResourceName(this, { maxLength: 64 });
     if (!Token.isUnresolved(name) && (name.length > MAX_BUS_NAME || !BUS_NAME.test(name))) {
       throw propError(this, TYPE, 'eventBusName',

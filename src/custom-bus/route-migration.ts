@@ -17,6 +17,7 @@ import { Subscriber } from './subscriber';
 import { SubscriberFilter, SubscriberTransformer } from './subscriber-options';
 import { ISubscriberTarget, SubscriberTarget } from './subscriber-target';
 import { ReliableRoute } from '../core/reliable-route';
+import { checkAlarmOptions } from '../private/alarm-options';
 import { propError } from '../private/errors';
 
 const TYPE = 'RouteMigration';
@@ -48,6 +49,7 @@ export interface RouteMigrationProps {
 
   /**
    * Actions of those alarms.
+   * Cannot be combined with `alarms: false`, which creates no alarm to act on (a synth error).
    *
    * @default - no actions
    */
@@ -75,6 +77,7 @@ export class RouteMigration extends Construct {
 
   constructor(scope: Construct, id: string, props: RouteMigrationProps) {
     super(scope, id);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
     const stack = Stack.of(props.route);
     let n = 0;
     for (const rule of props.route.rules) {

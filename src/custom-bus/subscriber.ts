@@ -18,6 +18,7 @@ import {
   SubscriberTransformer,
 } from './subscriber-options';
 import { ISubscriberTarget, SubscriberTargetConfig } from './subscriber-target';
+import { checkAlarmOptions } from '../private/alarm-options';
 import { checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { replaceIntrinsics } from '../private/pattern-check';
@@ -129,6 +130,7 @@ export interface SubscriberOptions {
 
   /**
    * Actions to run when the alarm goes into ALARM.
+   * Cannot be combined with `alarms: false`, which creates no alarm to act on (a synth error).
    *
    * @default - no actions
    */
@@ -249,6 +251,7 @@ export class Subscriber extends Construct {
     if (props.deadLetterQueue) {
       checkDeadLetterRegion(this, TYPE, 'deadLetterQueue', props.deadLetterQueue.env.region);
     }
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
     const dlq = routeDeadLetterQueue(this, props.deadLetterQueue, props.alarms, props.alarmActions);
     this.deadLetterQueue = dlq.queue;
     this.deadLetterQueueAlarm = dlq.alarm;

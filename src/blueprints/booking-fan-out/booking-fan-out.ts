@@ -15,6 +15,7 @@ import { BOOKING_CONFIRMED, DEFAULT_BOOKING_SOURCE, DEFAULT_EVENT_SOURCE, ENV, L
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
@@ -233,6 +234,7 @@ export class BookingFanOut extends Construct {
   constructor(scope: Construct, id: string, props: BookingFanOutProps) {
     super(scope, id);
     guardServiceRoleTrust(this);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
     checkDefaultFunctionOnly(this, TYPE, 'ticketingHandler', props.ticketingHandler !== undefined, {
       maxEventEntrySize: props.maxEventEntrySize,

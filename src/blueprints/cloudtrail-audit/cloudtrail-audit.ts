@@ -17,6 +17,7 @@ import {
 import { Construct } from 'constructs';
 import { AuditedService } from './audited-service';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
 import { rewriteStatements } from '../../private/policy-statements';
@@ -190,6 +191,7 @@ export class CloudTrailAudit extends Construct {
   constructor(scope: Construct, id: string, props: CloudTrailAuditProps = {}) {
     super(scope, id);
     guardServiceRoleTrust(this);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
     const services = props.services ?? AuditedService.defaults();
     const includeReadOnly = props.includeReadOnlyEvents ?? false;

@@ -15,6 +15,7 @@ import { TicketDelivery } from './ticket-delivery';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
@@ -153,6 +154,7 @@ export class ErrorToTicket extends Construct {
   constructor(scope: Construct, id: string, props: ErrorToTicketProps = {}) {
     super(scope, id);
     guardServiceRoleTrust(this);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
     const delivery = props.delivery ?? TicketDelivery.lambda();
     const alarmTickets = props.alarmTickets ?? true;

@@ -30,6 +30,7 @@ import { lastSeenRuleSql, statusRuleSql, topicFilterProblems } from './private/s
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
@@ -295,6 +296,7 @@ export class IotDeviceManagement extends Construct {
   constructor(scope: Construct, id: string, props: IotDeviceManagementProps = {}) {
     super(scope, id);
     guardServiceRoleTrust(this);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
     const settings = this.checkProps(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const statusSource = props.statusSource ?? DEFAULT_STATUS_SOURCE;

@@ -12,6 +12,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
@@ -122,6 +123,7 @@ export interface BlueprintFunctionProps {
 
   /**
    * Actions to run when the on-failure alarm goes into ALARM.
+   * Cannot be combined with `alarms: false`, which creates no alarm to act on (a synth error).
    *
    * @default - no actions
    */
@@ -157,6 +159,7 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: BlueprintFunctionProps) {
     super(scope, id);
     checkProps(this, props);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -219,8 +222,6 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
       if (props.alarmActions && props.alarmActions.length > 0) {
         this.onFailureAlarm.addAlarmAction(...props.alarmActions);
       }
-    } else if (props.alarmActions !== undefined && props.alarmActions.length > 0) {
-      throw propError(this, TYPE, 'alarmActions', 'cannot be used with alarms: false, which creates no alarm to act on');
     }
   }
 

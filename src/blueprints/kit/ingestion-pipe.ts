@@ -15,6 +15,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EventPatternEngine } from '../../pattern-matching';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
@@ -321,6 +322,7 @@ export interface IngestionPipeProps {
 
   /**
    * Actions to run when the dead-letter queue's alarm goes into ALARM.
+   * Cannot be combined with `alarms: false`, which creates no alarm to act on (a synth error).
    *
    * @default - no actions
    */
@@ -360,9 +362,7 @@ export class IngestionPipe extends Construct {
         throw propError(this, TYPE, prop, 'must not be empty');
       }
     }
-    if (props.alarms === false && props.alarmActions !== undefined && props.alarmActions.length > 0) {
-      throw propError(this, TYPE, 'alarmActions', 'cannot be used with alarms: false, which creates no alarm to act on');
-    }
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
     const stack = Stack.of(this);
     this.role = new iam.Role(this, 'Role', {

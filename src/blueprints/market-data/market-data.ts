@@ -22,6 +22,7 @@ import {
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
@@ -226,6 +227,7 @@ export class MarketData extends Construct {
   constructor(scope: Construct, id: string, props: MarketDataProps = {}) {
     super(scope, id);
     guardServiceRoleTrust(this);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
     const classes = props.instrumentClasses ?? ['equity', 'fx', 'futures'];
     checkInstrumentClasses(this, classes);

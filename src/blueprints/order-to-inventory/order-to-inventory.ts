@@ -15,6 +15,7 @@ import {
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
@@ -171,6 +172,7 @@ export class OrderToInventory extends Construct {
   constructor(scope: Construct, id: string, props: OrderToInventoryProps = {}) {
     super(scope, id);
     guardServiceRoleTrust(this);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
     checkDefaultFunctionOnly(this, TYPE, 'handler', props.handler !== undefined, {
       reservationGuardTtl: props.reservationGuardTtl,

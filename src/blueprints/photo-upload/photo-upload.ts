@@ -22,6 +22,7 @@ import { EventSchema } from '../../core/event-schema';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { SchemaDefinition } from '../../core/schema-definition';
 import { ISchemaRegistry } from '../../core/schema-registry';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
@@ -190,6 +191,7 @@ export class PhotoUpload extends Construct {
   constructor(scope: Construct, id: string, props: PhotoUploadProps = {}) {
     super(scope, id);
     guardServiceRoleTrust(this);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
     this.uploadPrefix = checkPrefix(this, 'uploadPrefix', props.uploadPrefix ?? DEFAULT_UPLOAD_PREFIX);
     this.thumbnailPrefix = checkPrefix(this, 'thumbnailPrefix', props.thumbnailPrefix ?? DEFAULT_THUMBNAIL_PREFIX);

@@ -24,6 +24,7 @@ import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { SecureEventBus } from '../../core/secure-event-bus';
+import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { ApiDestinationTarget } from '../kit/api-destination-target';
@@ -264,6 +265,7 @@ export class SaasCrmToMarketing extends Construct {
   constructor(scope: Construct, id: string, props: SaasCrmToMarketingProps) {
     super(scope, id);
     guardServiceRoleTrust(this);
+    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
     this.delivery = props.delivery;
     this.allowedFields = [...(props.allowedFields ?? DEFAULT_ALLOWED_FIELDS)];
     this.checkProps(props);
