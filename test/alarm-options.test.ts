@@ -17,13 +17,13 @@ const CASES: Array<[string, Make]> = [
     eventBus: new events.EventBus(s, 'Bus'), eventPattern: { source: ['x'] }, targets: [new targets.SqsQueue(new sqs.Queue(s, 'Q'))], ...a,
   })],
   ['EventSpoke', (s, a) => new EventSpoke(s, 'It', {
-    centralEventBus: events.EventBus.fromEventBusArn(s, 'Central', 'arn:aws:events:eu-west-1:222222222222:event-bus/platform'), ...a,
+    centralEventBus: events.EventBus.fromEventBusArn(s, 'Central', 'arn:aws:events:eu-west-1:222222222222:event-bus/platform'), eventPattern: { source: ['x'] }, ...a,
   })],
   ['CustomEventBus', (s, a) => new CustomEventBus(s, 'It', a)],
   ['Subscriber', (s, a) => new Subscriber(s, 'It', { eventBus: new CustomEventBus(s, 'Bus'), target: SubscriberTarget.sqs(new sqs.Queue(s, 'Q', { enforceSSL: true })), ...a })],
   ['RouteMigration', (s, a) => new RouteMigration(s, 'It', {
     route: new ReliableRoute(s, 'Route', { eventBus: new events.EventBus(s, 'Bus'), eventPattern: { source: ['x'] }, targets: [new targets.SqsQueue(new sqs.Queue(s, 'Q'))] }),
-    customEventBus: new CustomEventBus(s, 'V2'),
+    eventBus: new CustomEventBus(s, 'V2'),
     ...a,
   })],
   ['OrderToInventory', (s, a) => new blueprints.OrderToInventory(s, 'It', a)],
