@@ -12,6 +12,7 @@ import {
 import { Construct } from 'constructs';
 import { EventPatternEngine } from '../pattern-matching/event-pattern-engine';
 import { checkAlarmOptions } from '../private/alarm-options';
+import { ACCOUNT_ID, checkAccountIds, checkOrganizationId } from '../private/aws-ids';
 import { checkDeadLetterQueue, createDeadLetterQueue, createQueueNotEmptyAlarm } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
@@ -19,8 +20,6 @@ import { renderEventPattern } from '../private/render-pattern';
 import { assertNotOpenToAll } from '../private/resource-policy';
 
 const TYPE = 'SecureEventBus';
-const ACCOUNT_ID = /^\d{12}$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]{1,48}$/;
 const SERVICE_PRINCIPAL = /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/;
 
@@ -247,15 +246,7 @@ export class SecureEventBus extends events.EventBus {
    * @param accountIds 12-digit AWS account IDs
    */
   public allowPutEventsFromAccounts(accountIds: string[]): void {
-    if (accountIds.length === 0) {
-      throw propError(this, TYPE, 'allowPutEventsFromAccounts(accountIds)', 'must name at least one account, got []');
-    }
-    for (const accountId of accountIds) {
-      if (!Token.isUnresolved(accountId) && !ACCOUNT_ID.test(accountId)) {
-        throw propError(this, TYPE, 'allowPutEventsFromAccounts(accountIds)',
-          `must be 12-digit AWS account IDs, got ${show(accountId)}`);
-      }
-    }
+    checkAccountIds(this, TYPE, 'allowPutEventsFromAccounts(accountIds)', accountIds);
     const sid = Token.isUnresolved(accountIds[0]) ? `AllowAccounts${this.policyCounter()}` : `AllowAccounts${accountIds[0]}`;
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid,
@@ -271,10 +262,7 @@ export class SecureEventBus extends events.EventBus {
    * @param organizationId the organization's ID, such as `o-a1b2c3d4e5`
    */
   public allowPutEventsFromOrganization(organizationId: string): void {
-    if (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID.test(organizationId)) {
-      throw propError(this, TYPE, 'allowPutEventsFromOrganization(organizationId)',
-        `must be an AWS Organizations ID like "o-a1b2c3d4e5" (o- and 10 to 32 lowercase letters or digits), got ${show(organizationId)}`);
-    }
+    checkOrganizationId(this, TYPE, 'allowPutEventsFromOrganization(organizationId)', organizationId);
     const sid = Token.isUnresolved(organizationId) ? `AllowOrganization${this.policyCounter()}` : `AllowOrganization${organizationId.replace(/-/g, '')}`;
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid,

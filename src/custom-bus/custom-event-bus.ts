@@ -17,6 +17,7 @@ import { Construct, IConstruct } from 'constructs';
 import { attribute, cfnEventBus, cfnResourcePolicy } from './private/cfn-eventsv2';
 import { Subscriber, SubscriberOptions } from './subscriber';
 import { checkAlarmOptions } from '../private/alarm-options';
+import { checkAccountIds, checkOrganizationId } from '../private/aws-ids';
 import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
 import { assertNotOpenToAll } from '../private/resource-policy';
@@ -24,8 +25,6 @@ import { assertNotOpenToAll } from '../private/resource-policy';
 const TYPE = 'CustomEventBus';
 const BUS_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]*$/;
 const MAX_BUS_NAME = 256;
-const ACCOUNT_ID = /^\d{12}$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const METRICS_NAMESPACE = 'AWS/EventsV2';
 const SUBSCRIBER_DIMENSIONS = ['EventBus', 'Subscriber'];
 
@@ -327,14 +326,7 @@ export class CustomEventBus extends CustomEventBusBase {
    */
   public allowAccounts(accountIds: string[], access: CustomEventBusAccess): void {
     const where = `allowAccounts(${access.name})`;
-    if (accountIds.length === 0) {
-      throw propError(this, TYPE, `${where} accountIds`, 'must name at least one account, got []');
-    }
-    for (const accountId of accountIds) {
-      if (!Token.isUnresolved(accountId) && !ACCOUNT_ID.test(accountId)) {
-        throw propError(this, TYPE, `${where} accountIds`, `must be 12-digit AWS account IDs, got ${show(accountId)}`);
-      }
-    }
+    checkAccountIds(this, TYPE, `${where} accountIds`, accountIds);
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid: `Allow${pascal(access.name)}Accounts${this.nextId()}`,
       principals: accountIds.map((a) => new iam.AccountPrincipal(a)),
@@ -351,10 +343,7 @@ export class CustomEventBus extends CustomEventBusBase {
    * @param access what they may do
    */
   public allowOrganization(organizationId: string, access: CustomEventBusAccess): void {
-    if (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID.test(organizationId)) {
-      throw propError(this, TYPE, `allowOrganization(${access.name}) organizationId`,
-        `must be an AWS Organizations ID like "o-a1b2c3d4e5" (o- and 10 to 32 lowercase letters or digits), got ${show(organizationId)}`);
-    }
+    checkOrganizationId(this, TYPE, `allowOrganization(${access.name}) organizationId`, organizationId);
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid: `Allow${pascal(access.name)}Organization${this.nextId()}`,
       principals: [new iam.AnyPrincipal()],

@@ -1,5 +1,6 @@
 import { Token, aws_iam as iam } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { ACCOUNT_ID, ORGANIZATION_ID } from './aws-ids';
 import { propError, show } from './errors';
 
 /**
@@ -33,22 +34,20 @@ export function assertNotOpenToAll(scope: IConstruct, constructType: string, sta
   }
 }
 
-const ACCOUNT = /^\d{12}$/;
-const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
 const WILDCARD = /[*?]/;
 
 /** An ARN that names one resource exactly, or whose wildcards leave its account field a fixed account. */
 const pinsArn = (value: string) => value.startsWith('arn:')
-  && (!WILDCARD.test(value) || ACCOUNT.test(value.split(':')[4] ?? ''));
+  && (!WILDCARD.test(value) || ACCOUNT_ID.test(value.split(':')[4] ?? ''));
 /** An organization path whose first segment is a fixed organization (`o-a1b2c3d4e5/r-ab12/*`). */
-const pinsOrgPath = (value: string) => ORGANIZATION.test(value.split('/')[0]) && value.includes('/');
+const pinsOrgPath = (value: string) => ORGANIZATION_ID.test(value.split('/')[0]) && value.includes('/');
 
 /** Condition keys that say who the principal (or the calling resource) is, and when a value pins it. */
 const PINNING_KEYS: Record<string, (value: string) => boolean> = {
-  'aws:PrincipalAccount': (v) => ACCOUNT.test(v),
-  'aws:SourceAccount': (v) => ACCOUNT.test(v),
-  'aws:PrincipalOrgID': (v) => ORGANIZATION.test(v),
-  'aws:SourceOrgID': (v) => ORGANIZATION.test(v),
+  'aws:PrincipalAccount': (v) => ACCOUNT_ID.test(v),
+  'aws:SourceAccount': (v) => ACCOUNT_ID.test(v),
+  'aws:PrincipalOrgID': (v) => ORGANIZATION_ID.test(v),
+  'aws:SourceOrgID': (v) => ORGANIZATION_ID.test(v),
   'aws:PrincipalOrgPaths': pinsOrgPath,
   'aws:SourceOrgPaths': pinsOrgPath,
   'aws:PrincipalArn': pinsArn,
