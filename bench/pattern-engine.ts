@@ -32,9 +32,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { generateWideWorkload, generateWorkload, Workload } from './pattern-workload';
-import { EventPatternEngine, PatternRuleSet } from '../src/pattern-matching';
-import { classify, Disagreement, numberTokens } from '../test/pattern-matching/differential/excluded-classes';
-import { EventRulerClient } from '../test/pattern-matching/event-ruler/event-ruler-client';
+import { EventPatternEngine, PatternRuleSet } from '../src/patterns';
+import { classify, Disagreement, numberTokens } from '../test/patterns/differential/excluded-classes';
+import { EventRulerClient } from '../test/patterns/event-ruler/event-ruler-client';
 
 const RULE_COUNTS = [1, 100, 300, 1000, 10000];
 /** Rule evaluations the naive loop may spend per rule count; beyond that, events are sampled. */

@@ -16,7 +16,7 @@ import { performance } from 'perf_hooks';
 import { App } from 'aws-cdk-lib';
 import { Random, generateWorkload } from './pattern-workload';
 import { addExampleStacks } from '../examples/stacks';
-import { PatternRuleSet } from '../src/pattern-matching';
+import { PatternRuleSet } from '../src/patterns';
 import { EventRouter } from '../src/testing';
 
 function option(args: string[], name: string): string | undefined {

@@ -14,47 +14,51 @@ export interface LayerZone {
 
 const SEE = 'see docs/ARCHITECTURE.md, "Import directions"';
 
-/** The top-level folders (and files) of src/, one layer each; `custom-bus` belongs to the `core` submodule. */
-const PRODUCTION = ['./src/core', './src/custom-bus', './src/blueprints', './src/runtime', './src/patterns', './src/private'];
+/**
+ * The top-level folders of src/ that ship code, one layer each. `src/custom-bus` and `src/pattern-matching` are the
+ * deprecated TypeScript-only re-export paths left by the move into `src/core` and `src/patterns` (rule 8).
+ */
+const PRODUCTION = ['./src/core', './src/blueprints', './src/runtime', './src/patterns', './src/private'];
+const DEPRECATED_PATHS = ['./src/custom-bus', './src/pattern-matching'];
 
 /** Every layer but `skip`, as zone targets. */
 function allBut(...skip: string[]): string[] {
-  return [...PRODUCTION, './src/pattern-matching', './src/testing', './src/index.ts'].filter((t) => !skip.includes(t));
+  return [...PRODUCTION, './src/testing', './src/index.ts'].filter((t) => !skip.includes(t));
 }
 
 /** The zones, in the order of the rules in docs/ARCHITECTURE.md. */
 export function layerZones(): LayerZone[] {
   return [
     {
-      target: PRODUCTION,
+      target: [...PRODUCTION, ...DEPRECATED_PATHS],
       from: './src/testing',
       message: `layer rule 1 (production code never imports src/testing: the testing layer is test tooling); ${SEE}`,
     },
     {
-      target: './src/pattern-matching',
+      target: './src/patterns',
       from: './src',
-      except: ['./pattern-matching'],
-      message: `layer rule 2 (src/pattern-matching is pure: it imports nothing else from src/); ${SEE}`,
+      except: ['./patterns'],
+      message: `layer rule 2 (src/patterns, the pattern engine, is pure: it imports nothing else from src/); ${SEE}`,
     },
     {
       target: './src/private',
-      from: ['./src/core', './src/custom-bus', './src/blueprints', './src/runtime'],
-      message: `layer rule 3 (src/private, the shared private code, imports no layer above it; only src/pattern-matching's public API); ${SEE}`,
+      from: ['./src/core', './src/blueprints', './src/runtime'],
+      message: `layer rule 3 (src/private, the shared private code, imports no layer above it; only src/patterns' public API); ${SEE}`,
     },
     {
-      target: allBut('./src/pattern-matching'),
-      from: './src/pattern-matching/private',
-      message: `layer rule 4 (no layer imports another layer's private/: use src/pattern-matching's public API); ${SEE}`,
+      target: allBut('./src/patterns'),
+      from: './src/patterns/private',
+      message: `layer rule 4 (no layer imports another layer's private/: use src/patterns' public API); ${SEE}`,
     },
     {
-      target: allBut('./src/custom-bus'),
-      from: './src/custom-bus/private',
+      target: allBut('./src/core'),
+      from: './src/core/private',
       message: `layer rule 4 (no layer imports another layer's private/: shared code goes to src/private); ${SEE}`,
     },
     {
-      target: ['./src/core', './src/custom-bus', './src/runtime', './src/patterns', './src/private', './src/testing'],
+      target: ['./src/core', './src/runtime', './src/patterns', './src/private', './src/testing'],
       from: './src/blueprints',
-      message: `layer rule 5 (only src/index.ts imports src/blueprints: core, custom-bus, private and testing sit below it); ${SEE}`,
+      message: `layer rule 5 (only src/index.ts imports src/blueprints: core, private and testing sit below it); ${SEE}`,
     },
     {
       target: ['./src/blueprints/*.ts', './src/blueprints/!(runtime-shared)/*.ts', './src/blueprints/*/private/**'],
@@ -66,6 +70,11 @@ export function layerZones(): LayerZone[] {
       from: './src',
       except: ['./runtime'],
       message: `layer rule 7 (src/runtime/publisher.ts, bundled into every handler, imports nothing else from src/); ${SEE}`,
+    },
+    {
+      target: allBut(),
+      from: DEPRECATED_PATHS,
+      message: `layer rule 8 (src/custom-bus and src/pattern-matching are deprecated re-exports for users: import src/core or src/patterns); ${SEE}`,
     },
   ];
 }

@@ -30,3 +30,20 @@ describe('the public API reads in four layers (jsii submodules)', () => {
     expect(twice).toEqual([]);
   });
 });
+
+describe('the deprecated TypeScript deep-import paths left by the folder move (#20)', () => {
+  test('lib/custom-bus still exports every Custom Event Bus symbol, the same objects as core', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const old = require('../src/custom-bus');
+    const names = ['CustomEventBus', 'CustomEventBusAccess', 'Subscriber', 'SubscriberTarget', 'RouteMigration'];
+    expect(Object.keys(old)).toEqual(expect.arrayContaining(names));
+    for (const name of Object.keys(old)) expect(old[name]).toBe((api.core as Record<string, unknown>)[name]);
+  });
+
+  test('lib/pattern-matching still exports the engine, the same objects as patterns', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const old = require('../src/pattern-matching');
+    expect(Object.keys(old).sort()).toEqual(Object.keys(api.patterns).sort());
+    for (const name of Object.keys(old)) expect(old[name]).toBe((api.patterns as Record<string, unknown>)[name]);
+  });
+});

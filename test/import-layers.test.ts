@@ -50,29 +50,34 @@ test('every zone names its rule and points to docs/ARCHITECTURE.md', () => {
 
 test.each([
   ['src/core/probe.ts', "import { EventRouter } from '../testing';", 'layer rule 1'],
-  ['src/custom-bus/private/probe.ts', "import { parsePath } from '../../testing/input-transformer';", 'layer rule 1'],
+  ['src/core/private/probe.ts', "import { parsePath } from '../../testing/input-transformer';", 'layer rule 1'],
   ['src/private/probe.ts', "import { EventRouter } from '../testing/event-router';", 'layer rule 1'],
-  ['src/pattern-matching/private/probe.ts', "import { propError } from '../../private/errors';", 'layer rule 2'],
+  ['src/custom-bus/probe.ts', "import { EventRouter } from '../testing';", 'layer rule 1'],
+  ['src/patterns/private/probe.ts', "import { propError } from '../../private/errors';", 'layer rule 2'],
+  ['src/patterns/probe.ts', "import { CustomEventBus } from '../core';", 'layer rule 2'],
   ['src/private/probe.ts', "import { ReliableRoute } from '../core/reliable-route';", 'layer rule 3'],
-  ['src/private/probe.ts', "import { CustomEventBus } from '../custom-bus';", 'layer rule 3'],
-  ['src/testing/private/probe.ts', "import { parseJson } from '../../pattern-matching/private/json-text';", 'layer rule 4'],
-  ['src/private/probe.ts', "import { compileOrThrow } from '../pattern-matching/private/prepare';", 'layer rule 4'],
-  ['src/testing/probe.ts', "import { cfnEventBus } from '../custom-bus/private/cfn-eventsv2';", 'layer rule 4'],
+  ['src/private/probe.ts', "import { CustomEventBus } from '../core/custom-event-bus';", 'layer rule 3'],
+  ['src/testing/private/probe.ts', "import { parseJson } from '../../patterns/private/json-text';", 'layer rule 4'],
+  ['src/private/probe.ts', "import { compileOrThrow } from '../patterns/private/prepare';", 'layer rule 4'],
+  ['src/testing/probe.ts', "import { cfnEventBus } from '../core/private/cfn-eventsv2';", 'layer rule 4'],
   ['src/core/probe.ts', "import { OrderToInventory } from '../blueprints/order-to-inventory';", 'layer rule 5'],
   ['src/testing/probe.ts', "import { BlueprintFunction } from '../blueprints/kit/blueprint-function';", 'layer rule 5'],
   ['src/blueprints/kit/probe.ts', "import { blueprintHandler } from '../runtime-shared/handler';", 'layer rule 6'],
   ['src/blueprints/order-to-inventory/probe.ts', "import * as h from './runtime/reserve-inventory.lambda';", 'layer rule 6'],
   ['src/runtime/probe.ts', "import { propError } from '../private/errors';", 'layer rule 7'],
+  ['src/testing/probe.ts', "import { CustomEventBus } from '../custom-bus';", 'layer rule 8'],
+  ['src/private/probe.ts', "import { EventPatternEngine } from '../pattern-matching';", 'layer rule 8'],
 ])('%s: %s fails lint with %s', async (path, source, rule) => {
   const messages = await restrictedPathMessages(path, source);
   expect(messages).toEqual([expect.stringMatching(new RegExp(`imported in restricted zone\\. ${rule} \\(.*see docs/ARCHITECTURE\\.md`))]);
 });
 
 test.each([
-  ['src/private/probe.ts', "import { EventPatternEngine } from '../pattern-matching';"],
+  ['src/private/probe.ts', "import { EventPatternEngine } from '../patterns';"],
   ['src/testing/probe.ts', "import { compileFilter } from '../private/subscriber-filter-rules';"],
-  ['src/custom-bus/probe.ts', "import { cfnEventBus } from './private/cfn-eventsv2';"],
-  ['src/custom-bus/probe.ts', "import { ReliableRoute } from '../core/reliable-route';"],
+  ['src/core/probe.ts', "import { cfnEventBus } from './private/cfn-eventsv2';"],
+  ['src/core/probe.ts', "import { ReliableRoute } from './reliable-route';"],
+  ['src/custom-bus/probe.ts', "import { CustomEventBus } from '../core/custom-event-bus';"],
   ['src/blueprints/order-to-inventory/runtime/probe.ts', "import { blueprintHandler } from '../../runtime-shared/handler';"],
   ['src/blueprints/shared-constructs/probe.ts', "import { ReliableRoute } from '../../core/reliable-route';"],
 ])('%s: %s is allowed', async (path, source) => {

@@ -10,7 +10,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EventPatternEngine } from '../pattern-matching/event-pattern-engine';
+import { EventPatternEngine } from '../patterns/event-pattern-engine';
 import { checkAlarmOptions } from '../private/alarm-options';
 import { ACCOUNT_ID, checkAccountIds, checkOrganizationId } from '../private/aws-ids';
 import { checkDeadLetterQueue, createDeadLetterQueue, createQueueNotEmptyAlarm } from '../private/dead-letter';

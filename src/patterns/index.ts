@@ -1,2 +1,3 @@
-// The `patterns` layer: the EventBridge event-pattern engine (its code lives in ../pattern-matching).
-export * from '../pattern-matching';
+export * from './pattern-problem';
+export * from './event-pattern-engine';
+export * from './pattern-rule-set';

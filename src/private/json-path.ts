@@ -2,7 +2,7 @@
  * The JSON path subset of EventBridge's `InputPath` and `InputPathsMap`, parsed: `$`, dot notation, array indices,
  * quoted names and the wildcards `.*` and `[*]`. Pure TypeScript, shared by the offline input transformer
  * (`testing/input-transformer.ts`) and the Custom Event Bus's migration of input transformers to JSONata
- * (`custom-bus/private/input-to-jsonata.ts`).
+ * (`core/private/input-to-jsonata.ts`).
  *
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
  */

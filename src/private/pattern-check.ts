@@ -1,6 +1,6 @@
 import { Stack, Token, aws_events as events } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { EventPatternEngine } from '../pattern-matching';
+import { EventPatternEngine } from '../patterns';
 
 /** Stands in for a CloudFormation intrinsic (Ref, Fn::*) inside a pattern: an opaque string value. */
 const TOKEN_PLACEHOLDER = '${Token}';

@@ -1,4 +1,4 @@
-import { EventPatternEngine, PatternProblem, PatternRuleSet } from '../pattern-matching';
+import { EventPatternEngine, PatternProblem, PatternRuleSet } from '../patterns';
 
 /**
  * The subscriber filter rules of the Custom Event Bus, as pure functions (no aws-cdk-lib), shared by the

@@ -1,7 +1,7 @@
 import { CfnElement, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import { IEventBus } from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
-import { PatternRuleSet } from '../pattern-matching';
+import { PatternRuleSet } from '../patterns';
 import { InputTransformation, TargetInputKind } from './input-transformer';
 import { busByResource, busNamed, routerEventBus } from './private/app-bus';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, agnosticWarnings, readCdkStacks, templateStack } from './private/cdk-stacks';

@@ -14,7 +14,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EventPatternEngine } from '../../pattern-matching';
+import { EventPatternEngine } from '../../patterns';
 import { checkAlarmOptions } from '../../private/alarm-options';
 import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';

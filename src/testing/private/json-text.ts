@@ -1,4 +1,4 @@
-import { EventPatternEngine } from '../../pattern-matching';
+import { EventPatternEngine } from '../../patterns';
 
 /** What the engine puts before a JSON syntax error of a pattern given as text. */
 const INVALID_JSON = 'Invalid JSON: ';

@@ -10,7 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AuditedService, CloudTrailAudit, CloudTrailAuditProps } from '../../../src/blueprints/cloudtrail-audit';
-import { EventPatternEngine } from '../../../src/pattern-matching';
+import { EventPatternEngine } from '../../../src/patterns';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 

@@ -1,4 +1,4 @@
-import { EventPatternEngine, PatternRuleSet } from '../../src/pattern-matching';
+import { EventPatternEngine, PatternRuleSet } from '../../src/patterns';
 import { mulberry32 } from '../../src/private/random';
 
 const ORDER = { 'source': 'com.shop', 'detail-type': 'OrderPlaced', 'detail': { total: 120, country: 'DE', items: [{ sku: 'A', qty: 1 }] } };

@@ -28,7 +28,7 @@ function jsonFiles(dir: string): string[] {
     .sort();
 }
 
-/** Every case in test/pattern-matching/data, with the file it came from. */
+/** Every case in test/patterns/data, with the file it came from. */
 export function loadCases(): Array<ConformanceCase & { readonly file: string }> {
   return jsonFiles(DATA_DIR).flatMap((file) => {
     const cases = JSON.parse(fs.readFileSync(file, 'utf8')) as ConformanceCase[];

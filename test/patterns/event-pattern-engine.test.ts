@@ -1,4 +1,4 @@
-import { EventPatternEngine } from '../../src/pattern-matching';
+import { EventPatternEngine } from '../../src/patterns';
 
 const EVENT = {
   'version': '0',

@@ -1,4 +1,4 @@
-import { EventPatternEngine } from '../../src/pattern-matching';
+import { EventPatternEngine } from '../../src/patterns';
 
 // Source for the wording: aws/event-ruler JsonRuleCompiler.java (shared EVENT-PATTERNS.md §1, §4).
 describe('EventPatternEngine.validate', () => {

@@ -1,11 +1,11 @@
 /**
- * Conformance suite: every case in test/pattern-matching/data (the shared
+ * Conformance suite: every case in test/patterns/data (the shared
  * samples plus our own cases, each citing its source: EventBridge docs or
  * aws/event-ruler). Cases marked `uncertain` follow event-ruler; cases marked
  * `eventbridge_only` follow EventBridge's documented limits.
  */
 import { eventOf, expectedMessage, loadCases, patternOf } from './conformance-cases';
-import { EventPatternEngine, PatternRuleSet } from '../../src/pattern-matching';
+import { EventPatternEngine, PatternRuleSet } from '../../src/patterns';
 
 const cases = loadCases();
 const matchCases = cases.filter((c) => c.valid !== false);

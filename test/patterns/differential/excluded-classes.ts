@@ -4,8 +4,8 @@
  * Any disagreement that no class here explains fails the test. Each class is as narrow as the test can tell: it
  * looks at the pattern and event of the disagreement, and at which side said yes.
  */
-import { JsonNumber, parseJson } from '../../../src/pattern-matching/private/json-text';
-import { canonicalDecimal, javaDoubleText } from '../../../src/pattern-matching/private/numbers';
+import { JsonNumber, parseJson } from '../../../src/patterns/private/json-text';
+import { canonicalDecimal, javaDoubleText } from '../../../src/patterns/private/numbers';
 
 /** One disagreement between our engine and event-ruler. */
 export interface Disagreement {

@@ -13,10 +13,10 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import type { ICustomEventBus } from './custom-event-bus';
 import { classicInputToJsonata, pathToJsonata } from './private/input-to-jsonata';
+import { ReliableRoute } from './reliable-route';
 import { Subscriber } from './subscriber';
 import { SubscriberFilter, SubscriberTransformer } from './subscriber-options';
 import { ISubscriberTarget, SubscriberTarget } from './subscriber-target';
-import { ReliableRoute } from '../core/reliable-route';
 import { checkAlarmOptions } from '../private/alarm-options';
 import { propError } from '../private/errors';
 

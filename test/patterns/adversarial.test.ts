@@ -4,7 +4,7 @@
  * strings, many wildcards, huge `$or`, huge arrays, prototype keys and numbers
  * at the edges of a double.
  */
-import { EventPatternEngine, PatternRuleSet } from '../../src/pattern-matching';
+import { EventPatternEngine, PatternRuleSet } from '../../src/patterns';
 
 const MiB = 1024 * 1024;
 

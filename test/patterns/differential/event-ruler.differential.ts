@@ -5,7 +5,7 @@
  *   numbers of every spelling, invalid parts) and events aimed at them: the accept/refuse decision of every pattern
  *   and the answer for every pattern × event pair, from `EventPatternEngine` and from event-ruler's `new Machine()`.
  * - The same patterns in batches as one `PatternRuleSet` and one event-ruler Machine: the rule names each event matches.
- * - Every case of the conformance suite (test/pattern-matching/data).
+ * - Every case of the conformance suite (test/patterns/data).
  *
  * Disagreements of the classes in ./excluded-classes.ts (docs/event-ruler-differences.md) are counted and left out;
  * any other disagreement fails, printed with the seed, the pattern and the event.
@@ -18,7 +18,7 @@ import { performance } from 'perf_hooks';
 import { classify, Disagreement, EXCLUDED_CLASSES, JvmFacts, numberTokens } from './excluded-classes';
 import { generateEvents, generatePattern, GeneratedPattern } from './generator';
 import { Random } from '../../../bench/pattern-workload';
-import { EventPatternEngine, PatternRuleSet } from '../../../src/pattern-matching';
+import { EventPatternEngine, PatternRuleSet } from '../../../src/patterns';
 import { loadCases } from '../conformance-cases';
 import { EventRulerClient } from '../event-ruler/event-ruler-client';
 

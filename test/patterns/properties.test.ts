@@ -3,7 +3,7 @@
  * rules that EventPatternEngine.matches accepts; validation never throws.
  */
 import * as fc from 'fast-check';
-import { EventPatternEngine, PatternRuleSet } from '../../src/pattern-matching';
+import { EventPatternEngine, PatternRuleSet } from '../../src/patterns';
 
 const FIELDS = ['source', 'detail-type', 'detail.state', 'detail.n', 'detail.items.sku', 'detail.items.qty', 'detail.ip'];
 const strings = fc.constantFrom('a', 'b', 'ab', 'abc', 'B', '', 'x.png', '10.0.0.1', '10.0.1.9', '2001:db8::1');

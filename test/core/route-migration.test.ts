@@ -10,7 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CustomEventBus, ReliableRoute, RouteMigration } from '../../src/core';
-import { classicInputToJsonata } from '../../src/custom-bus/private/input-to-jsonata';
+import { classicInputToJsonata } from '../../src/core/private/input-to-jsonata';
 import { compileJsonata } from '../../src/private/jsonata-text';
 import { CustomBusEvents, CustomBusRouter, EventRouter, InputTransformation } from '../../src/testing';
 
