@@ -297,6 +297,10 @@ project.addTask('test:compat', {
   exec: 'scripts/compat-floor.sh',
 });
 
+// jsii-docgen documents the jsii assembly only; the TypeScript-only publisher for Lambda code
+// (lib/runtime/publisher) is appended to API.md by this script, so that no public symbol is missing from it.
+project.tasks.tryFind('docgen')!.exec('ts-node --project projenrc/tsconfig.json projenrc/api-md-typescript-only.ts');
+
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/bench/');

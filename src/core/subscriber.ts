@@ -24,18 +24,17 @@ import { propError, show } from '../private/errors';
 import { replaceIntrinsics } from '../private/pattern-check';
 import { DEFAULT_MAX_EVENT_AGE, DEFAULT_RETRY_ATTEMPTS, checkMaxEventAge, checkRetryAttempts } from '../private/retry-bounds';
 import { SubscriberProperties, TargetParameters, attribute, cfnSubscriber } from './private/cfn-eventsv2';
-import { delimitedExpression, jsonataSyntaxError } from '../private/jsonata-text';
+import { MAX_JSONATA_EXPRESSION_LENGTH, delimitedExpression, jsonataSyntaxError } from '../private/jsonata-text';
 import { filterProblems } from '../private/subscriber-filter-rules';
 
 const TYPE = 'Subscriber';
 const SUBSCRIBER_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]*$/;
 const MAX_SUBSCRIBER_NAME = 256;
-/** Our retry defaults, the same as `ReliableRoute`'s (EventBridge's own for subscribers are 5 attempts and 300 s). */
 /**
  * The longest JSONata value EventBridge takes, `{% %}` delimiters included: the transformer's
  * `JsonataConfiguration.Expression`, and each string member of the Lambda and Step Functions parameter blocks.
  */
-const MAX_JSONATA_LENGTH = 8192;
+const MAX_JSONATA_LENGTH = MAX_JSONATA_EXPRESSION_LENGTH;
 const JSONATA_LIMIT_PAGES: { [prop: string]: string } = {
   transformer: 'https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html',
   lambdaParameters: 'https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_LambdaParameters.html',

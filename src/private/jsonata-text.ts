@@ -7,6 +7,12 @@ import jsonata from 'jsonata';
  * target parameter that accepts one (EventBridge user guide, eb-custom-bus-transform and eb-custom-bus-targets).
  */
 
+/**
+ * The longest `JsonataConfiguration.Expression`, with its `{% %}` delimiters:
+ * https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html
+ */
+export const MAX_JSONATA_EXPRESSION_LENGTH = 8192;
+
 const OPEN = '{%';
 const CLOSE = '%}';
 

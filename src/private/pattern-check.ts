@@ -9,7 +9,7 @@ const TOKEN_PLACEHOLDER = '${Token}';
  * Resolves a rule's event pattern as it will be synthesized, replacing CloudFormation intrinsics with an opaque
  * string so that the pattern can be validated. Returns undefined when the rule has no pattern.
  */
-export function resolvedRulePattern(rule: events.CfnRule): any {
+function resolvedRulePattern(rule: events.CfnRule): any {
   if (rule.eventPattern === undefined) {
     return undefined;
   }

@@ -21,14 +21,14 @@ export const SCHEMA_CONTENT_MAX_LENGTH = 100_000;
 /**
  * Maximum length of a registry, schema or discoverer description (`__stringMin0Max256`).
  */
-export const DESCRIPTION_MAX_LENGTH = 256;
+const DESCRIPTION_MAX_LENGTH = 256;
 
 /** Registry names: 1-64 characters from `A-Z a-z 0-9 . - _`. */
-export const REGISTRY_NAME_MAX_LENGTH = 64;
+const REGISTRY_NAME_MAX_LENGTH = 64;
 const REGISTRY_NAME_REGEX = /^[A-Za-z0-9._-]+$/;
 
 /** Schema names: 1-385 characters from `A-Z a-z 0-9 . - _ @`. */
-export const SCHEMA_NAME_MAX_LENGTH = 385;
+const SCHEMA_NAME_MAX_LENGTH = 385;
 const SCHEMA_NAME_REGEX = /^[A-Za-z0-9@._-]+$/;
 
 /** Event source: 1-256 characters, must not start with `aws.` (PutEventsRequestEntry). */

@@ -11,10 +11,7 @@ import { EventPatternEngine, PatternProblem, PatternRuleSet } from '../patterns'
  */
 
 /** The largest `Filter.Pattern`, in characters (API reference, Filter). */
-export const MAX_FILTER_PATTERN_LENGTH = 4096;
-
-/** The three filter scopes. */
-export const FILTER_SCOPES = ['DATA', 'METADATA', 'SYSTEM_METADATA'];
+const MAX_FILTER_PATTERN_LENGTH = 4096;
 
 /**
  * Every problem of one subscriber filter, as "path: message" strings (empty when the filter is valid).

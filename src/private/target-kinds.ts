@@ -25,9 +25,9 @@ export interface TargetKind {
   readonly needsRole: boolean;
 }
 
-export const CROSS_ACCOUNT_DOCS = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-cross-account.html';
-export const CROSS_REGION_DOCS = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html';
-export const ROLE_DOCS = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html';
+const CROSS_ACCOUNT_DOCS = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-cross-account.html';
+const CROSS_REGION_DOCS = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html';
+const ROLE_DOCS = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html';
 
 const KINDS: { [service: string]: TargetKind } = {
   'lambda': { label: 'Lambda function', crossAccount: true, needsRole: false },

@@ -24,7 +24,7 @@ import { comparableValue, javaSpellsAsJs } from './numbers';
 import { prepareEvent } from './prepare';
 
 /** Nesting limit while walking an event given as an object (guards against cycles). */
-export const MAX_EVENT_DEPTH = 1000;
+const MAX_EVENT_DEPTH = 1000;
 
 /** The leaves of an event by field id (undefined: the event has no leaf there). */
 export type EventLeaves = Array<Leaf[] | undefined>;

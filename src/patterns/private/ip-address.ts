@@ -83,10 +83,10 @@ function parseIpv6(s: string): number[] | undefined {
 }
 
 /** The outcome of parsing an IP literal. */
-export type IpParse = { readonly bytes: number[] } | { readonly error: string };
+type IpParse = { readonly bytes: number[] } | { readonly error: string };
 
 /** Parses an IP literal with event-ruler's error wording. */
-export function parseIp(s: string): IpParse {
+function parseIp(s: string): IpParse {
   if (!looksLikeIp(s)) {
     return { error: `Nonstandard IP address: ${s}` };
   }

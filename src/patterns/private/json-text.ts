@@ -29,7 +29,7 @@ export const MAX_JSON_DEPTH = 1000;
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /** Sets a property safely (a `__proto__` key becomes an own property, as with JSON.parse). */
-export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
     Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   } else {

@@ -8,15 +8,15 @@ import { CompiledPattern } from './model';
 import { checkPattern, isPlainObject, Problem } from './validator';
 
 /** Default maximum pattern length (EventBridge quota). */
-export const DEFAULT_MAX_LENGTH = 2048;
+const DEFAULT_MAX_LENGTH = 2048;
 /** Default maximum number of `$or` combinations (EventBridge quota). */
-export const DEFAULT_MAX_OR_COMBINATIONS = 1000;
+const DEFAULT_MAX_OR_COMBINATIONS = 1000;
 /**
  * The most `$or` combinations accepted whatever the options say: a pattern
  * compiles to one sub-rule per combination, so this bounds the time and memory
  * one pattern can take.
  */
-export const HARD_MAX_OR_COMBINATIONS = 100_000;
+const HARD_MAX_OR_COMBINATIONS = 100_000;
 
 /** Limits applied by validation. */
 export interface Limits {
@@ -90,7 +90,7 @@ export function preparePattern(input: unknown, limits: Limits = {}, compile = tr
 }
 
 /** Renders problems for an error message. */
-export function formatProblems(problems: readonly Problem[]): string {
+function formatProblems(problems: readonly Problem[]): string {
   return problems.map((p) => `  - ${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('\n');
 }
 

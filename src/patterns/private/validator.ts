@@ -18,7 +18,7 @@ export interface Problem {
 }
 
 /** Field names that cannot appear inside `$or` (event-ruler Constants.java). */
-export const RESERVED_IN_OR = new Set([
+const RESERVED_IN_OR = new Set([
   'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
   '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case',
   'date-after', 'date-on-or-after', 'date-before', 'date-on-or-before', 'in-date-range',
@@ -26,7 +26,7 @@ export const RESERVED_IN_OR = new Set([
 ]);
 
 /** Nesting limit for patterns given as objects (guards against cycles). */
-export const MAX_PATTERN_DEPTH = 1000;
+const MAX_PATTERN_DEPTH = 1000;
 
 /** True for a JSON object (not null, not an array, not a number wrapper). */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -71,7 +71,7 @@ const TOO_MANY_ELEMENTS = 'Too many elements in numeric expression';
 const ONLY_ONE_KEY = 'Only one key allowed in match expression';
 
 /** Checks the operand array of `numeric`. */
-export function checkNumeric(arr: unknown[]): string | undefined {
+function checkNumeric(arr: unknown[]): string | undefined {
   const op = arr[0];
   if (typeof op !== 'string') {
     return `Invalid member in numeric match: ${tokenText(op)}`;
@@ -154,7 +154,7 @@ function anythingButString(kind: string, s: string): string | undefined {
 }
 
 /** Checks the operand of `anything-but`. */
-export function checkAnythingBut(operand: unknown): string | undefined {
+function checkAnythingBut(operand: unknown): string | undefined {
   let kind = '';
   let value = operand;
   let innerExtra = false;
@@ -237,7 +237,7 @@ function checkAffix(name: string, operand: unknown, extra: boolean): string | un
 }
 
 /** Checks one match expression (an object inside a match array). */
-export function checkMatchExpression(expr: Record<string, unknown>): string | undefined {
+function checkMatchExpression(expr: Record<string, unknown>): string | undefined {
   const keys = jsonKeys(expr);
   if (keys.length === 0) {
     return 'Match expression name not found';

@@ -9,7 +9,7 @@ const MAX_ASSEMBLY_DEPTH = 16;
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html); 10 MiB leaves room for
  * what a synthesized app can hold before it is deployed.
  */
-export const MAX_ASSEMBLY_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_ASSEMBLY_FILE_BYTES = 10 * 1024 * 1024;
 
 /** A stack of a cloud assembly: its template and, when the stack has one, its environment. */
 export interface RawStack {

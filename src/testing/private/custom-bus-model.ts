@@ -10,16 +10,12 @@
  */
 import { AppBus } from './app-bus';
 import { CfnValues, Unresolved, ValueEnv, describeValue, resourcePath, urlSuffix } from './cfn-values';
+import { MAX_JSONATA_EXPRESSION_LENGTH } from '../../private/jsonata-text';
 
 /** EventBridge's retry defaults for a subscriber without `RetryPolicy` (user guide, eb-custom-bus-retry). */
-export const SUBSCRIBER_DEFAULT_RETRY_ATTEMPTS = 5;
-export const SUBSCRIBER_DEFAULT_MAX_EVENT_AGE_SECONDS = 300;
+const SUBSCRIBER_DEFAULT_RETRY_ATTEMPTS = 5;
+const SUBSCRIBER_DEFAULT_MAX_EVENT_AGE_SECONDS = 300;
 
-/**
- * The longest `JsonataConfiguration.Expression`, with its `{% %}` delimiters:
- * https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html
- */
-export const MAX_JSONATA_EXPRESSION_LENGTH = 8192;
 
 export interface CustomBusStack {
   readonly stackName: string;
@@ -63,7 +59,7 @@ export interface ModelSubscriber {
  * Renders a CloudFormation value as a string for display: literals as they are, `Ref` as `${Ref:X}`, `Fn::GetAtt` as
  * `${GetAtt:X.Attr}`, `Fn::Join` joined, pseudo parameters from `env`.
  */
-export function renderString(value: any, env: ValueEnv): string {
+function renderString(value: any, env: ValueEnv): string {
   if (typeof value === 'string') {
     return value;
   }
@@ -93,7 +89,7 @@ export function renderString(value: any, env: ValueEnv): string {
 }
 
 /** The logical ID a `Ref` or `Fn::GetAtt` points to, if any. */
-export function referencedLogicalId(value: any): string | undefined {
+function referencedLogicalId(value: any): string | undefined {
   if (value && typeof value === 'object') {
     if (typeof value.Ref === 'string' && !value.Ref.startsWith('AWS::')) {
       return value.Ref;

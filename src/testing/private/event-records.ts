@@ -4,13 +4,13 @@ import { readBoundedStdin, readBoundedText } from './bounded-file';
 import { parseJsonText } from './json-text';
 
 /** The largest events file (or standard input) read: recorded events of a busy day fit; a runaway file does not. */
-export const MAX_EVENTS_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_EVENTS_FILE_BYTES = 64 * 1024 * 1024;
 /** The most bytes read from a directory of events, every file together. */
-export const MAX_EVENTS_TOTAL_BYTES = 256 * 1024 * 1024;
+const MAX_EVENTS_TOTAL_BYTES = 256 * 1024 * 1024;
 /** The most files read from a directory of events. */
-export const MAX_EVENT_FILES = 100_000;
+const MAX_EVENT_FILES = 100_000;
 /** The most events read in one run. */
-export const MAX_EVENTS = 1_000_000;
+const MAX_EVENTS = 1_000_000;
 
 /** One recorded event and where it was read. */
 export interface EventRecord {
