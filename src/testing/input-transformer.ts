@@ -252,41 +252,8 @@ function transformInput(event: any, config: TargetInputConfig, context: Transfor
   if (given > 1) {
     throw new Error(`Only one of Input, InputPath, or InputTransformer must be provided for target ${targetId}.`);
   }
-
-  if (config.input !== undefined) {
-    const parsed = tryParse(config.input);
-    return {
-      kind: TargetInputKind.CONSTANT,
-      text: config.input,
-      value: parsed.value,
-      isJson: parsed.ok,
-      missingVariables: [],
-      warnings: parsed.ok ? [] : [`Input of target ${targetId} is not valid JSON; EventBridge requires JSON text`],
-    };
-  }
-
-  if (config.inputPath !== undefined) {
-    const result = evaluatePath(event, config.inputPath);
-    if (!result.found) {
-      return {
-        kind: TargetInputKind.INPUT_PATH,
-        text: '',
-        value: undefined,
-        isJson: false,
-        missingVariables: [config.inputPath],
-        warnings: [`InputPath ${config.inputPath} of target ${targetId} matches nothing in the event (EventBridge does not document what it sends then; modelled as an empty input)`],
-      };
-    }
-    return {
-      kind: TargetInputKind.INPUT_PATH,
-      text: JSON.stringify(result.value),
-      value: result.value,
-      isJson: true,
-      missingVariables: [],
-      warnings: [],
-    };
-  }
-
+  if (config.input !== undefined) return constantInput(config.input, targetId);
+  if (config.inputPath !== undefined) return inputPathInput(event, config.inputPath, targetId);
   if (!hasTransformer) {
     return {
       kind: TargetInputKind.MATCHED_EVENT,
@@ -297,36 +264,54 @@ function transformInput(event: any, config: TargetInputConfig, context: Transfor
       warnings: [],
     };
   }
+  return transformerInput(event, config, context, targetId);
+}
 
+/** `Input`: the constant text, as given. */
+function constantInput(input: string, targetId: string): TransformedInput {
+  const parsed = tryParse(input);
+  return {
+    kind: TargetInputKind.CONSTANT,
+    text: input,
+    value: parsed.value,
+    isJson: parsed.ok,
+    missingVariables: [],
+    warnings: parsed.ok ? [] : [`Input of target ${targetId} is not valid JSON; EventBridge requires JSON text`],
+  };
+}
+
+/** `InputPath`: the part of the event the path selects. */
+function inputPathInput(event: any, inputPath: string, targetId: string): TransformedInput {
+  const result = evaluatePath(event, inputPath);
+  if (!result.found) {
+    return {
+      kind: TargetInputKind.INPUT_PATH,
+      text: '',
+      value: undefined,
+      isJson: false,
+      missingVariables: [inputPath],
+      warnings: [`InputPath ${inputPath} of target ${targetId} matches nothing in the event (EventBridge does not document what it sends then; modelled as an empty input)`],
+    };
+  }
+  return {
+    kind: TargetInputKind.INPUT_PATH,
+    text: JSON.stringify(result.value),
+    value: result.value,
+    isJson: true,
+    missingVariables: [],
+    warnings: [],
+  };
+}
+
+type VariableValue = { found: boolean; value: any };
+
+/** `InputTransformer`: the template with every placeholder replaced by its variable's value. */
+function transformerInput(event: any, config: TargetInputConfig, context: TransformContext, targetId: string): TransformedInput {
   if (config.inputTemplate === undefined) {
     throw new Error(`InputTransformer of target ${targetId} has no InputTemplate`);
   }
   const template = config.inputTemplate;
-
-  // The variables: predefined ones, then InputPathsMap (which may not redefine them).
-  const values = new Map<string, { found: boolean; value: any }>();
-  values.set('aws.events.rule-arn', { found: true, value: context.ruleArn ?? 'arn:aws:events:us-east-1:123456789012:rule/rule' });
-  values.set('aws.events.rule-name', { found: true, value: context.ruleName ?? 'rule' });
-  values.set('aws.events.event.ingestion-time', { found: true, value: context.ingestionTime ?? event?.time ?? '' });
-  values.set('aws.events.event', { found: true, value: eventWithoutDetail(event) });
-  values.set('aws.events.event.json', { found: true, value: event });
-  const missing: string[] = [];
-  for (const [name, path] of Object.entries(config.inputPathsMap ?? {})) {
-    if (InputTransformation.PREDEFINED_VARIABLES.includes(name)) {
-      throw new Error(`InputPathsMap of target ${targetId} uses the reserved variable name ${name}`);
-    }
-    let result: { found: boolean; value: any };
-    try {
-      result = evaluatePath(event, path);
-    } catch (e) {
-      throw new Error(`InputPathsMap of target ${targetId}, variable ${name}: ${(e as Error).message}`);
-    }
-    if (!result.found) {
-      missing.push(name);
-    }
-    values.set(name, result);
-  }
-
+  const { values, missing } = transformerVariables(event, config.inputPathsMap ?? {}, context, targetId);
   const lookup = (name: string) => {
     const v = values.get(name);
     if (v === undefined) {
@@ -334,49 +319,10 @@ function transformInput(event: any, config: TargetInputConfig, context: Transfor
     }
     return v;
   };
-  const raw = (v: { found: boolean; value: any }) => (!v.found ? '' : typeof v.value === 'string' ? v.value : JSON.stringify(v.value));
-  const bare = (v: { found: boolean; value: any }) => (!v.found ? '""' : JSON.stringify(v.value));
 
   const warnings: string[] = [];
   const isJsonTemplate = template.trimStart().startsWith('{');
-  let text: string;
-  if (!isJsonTemplate) {
-    text = template.replace(PLACEHOLDER, (_m, name: string) => raw(lookup(name)));
-  } else {
-    // Walk the template, knowing at each placeholder whether it is inside a JSON string.
-    let out = '';
-    let inString = false;
-    let i = 0;
-    while (i < template.length) {
-      const c = template[i];
-      if (inString && c === '\\') {
-        out += template.slice(i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (c === '"') {
-        inString = !inString;
-        out += c;
-        i++;
-        continue;
-      }
-      if (c === '<') {
-        PLACEHOLDER.lastIndex = i;
-        const m = PLACEHOLDER.exec(template);
-        if (m && m.index === i) {
-          const v = lookup(m[1]);
-          out += inString ? raw(v) : bare(v);
-          i += m[0].length;
-          continue;
-        }
-      }
-      out += c;
-      i++;
-    }
-    PLACEHOLDER.lastIndex = 0;
-    text = out;
-  }
-
+  let text = isJsonTemplate ? fillJsonTemplate(template, lookup) : template.replace(PLACEHOLDER, (_m, name: string) => rawValue(lookup(name)));
   const parsed = tryParse(text);
   if (isJsonTemplate) {
     if (parsed.ok) {
@@ -396,4 +342,77 @@ function transformInput(event: any, config: TargetInputConfig, context: Transfor
     missingVariables: missing,
     warnings,
   };
+}
+
+/** The variables of a transformer: the predefined ones, then InputPathsMap (which may not redefine them). */
+function transformerVariables(event: any, inputPathsMap: { [name: string]: string }, context: TransformContext, targetId: string):
+{ values: Map<string, VariableValue>; missing: string[] } {
+  const values = new Map<string, VariableValue>();
+  values.set('aws.events.rule-arn', { found: true, value: context.ruleArn ?? 'arn:aws:events:us-east-1:123456789012:rule/rule' });
+  values.set('aws.events.rule-name', { found: true, value: context.ruleName ?? 'rule' });
+  values.set('aws.events.event.ingestion-time', { found: true, value: context.ingestionTime ?? event?.time ?? '' });
+  values.set('aws.events.event', { found: true, value: eventWithoutDetail(event) });
+  values.set('aws.events.event.json', { found: true, value: event });
+  const missing: string[] = [];
+  for (const [name, path] of Object.entries(inputPathsMap)) {
+    if (InputTransformation.PREDEFINED_VARIABLES.includes(name)) {
+      throw new Error(`InputPathsMap of target ${targetId} uses the reserved variable name ${name}`);
+    }
+    let result: VariableValue;
+    try {
+      result = evaluatePath(event, path);
+    } catch (e) {
+      throw new Error(`InputPathsMap of target ${targetId}, variable ${name}: ${(e as Error).message}`);
+    }
+    if (!result.found) {
+      missing.push(name);
+    }
+    values.set(name, result);
+  }
+  return { values, missing };
+}
+
+/** A value inside a JSON string or a non-JSON template: strings as they are, anything else as JSON. */
+function rawValue(v: VariableValue): string {
+  return !v.found ? '' : typeof v.value === 'string' ? v.value : JSON.stringify(v.value);
+}
+
+/** A value outside a JSON string: always JSON (a string gets its quotes). */
+function bareValue(v: VariableValue): string {
+  return !v.found ? '""' : JSON.stringify(v.value);
+}
+
+/** Walks a JSON template, knowing at each placeholder whether it is inside a JSON string. */
+function fillJsonTemplate(template: string, lookup: (name: string) => VariableValue): string {
+  let out = '';
+  let inString = false;
+  let i = 0;
+  while (i < template.length) {
+    const c = template[i];
+    if (inString && c === '\\') {
+      out += template.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (c === '"') {
+      inString = !inString;
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === '<') {
+      PLACEHOLDER.lastIndex = i;
+      const m = PLACEHOLDER.exec(template);
+      if (m && m.index === i) {
+        const v = lookup(m[1]);
+        out += inString ? rawValue(v) : bareValue(v);
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += c;
+    i++;
+  }
+  PLACEHOLDER.lastIndex = 0;
+  return out;
 }

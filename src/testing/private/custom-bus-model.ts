@@ -121,19 +121,14 @@ export function customBusKey(account: string, region: string, name: string): str
 export function readCustomBusModel(stacks: CustomBusStack[], defaults: ValueEnv): {
   buses: ModelCustomBus[]; subscribers: ModelSubscriber[]; warnings: string[];
 } {
-  const placed = stacks.map((stack) => ({
+  const placed: PlacedStack[] = stacks.map((stack) => ({
     ...stack,
     stackId: stack.stackId ?? stack.stackName,
     env: { account: stack.env?.account ?? defaults.account, region: stack.env?.region ?? defaults.region, partition: defaults.partition },
   }));
-  const buses: ModelCustomBus[] = [];
-  const byKey = new Map<string, ModelCustomBus>();
-  /** `stackId/logicalId` → the bus an `AWS::EventsV2::EventBus` resource defines. */
-  const byResource = new Map<string, ModelCustomBus>();
-  const warnings: string[] = [];
-
+  const model: ModelState = { buses: [], byKey: new Map(), byResource: new Map(), warnings: [] };
   const values = new CfnValues(placed, (stack, logicalId, attribute) => {
-    const bus = byResource.get(`${stack.stackId}/${logicalId}`);
+    const bus = model.byResource.get(`${stack.stackId}/${logicalId}`);
     if (bus && (attribute === undefined || attribute === 'EventBusArn' || attribute === 'Arn')) {
       return bus.arn;
     }
@@ -146,103 +141,122 @@ export function readCustomBusModel(stacks: CustomBusStack[], defaults: ValueEnv)
 
   for (const stack of placed) {
     for (const [logicalId, resource] of Object.entries<any>(stack.template?.Resources ?? {})) {
-      if (resource?.Type !== 'AWS::EventsV2::EventBus') {
-        continue;
-      }
-      const path = resourcePath(stack, logicalId);
-      const resolved = values.resolve(stack, resource.Properties?.Name);
-      let name = logicalId;
-      if (resolved instanceof Unresolved) {
-        warnings.push(`Custom Event Bus ${path}: its Name cannot be resolved offline (${resolved.reason}); the router calls it "${logicalId}"`);
-      } else {
-        name = resolved;
-      }
-      const { account, region, partition } = stack.env;
-      const key = customBusKey(account, region, name);
-      const bus: ModelCustomBus = {
-        key,
-        label: path,
-        name,
-        arn: `arn:${partition}:events:${region}:${account}:event-busv2/${name}/${logicalId.toLowerCase()}`,
-        account,
-        region,
-        external: false,
-        logicalId,
-        stackName: stack.stackName,
-        stackId: stack.stackId,
-        path,
-      };
-      if (byKey.has(key)) {
-        warnings.push(`Custom Event Bus ${path}: account ${account}, region ${region} already has a bus named "${name}" (${byKey.get(key)!.label}); the router keeps the first`);
-      } else {
-        byKey.set(key, bus);
-        buses.push(bus);
-      }
-      byResource.set(`${stack.stackId}/${logicalId}`, byKey.get(key)!);
+      if (resource?.Type === 'AWS::EventsV2::EventBus') readBus(model, values, stack, logicalId, resource);
     }
   }
-  warnings.push(...values.warnings);
+  model.warnings.push(...values.warnings);
 
   const subscribers: ModelSubscriber[] = [];
   for (const stack of placed) {
-    const env = stack.env;
-    const resources: { [id: string]: any } = stack.template?.Resources ?? {};
-    for (const [logicalId, resource] of Object.entries<any>(resources)) {
-      if (resource?.Type !== 'AWS::EventsV2::Subscriber') {
-        continue;
-      }
-      const path = resourcePath(stack, logicalId);
-      const props = resource.Properties ?? {};
-      const busArn = values.resolve(stack, props.EventBusArn);
-      if (busArn instanceof Unresolved) {
-        warnings.push(`subscriber ${path}: its event bus cannot be resolved offline (${busArn.reason}); the router does not route to it`);
-        continue;
-      }
-      const parsed = parseCustomBusArn(busArn);
-      if (!parsed) {
-        warnings.push(`subscriber ${path}: EventBusArn ${describeValue(busArn)} is not a Custom Event Bus ARN (arn:<partition>:events:<region>:<account>:event-busv2/<name>/<id>); the router does not route to it`);
-        continue;
-      }
-      const key = customBusKey(parsed.account, parsed.region, parsed.name);
-      let bus = byKey.get(key);
-      if (!bus) {
-        bus = { key, label: busArn, name: parsed.name, arn: busArn, account: parsed.account, region: parsed.region, external: true };
-        byKey.set(key, bus);
-        buses.push(bus);
-      }
-      const name = typeof props.Name === 'string' ? props.Name : logicalId;
-      const invoke = props.InvokeConfiguration ?? {};
-      const targetLogicalId = referencedLogicalId(invoke.TargetArn);
-      const retry = props.RetryPolicy;
-      const dlq = props.OnFailureConfiguration?.Arn;
-      const expression = props.Transformer?.JsonataConfiguration?.Expression;
-      if (typeof expression === 'string' && expression.length > MAX_JSONATA_EXPRESSION_LENGTH) {
-        warnings.push(`subscriber ${path}: its JSONata expression has ${expression.length} characters, more than the ${MAX_JSONATA_EXPRESSION_LENGTH} EventBridge takes (https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html): the template cannot deploy`);
-      }
-      subscribers.push({
-        logicalId,
-        stackName: stack.stackName,
-        stackId: stack.stackId,
-        path,
-        name,
-        // The subscriber lives in the account and region of its stack (a subscriber of a shared bus in another one).
-        arn: `arn:${env.partition}:events:${env.region}:${env.account}:subscriber/${name}/${logicalId.toLowerCase()}`,
-        bus,
-        ordering: props.Type === 'FIFO' ? 'FIFO' : 'UNORDERED',
-        enabled: props.State !== 'STOPPED',
-        filters: (props.FilterConfiguration?.Filters ?? []).map((f: any) => ({ scope: String(f.Scope), pattern: renderString(f.Pattern, env) })),
-        transformerType: props.Transformer?.Type ?? 'RAW',
-        expression,
-        targetArn: renderString(invoke.TargetArn, env),
-        targetLogicalId: targetLogicalId && resources[targetLogicalId] ? targetLogicalId : undefined,
-        targetResourceType: targetLogicalId && resources[targetLogicalId] ? resources[targetLogicalId].Type : 'external',
-        maxRetryAttempts: retry?.MaxRetryAttempts ?? SUBSCRIBER_DEFAULT_RETRY_ATTEMPTS,
-        maxEventAgeInSeconds: retry?.MaxEventAgeInSeconds ?? SUBSCRIBER_DEFAULT_MAX_EVENT_AGE_SECONDS,
-        retryPolicyIsDefault: retry === undefined,
-        deadLetterQueueArn: dlq === undefined ? undefined : renderString(dlq, env),
-        deadLetterQueueLogicalId: referencedLogicalId(dlq),
-      });
+    for (const [logicalId, resource] of Object.entries<any>(stack.template?.Resources ?? {})) {
+      if (resource?.Type !== 'AWS::EventsV2::Subscriber') continue;
+      const subscriber = readSubscriber(model, values, stack, logicalId, resource);
+      if (subscriber) subscribers.push(subscriber);
     }
   }
-  return { buses, subscribers, warnings };
+  return { buses: model.buses, subscribers, warnings: model.warnings };
+}
+
+/** A stack with its id and its account, region and partition filled in. */
+type PlacedStack = CustomBusStack & { stackId: string; env: { account: string; region: string; partition: string } };
+
+/** What reading the templates builds up: the buses (by account/region/name and by resource) and the warnings. */
+interface ModelState {
+  readonly buses: ModelCustomBus[];
+  readonly byKey: Map<string, ModelCustomBus>;
+  /** `stackId/logicalId` → the bus an `AWS::EventsV2::EventBus` resource defines. */
+  readonly byResource: Map<string, ModelCustomBus>;
+  readonly warnings: string[];
+}
+
+/** An `AWS::EventsV2::EventBus` resource: the bus it defines, once per account, region and name. */
+function readBus(model: ModelState, values: CfnValues<PlacedStack>, stack: PlacedStack, logicalId: string, resource: any): void {
+  const path = resourcePath(stack, logicalId);
+  const resolved = values.resolve(stack, resource.Properties?.Name);
+  let name = logicalId;
+  if (resolved instanceof Unresolved) {
+    model.warnings.push(`Custom Event Bus ${path}: its Name cannot be resolved offline (${resolved.reason}); the router calls it "${logicalId}"`);
+  } else {
+    name = resolved;
+  }
+  const { account, region, partition } = stack.env;
+  const key = customBusKey(account, region, name);
+  const bus: ModelCustomBus = {
+    key,
+    label: path,
+    name,
+    arn: `arn:${partition}:events:${region}:${account}:event-busv2/${name}/${logicalId.toLowerCase()}`,
+    account,
+    region,
+    external: false,
+    logicalId,
+    stackName: stack.stackName,
+    stackId: stack.stackId,
+    path,
+  };
+  if (model.byKey.has(key)) {
+    model.warnings.push(`Custom Event Bus ${path}: account ${account}, region ${region} already has a bus named "${name}" (${model.byKey.get(key)!.label}); the router keeps the first`);
+  } else {
+    model.byKey.set(key, bus);
+    model.buses.push(bus);
+  }
+  model.byResource.set(`${stack.stackId}/${logicalId}`, model.byKey.get(key)!);
+}
+
+/** An `AWS::EventsV2::Subscriber` resource, on a bus of the app or an external one; undefined when its bus is unknown. */
+function readSubscriber(model: ModelState, values: CfnValues<PlacedStack>, stack: PlacedStack, logicalId: string,
+  resource: any): ModelSubscriber | undefined {
+  const env = stack.env;
+  const resources: { [id: string]: any } = stack.template?.Resources ?? {};
+  const path = resourcePath(stack, logicalId);
+  const props = resource.Properties ?? {};
+  const busArn = values.resolve(stack, props.EventBusArn);
+  if (busArn instanceof Unresolved) {
+    model.warnings.push(`subscriber ${path}: its event bus cannot be resolved offline (${busArn.reason}); the router does not route to it`);
+    return undefined;
+  }
+  const parsed = parseCustomBusArn(busArn);
+  if (!parsed) {
+    model.warnings.push(`subscriber ${path}: EventBusArn ${describeValue(busArn)} is not a Custom Event Bus ARN (arn:<partition>:events:<region>:<account>:event-busv2/<name>/<id>); the router does not route to it`);
+    return undefined;
+  }
+  const key = customBusKey(parsed.account, parsed.region, parsed.name);
+  let bus = model.byKey.get(key);
+  if (!bus) {
+    bus = { key, label: busArn, name: parsed.name, arn: busArn, account: parsed.account, region: parsed.region, external: true };
+    model.byKey.set(key, bus);
+    model.buses.push(bus);
+  }
+  const name = typeof props.Name === 'string' ? props.Name : logicalId;
+  const invoke = props.InvokeConfiguration ?? {};
+  const targetLogicalId = referencedLogicalId(invoke.TargetArn);
+  const retry = props.RetryPolicy;
+  const dlq = props.OnFailureConfiguration?.Arn;
+  const expression = props.Transformer?.JsonataConfiguration?.Expression;
+  if (typeof expression === 'string' && expression.length > MAX_JSONATA_EXPRESSION_LENGTH) {
+    model.warnings.push(`subscriber ${path}: its JSONata expression has ${expression.length} characters, more than the ${MAX_JSONATA_EXPRESSION_LENGTH} EventBridge takes (https://docs.aws.amazon.com/eventbridgev2/latest/APIReference/API_JsonataConfiguration.html): the template cannot deploy`);
+  }
+  return {
+    logicalId,
+    stackName: stack.stackName,
+    stackId: stack.stackId,
+    path,
+    name,
+    // The subscriber lives in the account and region of its stack (a subscriber of a shared bus in another one).
+    arn: `arn:${env.partition}:events:${env.region}:${env.account}:subscriber/${name}/${logicalId.toLowerCase()}`,
+    bus,
+    ordering: props.Type === 'FIFO' ? 'FIFO' : 'UNORDERED',
+    enabled: props.State !== 'STOPPED',
+    filters: (props.FilterConfiguration?.Filters ?? []).map((f: any) => ({ scope: String(f.Scope), pattern: renderString(f.Pattern, env) })),
+    transformerType: props.Transformer?.Type ?? 'RAW',
+    expression,
+    targetArn: renderString(invoke.TargetArn, env),
+    targetLogicalId: targetLogicalId && resources[targetLogicalId] ? targetLogicalId : undefined,
+    targetResourceType: targetLogicalId && resources[targetLogicalId] ? resources[targetLogicalId].Type : 'external',
+    maxRetryAttempts: retry?.MaxRetryAttempts ?? SUBSCRIBER_DEFAULT_RETRY_ATTEMPTS,
+    maxEventAgeInSeconds: retry?.MaxEventAgeInSeconds ?? SUBSCRIBER_DEFAULT_MAX_EVENT_AGE_SECONDS,
+    retryPolicyIsDefault: retry === undefined,
+    deadLetterQueueArn: dlq === undefined ? undefined : renderString(dlq, env),
+    deadLetterQueueLogicalId: referencedLogicalId(dlq),
+  };
 }
