@@ -21,6 +21,7 @@ import { checkAccountIds, checkOrganizationId } from '../private/aws-ids';
 import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
 import { assertNotOpenToAll } from '../private/resource-policy';
+import { CUSTOM_BUS_RETENTION_DAYS, wholeDays } from '../private/retention';
 
 const TYPE = 'CustomEventBus';
 const BUS_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]*$/;
@@ -277,7 +278,7 @@ export class CustomEventBus extends CustomEventBusBase {
         `must be 1 to ${MAX_BUS_NAME} characters, the first a letter or digit, then letters, digits, ".", "-" or "_", got ${show(name)}`);
     }
     this.retention = props.retention ?? Duration.days(30);
-    const days = retentionDays(this, this.retention);
+    const days = wholeDays(this, TYPE, 'retention', this.retention, CUSTOM_BUS_RETENTION_DAYS);
     this.encryptionKey = props.kmsKey;
 
     this.resource = cfnEventBus(this, 'Resource', {
@@ -402,19 +403,6 @@ export class CustomEventBus extends CustomEventBusBase {
         + 'kms:GenerateDataKey and kms:DescribeKey (condition aws:SourceAccount = this account).');
     }
   }
-}
-
-function retentionDays(scope: Construct, retention: Duration): number {
-  let days: number;
-  try {
-    days = retention.toDays({ integral: true });
-  } catch {
-    throw propError(scope, TYPE, 'retention', `must be a whole number of days from 1 to 365, got ${retention.toHumanString()}`);
-  }
-  if (!Token.isUnresolved(days) && (days < 1 || days > 365)) {
-    throw propError(scope, TYPE, 'retention', `must be from 1 to 365 days, got ${days} days`);
-  }
-  return days;
 }
 
 function pascal(name: string): string {

@@ -18,6 +18,7 @@ import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
 import { renderEventPattern } from '../private/render-pattern';
 import { assertNotOpenToAll } from '../private/resource-policy';
+import { ARCHIVE_RETENTION_DAYS, wholeDays } from '../private/retention';
 
 const TYPE = 'SecureEventBus';
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]{1,48}$/;
@@ -350,13 +351,7 @@ export class SecureEventBus extends events.EventBus {
   }
 
   private createDefaultArchive(props: SecureEventBusProps): events.CfnArchive {
-    const retention = props.archiveRetention ?? Duration.days(30);
-    let retentionDays: number;
-    try {
-      retentionDays = retention.toDays({ integral: true });
-    } catch {
-      throw propError(this, TYPE, 'archiveRetention', `must be a whole number of days, got ${retention.toHumanString()}`);
-    }
+    const retentionDays = wholeDays(this, TYPE, 'archiveRetention', props.archiveRetention ?? Duration.days(30), ARCHIVE_RETENTION_DAYS);
     if (props.archiveName !== undefined && !Token.isUnresolved(props.archiveName) && !ARCHIVE_NAME.test(props.archiveName)) {
       throw propError(this, TYPE, 'archiveName',
         `must be 1 to 48 characters of letters, digits, ".", "-" or "_", got ${show(props.archiveName)}`);

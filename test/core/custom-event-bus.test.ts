@@ -31,9 +31,9 @@ describe('CustomEventBus', () => {
   });
 
   test.each([
-    [Duration.days(0), 'retention must be from 1 to 365 days, got 0 days'],
-    [Duration.days(366), 'retention must be from 1 to 365 days, got 366 days'],
-    [Duration.hours(36), 'retention must be a whole number of days from 1 to 365, got 1 day 12 hours'],
+    [Duration.days(0), 'retention must be a whole number of days between 1 and 365, got 0 days'],
+    [Duration.days(366), 'retention must be a whole number of days between 1 and 365, got 366 days'],
+    [Duration.hours(36), 'retention must be a whole number of days between 1 and 365, got 1 day 12 hours'],
   ])('throws when retention is %s', (retention, message) => {
     expect(() => new CustomEventBus(stack(), 'Bus', { retention })).toThrow(`CustomEventBus 'Stack/Bus': ${message}`);
   });
