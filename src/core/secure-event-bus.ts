@@ -383,6 +383,17 @@ export class SecureEventBus extends events.EventBus {
     }));
   }
 
+  /**
+   * Creates the `AWS::Events::Archive` of the default archive (construct id `Archive`), called once by the constructor
+   * unless `archive: false`. Override it to customise the L1 (aws-cdk's `createResource` idiom; the bus's own L1,
+   * made by aws-cdk-lib's `EventBus`, is `node.defaultChild`).
+   *
+   * @param props the archive's properties, checked and rendered (retention in days, pattern, key)
+   */
+  protected createArchiveResource(props: events.CfnArchiveProps): events.CfnArchive {
+    return new events.CfnArchive(this, 'Archive', props);
+  }
+
   private policyCounter(): number {
     this.counter += 1;
     return this.counter;
@@ -402,7 +413,7 @@ export class SecureEventBus extends events.EventBus {
           `is not a valid event pattern: ${problems.slice(0, 5).map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('; ')}`);
       }
     }
-    const archive = new events.CfnArchive(this, 'Archive', {
+    const archive = this.createArchiveResource({
       sourceArn: this.eventBusArn,
       archiveName: props.archiveName,
       description: `Archive of every event on ${this.node.path}`,

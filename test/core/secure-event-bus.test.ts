@@ -445,6 +445,18 @@ describe('SecureEventBus resource policies', () => {
     expect(Object.keys(SecureEventBus)).not.toContain('grantPutEvents');
   });
 
+  test('a subclass customises the default archive L1 through createArchiveResource', () => {
+    class Tuned extends SecureEventBus {
+      protected createArchiveResource(props: events.CfnArchiveProps): events.CfnArchive {
+        return super.createArchiveResource({ ...props, description: 'tuned', retentionDays: 7 });
+      }
+    }
+    const stack = newStack();
+    const bus = new Tuned(stack, 'Bus', { archiveRetention: Duration.days(90) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Archive', { Description: 'tuned', RetentionDays: 7 });
+    expect(bus.defaultArchive!.node.id).toBe('Archive');
+  });
+
   test('imports by name and ARN', () => {
     const stack = newStack();
     const byName = SecureEventBus.fromEventBusName(stack, 'ByName', 'orders');
