@@ -440,13 +440,13 @@ export class CustomEventBus extends CustomEventBusBase {
    * customise the L1, for example to return aws-cdk-lib's `aws_eventsv2.CfnEventBus` (2.264.0 and later) with the
    * same properties; the ARN of the bus is the resource's `EventBusArn` attribute.
    *
-   * @param eventBusName the name of the bus (given or generated, checked)
+   * @param name the name of the bus (`props.eventBusName` or a generated name, checked)
    * @param retentionDays the retention in whole days (checked)
    * @param props the properties the bus was created with
    */
-  protected createResource(eventBusName: string, retentionDays: number, props: CustomEventBusProps): CfnResource {
+  protected createResource(name: string, retentionDays: number, props: CustomEventBusProps): CfnResource {
     return cfnEventBus(this, 'Resource', {
-      name: eventBusName,
+      name,
       description: props.description,
       retentionPeriodInDays: retentionDays,
       kmsKeyIdentifier: props.kmsKey?.keyArn,
