@@ -488,54 +488,15 @@ export class CustomEventBus extends CustomEventBusBase {
   }
 }
 
+type Fail = (prop: string, message: string) => Error;
+
 /**
  * The imports of `CustomEventBus`: the ARN given, or formatted from name and id with `Stack.formatArn`; a token passes
  * unchecked. `method` names the static the user called, in errors.
  */
 function importBus(scope: Construct, id: string, method: string, attrs: CustomEventBusAttributes): ICustomEventBus {
-  const fail = (prop: string, message: string) => new Error(`${TYPE}.${method} '${scope.node.path}/${id}': ${prop} ${message}`);
-  const known = (value: string | undefined): value is string => value !== undefined && !Token.isUnresolved(value);
-  let arn: string;
-  let name: string;
-  if (attrs.eventBusArn !== undefined) {
-    for (const prop of ['eventBusId', 'account', 'region'] as const) {
-      if (attrs[prop] !== undefined) {
-        throw fail(prop, `cannot be combined with eventBusArn, which already says it, got ${show(attrs[prop])}`);
-      }
-    }
-    arn = attrs.eventBusArn;
-    name = nameInArn(arn, fail);
-    if (known(attrs.eventBusName)) {
-      if (known(name) && name !== attrs.eventBusName) {
-        throw fail('eventBusName', `must be the name in eventBusArn (${show(name)}), got ${show(attrs.eventBusName)}`);
-      }
-      name = attrs.eventBusName;
-    }
-  } else {
-    if (attrs.eventBusName === undefined || attrs.eventBusId === undefined) {
-      throw fail(attrs.eventBusName === undefined ? 'eventBusArn' : 'eventBusId',
-        'must be given: a Custom Event Bus is imported by its ARN, or by its name and the id EventBridge generated for it '
-        + '(the ARN ends in event-busv2/<name>/<id>)');
-    }
-    if (known(attrs.eventBusName) && (attrs.eventBusName.length > MAX_BUS_NAME || !BUS_NAME.test(attrs.eventBusName))) {
-      throw fail('eventBusName', `must be 1 to ${MAX_BUS_NAME} characters, the first a letter or digit, then letters, digits, ".", "-" or "_", got ${show(attrs.eventBusName)}`);
-    }
-    if (known(attrs.eventBusId) && !BUS_ID.test(attrs.eventBusId)) {
-      throw fail('eventBusId', `must be the last segment of the bus's ARN (letters, digits, "-" or "_"), got ${show(attrs.eventBusId)}`);
-    }
-    if (known(attrs.account) && !ACCOUNT_ID.test(attrs.account)) {
-      throw fail('account', `must be a 12-digit AWS account ID, got ${show(attrs.account)}`);
-    }
-    name = attrs.eventBusName;
-    arn = Stack.of(scope).formatArn({
-      service: 'events',
-      resource: 'event-busv2',
-      resourceName: `${attrs.eventBusName}/${attrs.eventBusId}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      account: attrs.account,
-      region: attrs.region,
-    });
-  }
+  const fail: Fail = (prop, message) => new Error(`${TYPE}.${method} '${scope.node.path}/${id}': ${prop} ${message}`);
+  const { arn, name } = attrs.eventBusArn !== undefined ? byArn(attrs.eventBusArn, attrs, fail) : byNameAndId(scope, attrs, fail);
   class Import extends CustomEventBusBase {
     public readonly eventBusArn = arn;
     public readonly eventBusName = name;
@@ -543,8 +504,57 @@ function importBus(scope: Construct, id: string, method: string, attrs: CustomEv
   return new Import(scope, id, { environmentFromArn: arn });
 }
 
+function known(value: string | undefined): value is string {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+/** An import by ARN: nothing else that the ARN already says; a name given must be the ARN's. */
+function byArn(arn: string, attrs: CustomEventBusAttributes, fail: Fail): { arn: string; name: string } {
+  for (const prop of ['eventBusId', 'account', 'region'] as const) {
+    if (attrs[prop] !== undefined) {
+      throw fail(prop, `cannot be combined with eventBusArn, which already says it, got ${show(attrs[prop])}`);
+    }
+  }
+  const name = nameInArn(arn, fail);
+  if (!known(attrs.eventBusName)) {
+    return { arn, name };
+  }
+  if (known(name) && name !== attrs.eventBusName) {
+    throw fail('eventBusName', `must be the name in eventBusArn (${show(name)}), got ${show(attrs.eventBusName)}`);
+  }
+  return { arn, name: attrs.eventBusName };
+}
+
+/** An import by name and id: the ARN formatted in the given (or the stack's) account and Region. */
+function byNameAndId(scope: Construct, attrs: CustomEventBusAttributes, fail: Fail): { arn: string; name: string } {
+  const { eventBusName: name, eventBusId: busId, account } = attrs;
+  if (name === undefined || busId === undefined) {
+    throw fail(name === undefined ? 'eventBusArn' : 'eventBusId',
+      'must be given: a Custom Event Bus is imported by its ARN, or by its name and the id EventBridge generated for it '
+      + '(the ARN ends in event-busv2/<name>/<id>)');
+  }
+  if (known(name) && (name.length > MAX_BUS_NAME || !BUS_NAME.test(name))) {
+    throw fail('eventBusName', `must be 1 to ${MAX_BUS_NAME} characters, the first a letter or digit, then letters, digits, ".", "-" or "_", got ${show(name)}`);
+  }
+  if (known(busId) && !BUS_ID.test(busId)) {
+    throw fail('eventBusId', `must be the last segment of the bus's ARN (letters, digits, "-" or "_"), got ${show(busId)}`);
+  }
+  if (known(account) && !ACCOUNT_ID.test(account)) {
+    throw fail('account', `must be a 12-digit AWS account ID, got ${show(account)}`);
+  }
+  const arn = Stack.of(scope).formatArn({
+    service: 'events',
+    resource: 'event-busv2',
+    resourceName: `${name}/${busId}`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    account,
+    region: attrs.region,
+  });
+  return { arn, name };
+}
+
 /** The name segment of a Custom Event Bus ARN (a token for a token ARN). */
-function nameInArn(arn: string, fail: (prop: string, message: string) => Error): string {
+function nameInArn(arn: string, fail: Fail): string {
   if (Token.isUnresolved(arn)) {
     return Arn.split(arn, ArnFormat.SLASH_RESOURCE_SLASH_RESOURCE_NAME).resourceName!;
   }
