@@ -50,10 +50,10 @@ export class CentralEventBus extends SecureEventBus {
         'or sourceAccounts must be given: a central bus needs to know who may forward events to it (an organization ID like "o-a1b2c3d4e5", or 12-digit account IDs)');
     }
     if (props.organizationId !== undefined) {
-      this.allowPutEventsFromOrganization(props.organizationId);
+      this.allowOrganization(props.organizationId);
     }
     if (props.sourceAccounts !== undefined && props.sourceAccounts.length > 0) {
-      this.allowPutEventsFromAccounts(props.sourceAccounts);
+      this.allowAccounts(props.sourceAccounts);
     }
   }
 }

@@ -18,6 +18,7 @@ import { propError, show } from '../private/errors';
 import { countAlarm, insightsSum } from '../private/insights-metric';
 import { renderEventPattern } from '../private/render-pattern';
 import { assertNotOpenToAll } from '../private/resource-policy';
+import { ARCHIVE_RETENTION_DAYS, wholeDays } from '../private/retention';
 
 const TYPE = 'SecureEventBus';
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]{1,48}$/;
@@ -125,7 +126,7 @@ export interface SecureEventBusProps {
 }
 
 /**
- * Options of {@link SecureEventBus.allowPutEventsFromServicePrincipal}.
+ * Options of {@link SecureEventBus.allowServicePrincipal}.
  */
 export interface ServicePutEventsOptions {
   /**
@@ -241,36 +242,26 @@ export class SecureEventBus extends events.EventBus {
   }
 
   /**
-   * Allows the given AWS accounts to put events on this bus.
+   * Allows the given AWS accounts to put events on this bus (`events:PutEvents`, the bus's resource policy).
+   *
+   * The same call as `CustomEventBus.allowAccounts(accountIds)`: the `allow*` methods of both buses are named after
+   * who is let in; on this bus what they may do is always `events:PutEvents`.
    *
    * @param accountIds 12-digit AWS account IDs
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html
    */
-  public allowPutEventsFromAccounts(accountIds: string[]): void {
-    checkAccountIds(this, TYPE, 'allowPutEventsFromAccounts(accountIds)', accountIds);
-    const sid = Token.isUnresolved(accountIds[0]) ? `AllowAccounts${this.policyCounter()}` : `AllowAccounts${accountIds[0]}`;
-    this.addToResourcePolicy(new iam.PolicyStatement({
-      sid,
-      principals: accountIds.map((a) => new iam.AccountPrincipal(a)),
-      actions: ['events:PutEvents'],
-      resources: [this.eventBusArn],
-    }));
+  public allowAccounts(accountIds: string[]): void {
+    this.addAccounts('allowAccounts(accountIds)', accountIds);
   }
 
   /**
    * Allows every principal of an AWS Organization to put events on this bus (condition `aws:PrincipalOrgID`).
    *
    * @param organizationId the organization's ID, such as `o-a1b2c3d4e5`
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html
    */
-  public allowPutEventsFromOrganization(organizationId: string): void {
-    checkOrganizationId(this, TYPE, 'allowPutEventsFromOrganization(organizationId)', organizationId);
-    const sid = Token.isUnresolved(organizationId) ? `AllowOrganization${this.policyCounter()}` : `AllowOrganization${organizationId.replace(/-/g, '')}`;
-    this.addToResourcePolicy(new iam.PolicyStatement({
-      sid,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['events:PutEvents'],
-      resources: [this.eventBusArn],
-      conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
-    }));
+  public allowOrganization(organizationId: string): void {
+    this.addOrganization('allowOrganization(organizationId)', organizationId);
   }
 
   /**
@@ -278,35 +269,33 @@ export class SecureEventBus extends events.EventBus {
    * resource), guarding against the confused-deputy problem with `aws:SourceAccount` and `aws:SourceArn`.
    *
    * @param servicePrincipal the service principal, such as `pipes.amazonaws.com`
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
    */
+  public allowServicePrincipal(servicePrincipal: string, options: ServicePutEventsOptions = {}): void {
+    this.addServicePrincipal('allowServicePrincipal', servicePrincipal, options);
+  }
+
+  /** @deprecated use `allowAccounts(accountIds)`, the name both buses share; this does the same */
+  public allowPutEventsFromAccounts(accountIds: string[]): void {
+    this.addAccounts('allowPutEventsFromAccounts(accountIds)', accountIds);
+  }
+
+  /** @deprecated use `allowOrganization(organizationId)`, the name both buses share; this does the same */
+  public allowPutEventsFromOrganization(organizationId: string): void {
+    this.addOrganization('allowPutEventsFromOrganization(organizationId)', organizationId);
+  }
+
+  /** @deprecated use `allowServicePrincipal(servicePrincipal, options)`; this does the same */
   public allowPutEventsFromServicePrincipal(servicePrincipal: string, options: ServicePutEventsOptions = {}): void {
-    if (!Token.isUnresolved(servicePrincipal) && !SERVICE_PRINCIPAL.test(servicePrincipal)) {
-      throw propError(this, TYPE, 'allowPutEventsFromServicePrincipal(servicePrincipal)',
-        `must be a service principal such as "pipes.amazonaws.com", got ${show(servicePrincipal)}`);
-    }
-    const sourceAccount = options.sourceAccount ?? Stack.of(this).account;
-    if (!Token.isUnresolved(sourceAccount) && !ACCOUNT_ID.test(sourceAccount)) {
-      throw propError(this, TYPE, 'allowPutEventsFromServicePrincipal(options.sourceAccount)',
-        `must be a 12-digit AWS account ID, got ${show(sourceAccount)}`);
-    }
-    const conditions: Record<string, Record<string, string>> = { StringEquals: { 'aws:SourceAccount': sourceAccount } };
-    if (options.sourceArn !== undefined) {
-      conditions.ArnEquals = { 'aws:SourceArn': options.sourceArn };
-    }
-    const sid = Token.isUnresolved(servicePrincipal)
-      ? `AllowService${this.policyCounter()}`
-      : `AllowService${servicePrincipal.split('.')[0].replace(/[^A-Za-z0-9]/g, '')}${this.policyCounter()}`;
-    this.addToResourcePolicy(new iam.PolicyStatement({
-      sid,
-      principals: [new iam.ServicePrincipal(servicePrincipal)],
-      actions: ['events:PutEvents'],
-      resources: [this.eventBusArn],
-      conditions,
-    }));
+    this.addServicePrincipal('allowPutEventsFromServicePrincipal', servicePrincipal, options);
   }
 
   /**
-   * Grants an IAM principal permission to put events on this bus.
+   * Grants an IAM principal permission to put events on this bus (`events:PutEvents` on this bus's ARN only).
+   *
+   * @deprecated use `grantPutEventsTo(grantee)`, aws-cdk-lib's name for this grant on every `IEventBus`; this does
+   * the same. Not to be confused with aws-cdk-lib's static `EventBus.grantPutEvents`, which grants every bus (`*`)
+   * and is refused on `SecureEventBus`.
    */
   public grantPutEvents(grantee: iam.IGrantable): iam.Grant {
     return this.grantPutEventsTo(grantee);
@@ -344,19 +333,74 @@ export class SecureEventBus extends events.EventBus {
     return this.busMetric('InvocationsSentToDlq', props);
   }
 
+  /** `method` names the method the user called, in errors (`allowAccounts(accountIds)` or its deprecated alias). */
+  private addAccounts(method: string, accountIds: string[]): void {
+    checkAccountIds(this, TYPE, method, accountIds);
+    const sid = Token.isUnresolved(accountIds[0]) ? `AllowAccounts${this.policyCounter()}` : `AllowAccounts${accountIds[0]}`;
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      principals: accountIds.map((a) => new iam.AccountPrincipal(a)),
+      actions: ['events:PutEvents'],
+      resources: [this.eventBusArn],
+    }));
+  }
+
+  private addOrganization(method: string, organizationId: string): void {
+    checkOrganizationId(this, TYPE, method, organizationId);
+    const sid = Token.isUnresolved(organizationId) ? `AllowOrganization${this.policyCounter()}` : `AllowOrganization${organizationId.replace(/-/g, '')}`;
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['events:PutEvents'],
+      resources: [this.eventBusArn],
+      conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+    }));
+  }
+
+  private addServicePrincipal(method: string, servicePrincipal: string, options: ServicePutEventsOptions): void {
+    if (!Token.isUnresolved(servicePrincipal) && !SERVICE_PRINCIPAL.test(servicePrincipal)) {
+      throw propError(this, TYPE, `${method}(servicePrincipal)`,
+        `must be a service principal such as "pipes.amazonaws.com", got ${show(servicePrincipal)}`);
+    }
+    const sourceAccount = options.sourceAccount ?? Stack.of(this).account;
+    if (!Token.isUnresolved(sourceAccount) && !ACCOUNT_ID.test(sourceAccount)) {
+      throw propError(this, TYPE, `${method}(options.sourceAccount)`,
+        `must be a 12-digit AWS account ID, got ${show(sourceAccount)}`);
+    }
+    const conditions: Record<string, Record<string, string>> = { StringEquals: { 'aws:SourceAccount': sourceAccount } };
+    if (options.sourceArn !== undefined) {
+      conditions.ArnEquals = { 'aws:SourceArn': options.sourceArn };
+    }
+    const sid = Token.isUnresolved(servicePrincipal)
+      ? `AllowService${this.policyCounter()}`
+      : `AllowService${servicePrincipal.split('.')[0].replace(/[^A-Za-z0-9]/g, '')}${this.policyCounter()}`;
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      principals: [new iam.ServicePrincipal(servicePrincipal)],
+      actions: ['events:PutEvents'],
+      resources: [this.eventBusArn],
+      conditions,
+    }));
+  }
+
+  /**
+   * Creates the `AWS::Events::Archive` of the default archive (construct id `Archive`), called once by the constructor
+   * unless `archive: false`. Override it to customise the L1 (aws-cdk's `createResource` idiom; the bus's own L1,
+   * made by aws-cdk-lib's `EventBus`, is `node.defaultChild`).
+   *
+   * @param props the archive's properties, checked and rendered (retention in days, pattern, key)
+   */
+  protected createArchiveResource(props: events.CfnArchiveProps): events.CfnArchive {
+    return new events.CfnArchive(this, 'Archive', props);
+  }
+
   private policyCounter(): number {
     this.counter += 1;
     return this.counter;
   }
 
   private createDefaultArchive(props: SecureEventBusProps): events.CfnArchive {
-    const retention = props.archiveRetention ?? Duration.days(30);
-    let retentionDays: number;
-    try {
-      retentionDays = retention.toDays({ integral: true });
-    } catch {
-      throw propError(this, TYPE, 'archiveRetention', `must be a whole number of days, got ${retention.toHumanString()}`);
-    }
+    const retentionDays = wholeDays(this, TYPE, 'archiveRetention', props.archiveRetention ?? Duration.days(30), ARCHIVE_RETENTION_DAYS);
     if (props.archiveName !== undefined && !Token.isUnresolved(props.archiveName) && !ARCHIVE_NAME.test(props.archiveName)) {
       throw propError(this, TYPE, 'archiveName',
         `must be 1 to 48 characters of letters, digits, ".", "-" or "_", got ${show(props.archiveName)}`);
@@ -369,7 +413,7 @@ export class SecureEventBus extends events.EventBus {
           `is not a valid event pattern: ${problems.slice(0, 5).map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('; ')}`);
       }
     }
-    const archive = new events.CfnArchive(this, 'Archive', {
+    const archive = this.createArchiveResource({
       sourceArn: this.eventBusArn,
       archiveName: props.archiveName,
       description: `Archive of every event on ${this.node.path}`,
@@ -424,3 +468,22 @@ export class SecureEventBus extends events.EventBus {
     }
   }
 }
+
+/**
+ * aws-cdk-lib's static `EventBus.grantPutEvents(grantee)` (deprecated; left out of its typings and jsii assembly, still
+ * in its JavaScript) grants `events:PutEvents` on every bus (`"*"`). Inherited, `SecureEventBus.grantPutEvents(role)`
+ * would be one letter away from `bus.grantPutEvents(role)`, the grant on this bus only: from plain JavaScript it
+ * would grant the wildcard without a word. Shadowed here, on `SecureEventBus` and its subclasses, by an error that
+ * says which grant to use. It is not in the jsii assembly (a static and an instance method of one name cannot both
+ * exist in Java, C# or Python), so the bindings see only the instance method.
+ */
+Object.defineProperty(SecureEventBus, 'grantPutEvents', {
+  value: function grantPutEvents(): never {
+    throw new Error(`${TYPE}.grantPutEvents(grantee) is aws-cdk-lib's static EventBus.grantPutEvents, which grants `
+      + 'events:PutEvents on every event bus ("*"): call bus.grantPutEventsTo(grantee) on the bus to grant this bus only, '
+      + 'or EventBus.grantAllPutEvents(grantee) if you mean every bus.');
+  },
+  writable: false,
+  enumerable: false,
+  configurable: false,
+});

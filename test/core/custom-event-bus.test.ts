@@ -1,6 +1,6 @@
-import { Duration, Lazy, Stack, Tags, aws_iam as iam, aws_kms as kms, aws_sqs as sqs } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Stack, Tags, aws_iam as iam, aws_kms as kms, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { CustomEventBus, CustomEventBusAccess, SubscriberTarget } from '../../src/core';
+import { CustomEventBus, CustomEventBusAccess, CustomEventBusProps, SubscriberTarget } from '../../src/core';
 import { nagFindings } from '../nag';
 
 function stack(): Stack {
@@ -31,9 +31,9 @@ describe('CustomEventBus', () => {
   });
 
   test.each([
-    [Duration.days(0), 'retention must be from 1 to 365 days, got 0 days'],
-    [Duration.days(366), 'retention must be from 1 to 365 days, got 366 days'],
-    [Duration.hours(36), 'retention must be a whole number of days from 1 to 365, got 1 day 12 hours'],
+    [Duration.days(0), 'retention must be a whole number of days between 1 and 365, got 0 days'],
+    [Duration.days(366), 'retention must be a whole number of days between 1 and 365, got 366 days'],
+    [Duration.hours(36), 'retention must be a whole number of days between 1 and 365, got 1 day 12 hours'],
   ])('throws when retention is %s', (retention, message) => {
     expect(() => new CustomEventBus(stack(), 'Bus', { retention })).toThrow(`CustomEventBus 'Stack/Bus': ${message}`);
   });
@@ -179,6 +179,134 @@ describe('CustomEventBus', () => {
     test('throws for a Classic bus ARN', () => {
       expect(() => CustomEventBus.fromEventBusArn(stack(), 'Imported', 'arn:aws:events:us-east-1:111122223333:event-bus/orders'))
         .toThrow("CustomEventBus.fromEventBusArn 'Stack/Imported': eventBusArn must be a Custom Event Bus ARN");
+    });
+  });
+
+  describe('fromEventBusName and fromEventBusAttributes', () => {
+    const ARN = 'arn:aws:events:us-east-1:111122223333:event-busv2/orders/exampleid0123456789abcdef';
+
+    test('fromEventBusName formats the ARN of the stack\'s account and Region from the name and the id', () => {
+      const s = stack();
+      const bus = CustomEventBus.fromEventBusName(s, 'Imported', 'orders', 'exampleid0123456789abcdef');
+      expect(bus.eventBusName).toBe('orders');
+      expect(s.resolve(bus.eventBusArn)).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:111122223333:event-busv2/orders/exampleid0123456789abcdef']],
+      });
+    });
+
+    test('fromEventBusAttributes with name, id, account and Region: the bus of that account', () => {
+      const s = stack();
+      const bus = CustomEventBus.fromEventBusAttributes(s, 'Imported', {
+        eventBusName: 'orders', eventBusId: 'a1b2c3', account: '444455556666', region: 'eu-west-1',
+      });
+      expect(s.resolve(bus.eventBusArn)).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:444455556666:event-busv2/orders/a1b2c3']],
+      });
+      expect(bus.env.account).toBe('444455556666');
+      expect(bus.env.region).toBe('eu-west-1');
+    });
+
+    test('fromEventBusAttributes with the ARN is fromEventBusArn', () => {
+      const s = stack();
+      const byAttributes = CustomEventBus.fromEventBusAttributes(s, 'A', { eventBusArn: ARN });
+      const byArn = CustomEventBus.fromEventBusArn(s, 'B', ARN);
+      expect([byAttributes.eventBusArn, byAttributes.eventBusName]).toEqual([byArn.eventBusArn, byArn.eventBusName]);
+      expect(CustomEventBus.fromEventBusAttributes(s, 'C', { eventBusArn: ARN, eventBusName: 'orders' }).eventBusName).toBe('orders');
+    });
+
+    test('a token ARN with a literal name keeps the name', () => {
+      const s = stack();
+      const arn = Lazy.string({ produce: () => ARN });
+      const bus = CustomEventBus.fromEventBusAttributes(s, 'Imported', { eventBusArn: arn, eventBusName: 'orders' });
+      expect(bus.eventBusName).toBe('orders');
+      expect(bus.eventBusArn).toBe(arn);
+    });
+
+    test('a token name and id are not checked and reach the ARN', () => {
+      const s = stack();
+      const name = Lazy.string({ produce: () => 'orders' });
+      const busId = Lazy.string({ produce: () => 'x/y' });
+      const bus = CustomEventBus.fromEventBusAttributes(s, 'Imported', { eventBusName: name, eventBusId: busId });
+      expect(s.resolve(bus.eventBusArn)['Fn::Join'][1]).toContain(':events:us-east-1:111122223333:event-busv2/orders/x/y');
+    });
+
+    test('subscribers and grants use the formatted ARN', () => {
+      const s = stack();
+      const bus = CustomEventBus.fromEventBusName(s, 'Imported', 'orders', 'a1b2c3');
+      bus.addSubscriber('Sub', { target: SubscriberTarget.sqs(new sqs.Queue(s, 'Target', { enforceSSL: true })) });
+      const role = new iam.Role(s, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      bus.grantPutEvents(role);
+      const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:111122223333:event-busv2/orders/a1b2c3']] };
+      const t = Template.fromStack(s);
+      t.hasResourceProperties('AWS::EventsV2::Subscriber', { EventBusArn: arn });
+      t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Resource: arn })] } });
+    });
+
+    test.each([
+      ['nothing', {}, "CustomEventBus.fromEventBusAttributes 'Stack/Imported': eventBusArn must be given: a Custom Event Bus is imported by its ARN, or by its name and the id EventBridge generated for it (the ARN ends in event-busv2/<name>/<id>)"],
+      ['a name without an id', { eventBusName: 'orders' }, "CustomEventBus.fromEventBusAttributes 'Stack/Imported': eventBusId must be given: a Custom Event Bus is imported by its ARN"],
+      ['an id without a name', { eventBusId: 'a1b2c3' }, "CustomEventBus.fromEventBusAttributes 'Stack/Imported': eventBusArn must be given"],
+      ['an invalid name', { eventBusName: '-orders', eventBusId: 'a1' }, 'eventBusName must be 1 to 256 characters, the first a letter or digit, then letters, digits, ".", "-" or "_", got "-orders"'],
+      ['an id with a slash', { eventBusName: 'orders', eventBusId: 'a/b' }, 'eventBusId must be the last segment of the bus\'s ARN (letters, digits, "-" or "_"), got "a/b"'],
+      ['an account that is not 12 digits', { eventBusName: 'orders', eventBusId: 'a1', account: 'me' }, 'account must be a 12-digit AWS account ID, got "me"'],
+      ['an ARN with an id', { eventBusArn: ARN, eventBusId: 'other' }, 'eventBusId cannot be combined with eventBusArn, which already says it, got "other"'],
+      ['an ARN with an account', { eventBusArn: ARN, account: '444455556666' }, 'account cannot be combined with eventBusArn, which already says it, got "444455556666"'],
+      ['an ARN and another name', { eventBusArn: ARN, eventBusName: 'payments' }, 'eventBusName must be the name in eventBusArn ("orders"), got "payments"'],
+      ['a Classic bus ARN', { eventBusArn: 'arn:aws:events:us-east-1:111122223333:event-bus/orders' }, "CustomEventBus.fromEventBusAttributes 'Stack/Imported': eventBusArn must be a Custom Event Bus ARN like arn:aws:events:us-east-1:111122223333:event-busv2/<name>/<id>, got"],
+    ])('fromEventBusAttributes throws for %s', (_, attrs, message) => {
+      expect(() => CustomEventBus.fromEventBusAttributes(stack(), 'Imported', attrs)).toThrow(message);
+    });
+
+    test('fromEventBusName names itself in its errors', () => {
+      expect(() => CustomEventBus.fromEventBusName(stack(), 'Imported', 'orders', ''))
+        .toThrow("CustomEventBus.fromEventBusName 'Stack/Imported': eventBusId must be the last segment of the bus's ARN");
+    });
+  });
+
+  describe('L1s in protected methods, a read-only resourcePolicy', () => {
+    test('a subclass can replace the bus and policy L1s through createResource and createResourcePolicy', () => {
+      class Tuned extends CustomEventBus {
+        protected createResource(eventBusName: string, retentionDays: number, props: CustomEventBusProps): CfnResource {
+          const resource = super.createResource(`${eventBusName}-tuned`, retentionDays * 2, props);
+          resource.addPropertyOverride('Description', 'tuned');
+          return resource;
+        }
+        protected createResourcePolicy(policyDocument: iam.PolicyDocument): CfnResource {
+          const policy = super.createResourcePolicy(policyDocument);
+          policy.addMetadata('tuned', true);
+          return policy;
+        }
+      }
+      const s = stack();
+      const bus = new Tuned(s, 'Bus', { eventBusName: 'orders', retention: Duration.days(10) });
+      bus.allowAccounts(['444455556666']);
+      const t = Template.fromStack(s);
+      t.hasResourceProperties('AWS::EventsV2::EventBus', { Name: 'orders-tuned', Description: 'tuned', StorageConfiguration: { RetentionPeriodInDays: 20 } });
+      t.hasResource('AWS::EventsV2::ResourcePolicy', { Metadata: { tuned: true } });
+      expect(bus.resource.node.id).toBe('Resource');
+    });
+
+    test('resourcePolicy is undefined before the first statement, then the policy resource, and cannot be assigned', () => {
+      const bus = new CustomEventBus(stack(), 'Bus');
+      expect(bus.resourcePolicy).toBeUndefined();
+      bus.allowAccounts(['444455556666']);
+      expect(bus.resourcePolicy).toBe(bus.node.findChild('Policy'));
+      expect(bus.resourcePolicy!.cfnResourceType).toBe('AWS::EventsV2::ResourcePolicy');
+      expect(() => { (bus as any).resourcePolicy = undefined; }).toThrow(TypeError);
+      expect(bus.resourcePolicy).toBe(bus.node.findChild('Policy'));
+    });
+
+    test('allowAccounts and allowOrganization default to PUBLISH, as SecureEventBus\'s allowAccounts means publish', () => {
+      const policyOf = (allow: (bus: CustomEventBus) => void) => {
+        const s = stack();
+        allow(new CustomEventBus(s, 'Bus'));
+        return Template.fromStack(s).findResources('AWS::EventsV2::ResourcePolicy');
+      };
+      expect(policyOf((bus) => { bus.allowAccounts(['444455556666']); bus.allowOrganization('o-a1b2c3d4e5'); }))
+        .toEqual(policyOf((bus) => {
+          bus.allowAccounts(['444455556666'], CustomEventBusAccess.PUBLISH);
+          bus.allowOrganization('o-a1b2c3d4e5', CustomEventBusAccess.PUBLISH);
+        }));
     });
   });
 

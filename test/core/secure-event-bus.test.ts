@@ -1,6 +1,6 @@
 import { App, CfnParameter, Duration, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_iam as iam, aws_kms as kms, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { SecureEventBus } from '../../src/core';
+import { CentralEventBus, SecureEventBus } from '../../src/core';
 import { stableTemplate } from '../helpers';
 
 function newStack(): Stack {
@@ -379,6 +379,82 @@ describe('SecureEventBus resource policies', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'Arn'] } }] },
     });
+  });
+
+  test('allowAccounts, allowOrganization and allowServicePrincipal write the same statements as their deprecated aliases', () => {
+    const render = (allow: (bus: SecureEventBus) => void) => {
+      const stack = newStack();
+      allow(new SecureEventBus(stack, 'Bus', { archive: false, alarms: false }));
+      return Template.fromStack(stack).findResources('AWS::Events::EventBusPolicy');
+    };
+    const options = { sourceAccount: '444444444444', sourceArn: 'arn:aws:scheduler:eu-west-1:444444444444:schedule/default/nightly' };
+    const current = render((bus) => {
+      bus.allowAccounts(['222222222222', '333333333333']);
+      bus.allowOrganization('o-a1b2c3d4e5');
+      bus.allowServicePrincipal('pipes.amazonaws.com');
+      bus.allowServicePrincipal('scheduler.amazonaws.com', options);
+    });
+    const deprecated = render((bus) => {
+      bus.allowPutEventsFromAccounts(['222222222222', '333333333333']);
+      bus.allowPutEventsFromOrganization('o-a1b2c3d4e5');
+      bus.allowPutEventsFromServicePrincipal('pipes.amazonaws.com');
+      bus.allowPutEventsFromServicePrincipal('scheduler.amazonaws.com', options);
+    });
+    expect(Object.keys(current)).toHaveLength(4);
+    expect(current).toEqual(deprecated);
+  });
+
+  test('the errors of the allow* methods name the method that was called', () => {
+    const bus = new SecureEventBus(newStack(), 'Bus');
+    expect(() => bus.allowAccounts(['12345'])).toThrow("SecureEventBus 'Test/Bus': allowAccounts(accountIds) must be 12-digit AWS account IDs, got \"12345\"");
+    expect(() => bus.allowOrganization('org-1')).toThrow(/SecureEventBus 'Test\/Bus': allowOrganization\(organizationId\) must be an AWS Organizations ID/);
+    expect(() => bus.allowServicePrincipal('*')).toThrow(/allowServicePrincipal\(servicePrincipal\) must be a service principal such as "pipes.amazonaws.com", got "\*"/);
+    expect(() => bus.allowServicePrincipal('pipes.amazonaws.com', { sourceAccount: 'me' }))
+      .toThrow(/allowServicePrincipal\(options.sourceAccount\) must be a 12-digit AWS account ID, got "me"/);
+  });
+
+  test('grantPutEventsTo (aws-cdk-lib\'s name) and the deprecated grantPutEvents grant the same, on this bus only', () => {
+    const statementsOf = (grant: (bus: SecureEventBus, role: iam.IRole) => void) => {
+      const stack = newStack();
+      const bus = new SecureEventBus(stack, 'Bus');
+      grant(bus, new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+      return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).map((p: any) => p.Properties.PolicyDocument.Statement);
+    };
+    const current = statementsOf((bus, role) => bus.grantPutEventsTo(role));
+    expect(current).toEqual([[{ Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] } }]]);
+    expect(statementsOf((bus, role) => bus.grantPutEvents(role))).toEqual(current);
+  });
+
+  test('the inherited static grantPutEvents, which would grant every bus ("*"), is refused with the grant to use', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const message = "SecureEventBus.grantPutEvents(grantee) is aws-cdk-lib's static EventBus.grantPutEvents, which grants events:PutEvents "
+      + 'on every event bus ("*"): call bus.grantPutEventsTo(grantee) on the bus to grant this bus only, or EventBus.grantAllPutEvents(grantee) if you mean every bus.';
+    expect(() => (SecureEventBus as any).grantPutEvents(role)).toThrow(message);
+    expect(() => (CentralEventBus as any).grantPutEvents(role)).toThrow(message);
+    expect(Template.fromStack(stack).findResources('AWS::IAM::Policy')).toEqual({});
+    // aws-cdk-lib's own class is left as it is: its static still grants "*" (what this library guards its buses against).
+    expect(typeof (events.EventBus as any).grantPutEvents).toBe('function');
+    expect((events.EventBus as any).grantPutEvents).not.toBe((SecureEventBus as any).grantPutEvents);
+  });
+
+  test('the instance grantPutEvents is still a method of every bus (the static shadow does not reach instances)', () => {
+    const stack = newStack();
+    const bus = new SecureEventBus(stack, 'Bus');
+    expect(bus.grantPutEvents).toBe(SecureEventBus.prototype.grantPutEvents);
+    expect(Object.keys(SecureEventBus)).not.toContain('grantPutEvents');
+  });
+
+  test('a subclass customises the default archive L1 through createArchiveResource', () => {
+    class Tuned extends SecureEventBus {
+      protected createArchiveResource(props: events.CfnArchiveProps): events.CfnArchive {
+        return super.createArchiveResource({ ...props, description: 'tuned', retentionDays: 7 });
+      }
+    }
+    const stack = newStack();
+    const bus = new Tuned(stack, 'Bus', { archiveRetention: Duration.days(90) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Archive', { Description: 'tuned', RetentionDays: 7 });
+    expect(bus.defaultArchive!.node.id).toBe('Archive');
   });
 
   test('imports by name and ARN', () => {

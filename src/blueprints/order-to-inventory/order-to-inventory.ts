@@ -2,7 +2,6 @@ import {
   Duration,
   RemovalPolicy,
   Size,
-  Token,
   aws_dynamodb as dynamodb,
   aws_events as events,
   aws_events_targets as targets,
@@ -17,6 +16,7 @@ import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-rout
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
+import { wholeDays } from '../../private/retention';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { createDefaultFunction } from '../shared-constructs/default-function';
@@ -233,17 +233,8 @@ export class OrderToInventory extends Construct {
   }
 }
 
+// 1 to 3650 days (LIMITS.guardTtlDays, which the handler checks too) is a bound of this library, not of AWS: DynamoDB
+// documents no upper limit for an item's TTL (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html).
 function guardDays(scope: Construct, ttl: Duration | undefined): string | undefined {
-  const { min, max } = LIMITS.guardTtlDays;
-  if (ttl === undefined) {
-    return undefined;
-  }
-  const days = ttl.toDays({ integral: false });
-  if (Token.isUnresolved(days)) {
-    return numberToEnv(scope, days);
-  }
-  if (!Number.isInteger(days) || days < min || days > max) {
-    throw propError(scope, TYPE, 'reservationGuardTtl', `must be a whole number of days between ${min} and ${max}, got ${ttl.toHumanString()}`);
-  }
-  return String(days);
+  return ttl === undefined ? undefined : numberToEnv(scope, wholeDays(scope, TYPE, 'reservationGuardTtl', ttl, LIMITS.guardTtlDays));
 }
