@@ -31,7 +31,8 @@ import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
-import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
+import { countAlarm, createQueueNotEmptyAlarm } from '../../private/alarms';
+import { createDeadLetterQueue } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
@@ -482,22 +483,15 @@ export class IotDeviceManagement extends Construct {
     }
 
     if (props.alarms ?? true) {
+      const actions = props.alarmActions;
       this.alarms.push(
         createQueueNotEmptyAlarm(this, 'StatusDeadLetterAlarm', this.statusDeadLetterQueue,
-          `Device statuses that the pipe of ${this.node.path} could not put on the bus wait in its dead-letter queue.`),
+          `Device statuses that the pipe of ${this.node.path} could not put on the bus wait in its dead-letter queue.`, actions),
         createQueueNotEmptyAlarm(this, 'StatusRuleErrorAlarm', this.statusRuleErrorQueue,
-          `The IoT rule of ${this.node.path} could not queue device statuses; they wait in its error queue.`),
-        workflow.failedExecutionsMetric.createAlarm(this, 'MaintenanceWorkflowFailedAlarm', {
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          alarmDescription: `A maintenance workflow execution of ${this.node.path} failed: a fault may have no ticket.`,
-        }),
+          `The IoT rule of ${this.node.path} could not queue device statuses; they wait in its error queue.`, actions),
+        countAlarm(this, 'MaintenanceWorkflowFailedAlarm', workflow.failedExecutionsMetric,
+          `A maintenance workflow execution of ${this.node.path} failed: a fault may have no ticket.`, actions),
       );
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.alarms.forEach((alarm) => alarm.addAlarmAction(...props.alarmActions!));
-      }
     }
   }
 

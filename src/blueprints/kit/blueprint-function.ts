@@ -13,7 +13,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkAlarmOptions } from '../../private/alarm-options';
-import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
+import { createQueueNotEmptyAlarm } from '../../private/alarms';
+import { createDeadLetterQueue } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 import { dropRedundantRoleDependency } from '../../private/role-dependency';
@@ -218,10 +219,8 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
 
     if (props.alarms ?? true) {
       this.onFailureAlarm = createQueueNotEmptyAlarm(this, 'OnFailureAlarm', this.onFailureQueue,
-        `Invocations of ${this.node.path} failed after Lambda's retries; the events wait in its on-failure queue.`);
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.onFailureAlarm.addAlarmAction(...props.alarmActions);
-      }
+        `Invocations of ${this.node.path} failed after Lambda's retries; the events wait in its on-failure queue.`,
+        props.alarmActions);
     }
   }
 

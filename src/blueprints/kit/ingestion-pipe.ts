@@ -16,7 +16,8 @@ import {
 import { Construct } from 'constructs';
 import { EventPatternEngine } from '../../pattern-matching';
 import { checkAlarmOptions } from '../../private/alarm-options';
-import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
+import { createQueueNotEmptyAlarm } from '../../private/alarms';
+import { createDeadLetterQueue } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 
@@ -385,10 +386,8 @@ export class IngestionPipe extends Construct {
     this.deadLetterQueue = source.deadLetterQueue;
     if (source.deadLetterQueue && source.deadLetterQueue.node.scope === this && (props.alarms ?? true)) {
       this.deadLetterQueueAlarm = createQueueNotEmptyAlarm(this, 'DeadLetterQueueAlarm', source.deadLetterQueue,
-        `Records that the pipe ${this.node.path} could not deliver after its retries are reported in its dead-letter queue.`);
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.deadLetterQueueAlarm.addAlarmAction(...props.alarmActions);
-      }
+        `Records that the pipe ${this.node.path} could not deliver after its retries are reported in its dead-letter queue.`,
+        props.alarmActions);
     }
 
     const filters = payloadFilters(this, source.payloadField, props.payloadFilters);

@@ -23,6 +23,7 @@ import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
+import { createAlarm } from '../../private/alarms';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
@@ -307,7 +308,7 @@ export class MarketData extends Construct {
     }));
 
     if (props.alarms ?? true) {
-      this.iteratorAgeAlarm = new cloudwatch.Alarm(this, 'IteratorAgeAlarm', {
+      this.iteratorAgeAlarm = createAlarm(this, 'IteratorAgeAlarm', {
         metric: new cloudwatch.Metric({
           namespace: 'AWS/Lambda',
           metricName: 'IteratorAge',
@@ -318,12 +319,9 @@ export class MarketData extends Construct {
         threshold: 60_000,
         evaluationPeriods: 3,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Ticks wait more than a minute in the processing stream before ${this.node.path} computes them: the parameters lag the market.`,
+        description: `Ticks wait more than a minute in the processing stream before ${this.node.path} computes them: the parameters lag the market.`,
+        actions: props.alarmActions,
       });
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.iteratorAgeAlarm.addAlarmAction(...props.alarmActions);
-      }
     }
   }
 
