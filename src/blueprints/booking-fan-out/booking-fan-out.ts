@@ -1,6 +1,5 @@
 import {
   Fn,
-  RemovalPolicy,
   Size,
   Stack,
   Token,
@@ -19,6 +18,7 @@ import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintBaseProps } from '../kit/blueprint-props';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
@@ -36,21 +36,7 @@ const EMAIL_ADDRESS = /^[^\s@<>]+@([^\s@<>]+\.[^\s@<>]+)$/;
 /**
  * Properties of a {@link BookingFanOut}.
  */
-export interface BookingFanOutProps extends ReliableDeliveryOptions {
-  /**
-   * The bus the `BookingConfirmed` events arrive on and the `TicketsIssued` events are sent to.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the blueprint publishes the contracts of `BookingConfirmed` and `TicketsIssued`.
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface BookingFanOutProps extends BlueprintBaseProps {
   /**
    * The `source` of the `BookingConfirmed` events.
    *
@@ -168,13 +154,6 @@ export interface BookingFanOutProps extends ReliableDeliveryOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxEventEntrySize?: Size;
-
-  /**
-   * What happens to the tables the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

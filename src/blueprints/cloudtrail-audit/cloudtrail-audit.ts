@@ -23,6 +23,7 @@ import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
 import { rewriteStatements } from '../../private/policy-statements';
 import { API_CALL_DETAIL_TYPE, STATE_WITH_READ_ONLY, isReadOnlyEventName } from '../../private/read-only-management-event';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
+import { BlueprintRemovalPolicyProps } from '../kit/blueprint-props';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
@@ -33,7 +34,7 @@ const TYPE = 'CloudTrailAudit';
 /**
  * Properties of a {@link CloudTrailAudit}.
  */
-export interface CloudTrailAuditProps extends ReliableDeliveryOptions {
+export interface CloudTrailAuditProps extends ReliableDeliveryOptions, BlueprintRemovalPolicyProps {
   /**
    * The bus on which the CloudTrail events arrive. CloudTrail sends them to the account's default bus; give
    * another bus when they are forwarded to it (e.g. a central audit account's bus). Partner buses receive no AWS
@@ -103,13 +104,6 @@ export interface CloudTrailAuditProps extends ReliableDeliveryOptions {
    * @default - a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the created log group, key and trail bucket when they are removed from the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Whether to let EventBridge write to the log group through the stack's CloudWatch Logs resource policy.

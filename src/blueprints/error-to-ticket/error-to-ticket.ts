@@ -19,6 +19,7 @@ import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintEventBusProps, BlueprintRegistryProps } from '../kit/blueprint-props';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
@@ -33,21 +34,7 @@ const DEDUP_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamod
 /**
  * Properties of an {@link ErrorToTicket}.
  */
-export interface ErrorToTicketProps extends ReliableDeliveryOptions {
-  /**
-   * The bus on which applications publish their `ErrorReported` events.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the `ErrorReported` contract is published.
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface ErrorToTicketProps extends ReliableDeliveryOptions, BlueprintEventBusProps, BlueprintRegistryProps {
   /**
    * The `source` of the application `ErrorReported` events.
    *

@@ -28,7 +28,7 @@ import { narrowFirehoseS3Access } from './private/firehose-access';
 import { FaultRules, MaintenanceWorkflow, faultDetailPattern } from './private/maintenance-workflow';
 import { lastSeenRuleSql, statusRuleSql, topicFilterProblems } from './private/status-topic';
 import { EventContract } from '../../core/event-contract';
-import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
+import { ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
 import { countAlarm, createQueueNotEmptyAlarm } from '../../private/alarms';
@@ -37,6 +37,7 @@ import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintBaseProps } from '../kit/blueprint-props';
 import { IngestionPipe, PipeSource } from '../kit/ingestion-pipe';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { createDefaultFunction } from '../shared-constructs/default-function';
@@ -51,22 +52,7 @@ const ERROR_CODE = /^[A-Za-z0-9_.:-]+$/;
 /**
  * Properties of an {@link IotDeviceManagement}.
  */
-export interface IotDeviceManagementProps extends ReliableDeliveryOptions {
-  /**
-   * The bus the device statuses are put on, and the maintenance events sent to.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the blueprint publishes the contracts of its events (`DeviceStatusReported`,
-   * `MaintenanceTicketOpened`, `MaintenanceEscalated`).
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface IotDeviceManagementProps extends BlueprintBaseProps {
   /**
    * The MQTT topic filter the devices publish their status on. It must have exactly one `+` level, which is the
    * device id (the thing name: let each device's IoT policy allow `iot:Publish` on its own topic only, so that a
@@ -210,13 +196,6 @@ export interface IotDeviceManagementProps extends ReliableDeliveryOptions {
    * @default - no wait
    */
   readonly maximumBatchingWindow?: Duration;
-
-  /**
-   * What happens to the tables, buckets and log groups the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

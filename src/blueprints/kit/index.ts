@@ -1,3 +1,4 @@
 export * from './blueprint-function';
+export * from './blueprint-props';
 export * from './api-destination-target';
 export * from './ingestion-pipe';

@@ -20,13 +20,14 @@ import {
   ALGORITHM_PARAMETERS_UPDATED, DEFAULT_EVENT_SOURCE, DEFAULT_TICK_SOURCE, ENV, INSTRUMENT_CLASS_PATTERN, LIMITS, MARKET_TICK,
 } from './contract';
 import { EventContract } from '../../core/event-contract';
-import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
+import { ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
 import { createAlarm } from '../../private/alarms';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintBaseProps } from '../kit/blueprint-props';
 import { IngestionPipe, KinesisPipeSourceOptions, MAX_PIPE_BATCH_TO_EVENT_BUS, PipeSource } from '../kit/ingestion-pipe';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
@@ -49,22 +50,7 @@ const DEFAULT_ROUTE_MAX_EVENT_AGE = Duration.hours(1);
  * old is no use to a trading algorithm); `retryAttempts`, `alarms` and `alarmActions` keep the `ReliableRoute`
  * defaults.
  */
-export interface MarketDataProps extends ReliableDeliveryOptions {
-  /**
-   * The bus the ticks are put on and the `AlgorithmParametersUpdated` events are sent to.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the blueprint publishes the contracts of `MarketTick` and
-   * `AlgorithmParametersUpdated`.
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface MarketDataProps extends BlueprintBaseProps {
   /**
    * The Kinesis data stream the market-data provider writes to: one JSON tick per record,
    * `{ symbol, instrumentClass, price, size, timestamp, sequence? }`. Partition it by symbol.
@@ -173,13 +159,6 @@ export interface MarketDataProps extends ReliableDeliveryOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxEventEntrySize?: Size;
-
-  /**
-   * What happens to the table and streams the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

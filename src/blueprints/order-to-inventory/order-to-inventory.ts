@@ -1,6 +1,5 @@
 import {
   Duration,
-  RemovalPolicy,
   Size,
   Token,
   aws_dynamodb as dynamodb,
@@ -13,12 +12,13 @@ import {
   DEFAULT_EVENT_SOURCE, DEFAULT_ORDER_SOURCE, ENV, INVENTORY_RESERVED, INVENTORY_SHORTAGE, LIMITS, ORDER_PLACED,
 } from './contract';
 import { EventContract } from '../../core/event-contract';
-import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
+import { ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintBaseProps } from '../kit/blueprint-props';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
@@ -36,22 +36,7 @@ const STOCK_TABLE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'];
 /**
  * Properties of an {@link OrderToInventory}.
  */
-export interface OrderToInventoryProps extends ReliableDeliveryOptions {
-  /**
-   * The bus the `OrderPlaced` events arrive on and the inventory events are sent to.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the blueprint publishes the contracts of the events it consumes and emits
-   * (`OrderPlaced`, `InventoryReserved`, `InventoryShortage`).
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface OrderToInventoryProps extends BlueprintBaseProps {
   /**
    * The `source` of the `OrderPlaced` events.
    *
@@ -119,13 +104,6 @@ export interface OrderToInventoryProps extends ReliableDeliveryOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxEventEntrySize?: Size;
-
-  /**
-   * What happens to the tables the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

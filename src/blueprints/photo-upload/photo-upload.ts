@@ -26,6 +26,7 @@ import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintRegistryProps, BlueprintRemovalPolicyProps } from '../kit/blueprint-props';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintRegistry } from '../shared-constructs/foundation';
@@ -43,7 +44,7 @@ const PREFIX = /^[A-Za-z0-9._-][A-Za-z0-9._/-]*\/$/;
 /**
  * Properties of a {@link PhotoUpload}.
  */
-export interface PhotoUploadProps extends ReliableDeliveryOptions {
+export interface PhotoUploadProps extends ReliableDeliveryOptions, BlueprintRegistryProps, BlueprintRemovalPolicyProps {
   /**
    * Where users upload photos: `<uploadPrefix><userId>/<fileName>.jpg|.jpeg|.png` (letters, digits, `.`, `_`, `-`;
    * extensions in lower or upper case). Only objects under it trigger the consumers.
@@ -99,14 +100,6 @@ export interface PhotoUploadProps extends ReliableDeliveryOptions {
   readonly maxImagePixels?: number;
 
   /**
-   * The schema registry in which the blueprint publishes the schemas of the S3 event it consumes and of the
-   * follower notification message.
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
-  /**
    * The profile table: one item per user, partition key `userId` (String). The profile function sets `photoKey`,
    * `thumbnailKey`, `photoEtag`, `photoUploadedAt`, `photoVersion` and `photoUpdatedAt` on it and leaves the
    * other attributes alone; it gets `dynamodb:UpdateItem`.
@@ -132,13 +125,6 @@ export interface PhotoUploadProps extends ReliableDeliveryOptions {
    * @default - no server access logs (record S3 data events with CloudTrail if you need them)
    */
   readonly serverAccessLogsBucket?: s3.IBucket;
-
-  /**
-   * What happens to the uploads bucket and the profile table the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

@@ -1,7 +1,6 @@
 import {
   Annotations,
   Duration,
-  RemovalPolicy,
   Size,
   Stack,
   Token,
@@ -29,6 +28,7 @@ import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { ApiDestinationTarget } from '../kit/api-destination-target';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintRemovalPolicyProps } from '../kit/blueprint-props';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
@@ -136,7 +136,7 @@ export interface CrmWebhookOptions {
 /**
  * Properties of a {@link SaasCrmToMarketing}.
  */
-export interface SaasCrmToMarketingProps extends ReliableDeliveryOptions {
+export interface SaasCrmToMarketingProps extends ReliableDeliveryOptions, BlueprintRemovalPolicyProps {
   /**
    * How contacts reach the marketing tool.
    */
@@ -180,13 +180,6 @@ export interface SaasCrmToMarketingProps extends ReliableDeliveryOptions {
    * @default ['leadId', 'email', 'firstName', 'lastName', 'company', 'leadStatus', 'emailOptOut', 'updatedAt']
    */
   readonly allowedFields?: string[];
-
-  /**
-   * What happens to the idempotency table of the Lambda delivery when it leaves the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
