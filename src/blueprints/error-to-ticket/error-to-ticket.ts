@@ -11,7 +11,6 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, DEFAULT_ERROR_SOURCE, ENV, ERROR_REPORTED, LIMITS } from './contract';
-import { TicketDelivery } from './ticket-delivery';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
@@ -20,9 +19,10 @@ import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { BlueprintEventBusProps, BlueprintRegistryProps } from '../kit/blueprint-props';
+import { HandlerDelivery } from '../kit/handler-delivery';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
-import { deliveryOptions } from '../shared-constructs/delivery-options';
+import { deliveryOptions, factoryNames } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
 
@@ -43,18 +43,19 @@ export interface ErrorToTicketProps extends ReliableDeliveryOptions, BlueprintEv
   readonly errorSource?: string;
 
   /**
-   * How tickets are delivered to the ticketing system.
+   * How tickets are delivered to the ticketing system: `HandlerDelivery.viaLambda()` or
+   * `HandlerDelivery.viaApiDestination()` (the deprecated `TicketDelivery` factories still work).
    *
-   * @default TicketDelivery.lambda()
+   * @default HandlerDelivery.viaLambda()
    */
-  readonly delivery?: TicketDelivery;
+  readonly delivery?: HandlerDelivery;
 
   /**
    * The Secrets Manager secret holding the ticketing system's endpoint and credentials, as JSON
    * `{ "endpoint": "https://...", "authorization": "Bearer ...", "headers": { ... } }` (`authorization` and
    * `headers` optional). The function is granted read access (and decrypt, when the secret has its own KMS key).
    *
-   * Required with the default Lambda delivery; refused with `TicketDelivery.apiDestination()`, whose credentials
+   * Required with the default Lambda delivery; refused with the API destination delivery, whose credentials
    * live in its EventBridge connection.
    *
    * @default - none
@@ -103,7 +104,7 @@ export interface ErrorToTicketProps extends ReliableDeliveryOptions, BlueprintEv
 /**
  * Error to ticket: application errors (`ErrorReported` events) and CloudWatch alarms that go into ALARM open a
  * ticket in an HTTP ticketing system. By default a Lambda function opens one ticket per error fingerprint and
- * deduplication window; `TicketDelivery.apiDestination()` lets EventBridge call the ticketing system directly.
+ * deduplication window; `HandlerDelivery.viaApiDestination()` lets EventBridge call the ticketing system directly.
  */
 export class ErrorToTicket extends Construct {
   /** The bus of the application error events. */
@@ -143,7 +144,7 @@ export class ErrorToTicket extends Construct {
     guardServiceRoleTrust(this);
     checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
-    const delivery = props.delivery ?? TicketDelivery.lambda();
+    const delivery = props.delivery ?? HandlerDelivery.viaLambda();
     const alarmTickets = props.alarmTickets ?? true;
     this.checkProps(props, delivery, alarmTickets);
 
@@ -227,23 +228,32 @@ export class ErrorToTicket extends Construct {
     this.alarmRoute?.addTarget(new targets.LambdaFunction(fn));
   }
 
-  private checkProps(props: ErrorToTicketProps, delivery: TicketDelivery, alarmTickets: boolean): void {
+  private checkProps(props: ErrorToTicketProps, delivery: HandlerDelivery, alarmTickets: boolean): void {
+    const factory = factoryNames(delivery);
     if (delivery.apiDestinationOptions) {
       const options = delivery.apiDestinationOptions;
       if (props.ticketingSecret) {
         throw propError(this, TYPE, 'ticketingSecret',
-          'cannot be used with TicketDelivery.apiDestination(): the API destination takes its credentials from its connection (`authorization` or `connection`)');
+          `cannot be used with ${factory.apiDestination}: the API destination takes its credentials from its connection (\`authorization\` or \`connection\`)`);
       }
       if (props.dedupWindow !== undefined) {
         throw propError(this, TYPE, 'dedupWindow',
-          'cannot be used with TicketDelivery.apiDestination(): EventBridge API destinations do not deduplicate; use TicketDelivery.lambda() for one ticket per fingerprint');
+          `cannot be used with ${factory.apiDestination}: EventBridge API destinations do not deduplicate; use ${factory.lambda} for one ticket per fingerprint`);
       }
       if (props.dedupTableRemovalPolicy !== undefined) {
-        throw propError(this, TYPE, 'dedupTableRemovalPolicy', 'cannot be used with TicketDelivery.apiDestination(), which has no deduplication table');
+        throw propError(this, TYPE, 'dedupTableRemovalPolicy', `cannot be used with ${factory.apiDestination}, which has no deduplication table`);
       }
       checkApiDestinationSettings(this, TYPE, options);
     } else {
       const options = delivery.lambdaOptions ?? {};
+      if (options.secret !== undefined) {
+        throw propError(this, TYPE, 'delivery secret',
+          'is not used by ErrorToTicket: give the ticketing system\'s secret as the blueprint prop ticketingSecret');
+      }
+      if (options.maxRetryAfter !== undefined) {
+        throw propError(this, TYPE, 'delivery maxRetryAfter',
+          'is not used by ErrorToTicket: only the upsert function of SaasCrmToMarketing waits on Retry-After');
+      }
       checkDefaultFunctionOnly(this, TYPE, 'delivery handler', options.handler !== undefined, {
         'dedupWindow': props.dedupWindow,
         'delivery httpTimeout': options.httpTimeout,

@@ -18,7 +18,7 @@ import {
   UPSERT_ENV, WEBHOOK_ENV,
 } from './contract';
 import { LeadEventFormat } from './lead-event-format';
-import { MarketingDelivery } from './marketing-delivery';
+import { LambdaMarketingDeliveryOptions, MarketingDelivery } from './marketing-delivery';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
@@ -29,9 +29,10 @@ import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { ApiDestinationTarget } from '../kit/api-destination-target';
 import { BlueprintFunction } from '../kit/blueprint-function';
 import { BlueprintRemovalPolicyProps } from '../kit/blueprint-props';
+import { HandlerDelivery, LambdaDeliveryOptions } from '../kit/handler-delivery';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
-import { deliveryOptions } from '../shared-constructs/delivery-options';
+import { deliveryOptions, factoryNames } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { ruleDeliveryAlarms } from '../shared-constructs/rule-alarms';
 import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
@@ -138,9 +139,10 @@ export interface CrmWebhookOptions {
  */
 export interface SaasCrmToMarketingProps extends ReliableDeliveryOptions, BlueprintRemovalPolicyProps {
   /**
-   * How contacts reach the marketing tool.
+   * How contacts reach the marketing tool: `HandlerDelivery.viaApiDestination()` or `HandlerDelivery.viaLambda()`
+   * (the deprecated `MarketingDelivery` factories still work).
    */
-  readonly delivery: MarketingDelivery;
+  readonly delivery: HandlerDelivery;
 
   /**
    * Leads from a SaaS partner event source (Salesforce Event Relay, or another partner). At least one of
@@ -253,7 +255,7 @@ export class SaasCrmToMarketing extends Construct {
    */
   public readonly deliveryAlarms: cloudwatch.Alarm[] = [];
 
-  private readonly delivery: MarketingDelivery;
+  private readonly delivery: HandlerDelivery;
 
   constructor(scope: Construct, id: string, props: SaasCrmToMarketingProps) {
     super(scope, id);
@@ -388,6 +390,7 @@ export class SaasCrmToMarketing extends Construct {
     }
 
     const options = this.delivery.lambdaOptions ?? {};
+    const secret = lambdaSecret(options);
     const idempotencyTable = createIdempotencyTable(this, 'IdempotencyTable', props.removalPolicy);
     let defaultUpsertFunction: BlueprintFunction | undefined;
     if (!options.handler) {
@@ -402,7 +405,7 @@ export class SaasCrmToMarketing extends Construct {
         description: 'Upserts CRM leads as contacts in the marketing tool (saas-crm blueprint)',
         timeout: Duration.seconds(timeoutSeconds),
         environment: {
-          [UPSERT_ENV.marketingSecretArn]: options.marketingSecret!.secretArn,
+          [UPSERT_ENV.marketingSecretArn]: secret!.secretArn,
           [UPSERT_ENV.idempotencyTableName]: idempotencyTable.tableName,
           [UPSERT_ENV.allowedFields]: this.allowedFields.join(','),
           [UPSERT_ENV.httpTimeoutMs]: String(httpTimeout.toMilliseconds()),
@@ -412,13 +415,13 @@ export class SaasCrmToMarketing extends Construct {
     }
     const upsertFunction = options.handler ?? defaultUpsertFunction!.function;
     idempotencyTable.grant(upsertFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
-    options.marketingSecret?.grantRead(upsertFunction);
+    secret?.grantRead(upsertFunction);
     return { idempotencyTable, defaultUpsertFunction, upsertFunction };
   }
 
   private checkProps(props: SaasCrmToMarketingProps): void {
     if (!props.delivery) {
-      throw propError(this, TYPE, 'delivery', 'is required: MarketingDelivery.apiDestination({...}) or MarketingDelivery.lambda({...})');
+      throw propError(this, TYPE, 'delivery', 'is required: HandlerDelivery.viaApiDestination({...}) or HandlerDelivery.viaLambda({...})');
     }
     if (!props.partnerEventSource && !props.webhook) {
       throw propError(this, TYPE, 'partnerEventSource', 'or webhook must be given: the blueprint needs at least one way for leads to come in');
@@ -510,7 +513,7 @@ export class SaasCrmToMarketing extends Construct {
     const api = this.delivery.apiDestinationOptions;
     if (api) {
       if (props.removalPolicy !== undefined) {
-        throw propError(this, TYPE, 'removalPolicy', 'cannot be used with MarketingDelivery.apiDestination(), which has no idempotency table');
+        throw propError(this, TYPE, 'removalPolicy', `cannot be used with ${factoryNames(this.delivery).apiDestination}, which has no idempotency table`);
       }
       checkApiDestinationSettings(this, TYPE, api);
       if (!Token.isUnresolved(api.endpoint) && api.endpoint.split('*').length > 2) {
@@ -523,8 +526,12 @@ export class SaasCrmToMarketing extends Construct {
       'delivery httpTimeout': options.httpTimeout,
       'delivery maxRetryAfter': options.maxRetryAfter,
     });
-    if (!options.handler && !options.marketingSecret) {
-      throw propError(this, TYPE, 'delivery marketingSecret',
+    const secretProp = this.delivery instanceof MarketingDelivery ? 'marketingSecret' : 'secret';
+    if (options.secret !== undefined && (options as LambdaMarketingDeliveryOptions).marketingSecret !== undefined) {
+      throw propError(this, TYPE, 'delivery marketingSecret', 'is the former name of delivery secret: give one of the two');
+    }
+    if (!options.handler && !lambdaSecret(options)) {
+      throw propError(this, TYPE, `delivery ${secretProp}`,
         'is required with the default upsert function: it reads the marketing tool\'s endpoint and credentials from it '
         + '(JSON {"endpoint": "https://.../contacts/{externalId}", "authorization": "Bearer ..."})');
     }
@@ -539,6 +546,11 @@ export class SaasCrmToMarketing extends Construct {
       throw propError(this, TYPE, 'delivery maxRetryAfter', `must be between ${w.min} and ${w.max} seconds, got ${wait} seconds`);
     }
   }
+}
+
+/** The secret of a Lambda delivery: `secret`, or its former name `marketingSecret` (of `MarketingDelivery.lambda()`). */
+function lambdaSecret(options: LambdaDeliveryOptions): secretsmanager.ISecret | undefined {
+  return options.secret ?? (options as LambdaMarketingDeliveryOptions).marketingSecret;
 }
 
 /** What `createDelivery` made: the API destination's resources, or the Lambda delivery's. */
