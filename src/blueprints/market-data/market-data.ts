@@ -209,16 +209,8 @@ export class MarketData extends Construct {
     guardServiceRoleTrust(this);
     checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
-    const classes = props.instrumentClasses ?? ['equity', 'fx', 'futures'];
-    checkInstrumentClasses(this, classes);
-    const window = checkWhole(this, 'indicatorWindow', props.indicatorWindow, LIMITS.window.min, LIMITS.window.max) ?? LIMITS.window.default;
-    const consumerBatchSize = checkWhole(this, 'consumerBatchSize', props.consumerBatchSize, 1, 10_000) ?? 100;
-    const maxClockSkewSeconds = checkSkew(this, props.maxTickClockSkew);
-    const consumerRetries = checkWhole(this, 'consumerRetryAttempts', props.consumerRetryAttempts, 0, 10_000) ?? 5;
-    if (props.parametersTable) {
-      checkTableKeys(this, TYPE, 'parametersTable', props.parametersTable, PARAMETERS_PARTITION_KEY);
-    }
-    this.checkCapacity(props);
+    const settings = this.checkProps(props);
+    const classes = settings.classes;
 
     const tickSource = props.tickSource ?? DEFAULT_TICK_SOURCE;
     const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
@@ -256,7 +248,31 @@ export class MarketData extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
-    this.updateParametersFunction = createDefaultFunction(this, 'UpdateParameters', {
+    this.updateParametersFunction = this.createUpdateParametersFunction(props, eventSource, settings);
+    if (props.alarms ?? true) {
+      this.iteratorAgeAlarm = this.createIteratorAgeAlarm(this.updateParametersFunction.function, props.alarmActions);
+    }
+  }
+
+  private checkProps(props: MarketDataProps) {
+    const classes = props.instrumentClasses ?? ['equity', 'fx', 'futures'];
+    checkInstrumentClasses(this, classes);
+    const window = checkWhole(this, 'indicatorWindow', props.indicatorWindow, LIMITS.window.min, LIMITS.window.max) ?? LIMITS.window.default;
+    const consumerBatchSize = checkWhole(this, 'consumerBatchSize', props.consumerBatchSize, 1, 10_000) ?? 100;
+    const maxClockSkewSeconds = checkSkew(this, props.maxTickClockSkew);
+    const consumerRetries = checkWhole(this, 'consumerRetryAttempts', props.consumerRetryAttempts, 0, 10_000) ?? 5;
+    if (props.parametersTable) {
+      checkTableKeys(this, TYPE, 'parametersTable', props.parametersTable, PARAMETERS_PARTITION_KEY);
+    }
+    this.checkCapacity(props);
+    return { classes, window, consumerBatchSize, maxClockSkewSeconds, consumerRetries };
+  }
+
+  /** The function that computes the parameters, consuming the processing stream in order per shard. */
+  private createUpdateParametersFunction(props: MarketDataProps, eventSource: string,
+    settings: { window: number; consumerBatchSize: number; maxClockSkewSeconds: number; consumerRetries: number }): BlueprintFunction {
+    const { window, consumerBatchSize, maxClockSkewSeconds, consumerRetries } = settings;
+    const updateParametersFunction = createDefaultFunction(this, 'UpdateParameters', {
       blueprint: 'market-data',
       handler: 'update-parameters',
       description: 'Computes VWAP and EMA per symbol from MarketTick events (market-data blueprint)',
@@ -269,7 +285,7 @@ export class MarketData extends Construct {
         ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize, ENV.maxEntryBytes),
       },
     }, props);
-    const fn = this.updateParametersFunction.function;
+    const fn = updateParametersFunction.function;
     this.parametersTable.grant(fn, ...PARAMETERS_TABLE_ACTIONS);
     this.eventBus.grantPutEventsTo(fn);
     fn.addEventSource(new sources.KinesisEventSource(this.processingStream, {
@@ -283,25 +299,27 @@ export class MarketData extends Construct {
       reportBatchItemFailures: true,
       retryAttempts: consumerRetries,
       maxRecordAge: Duration.hours(1),
-      onFailure: new sources.SqsDlq(this.updateParametersFunction.onFailureQueue),
+      onFailure: new sources.SqsDlq(updateParametersFunction.onFailureQueue),
     }));
+    return updateParametersFunction;
+  }
 
-    if (props.alarms ?? true) {
-      this.iteratorAgeAlarm = createAlarm(this, 'IteratorAgeAlarm', {
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/Lambda',
-          metricName: 'IteratorAge',
-          dimensionsMap: { FunctionName: fn.functionName },
-          statistic: 'Maximum',
-          period: Duration.minutes(1),
-        }),
-        threshold: 60_000,
-        evaluationPeriods: 3,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description: `Ticks wait more than a minute in the processing stream before ${this.node.path} computes them: the parameters lag the market.`,
-        actions: props.alarmActions,
-      });
-    }
+  /** An alarm when ticks wait more than a minute in the processing stream (the function's iterator age). */
+  private createIteratorAgeAlarm(fn: lambda.IFunction, actions: cloudwatch.IAlarmAction[] | undefined): cloudwatch.Alarm {
+    return createAlarm(this, 'IteratorAgeAlarm', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'IteratorAge',
+        dimensionsMap: { FunctionName: fn.functionName },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      threshold: 60_000,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `Ticks wait more than a minute in the processing stream before ${this.node.path} computes them: the parameters lag the market.`,
+      actions,
+    });
   }
 
   private checkCapacity(props: MarketDataProps): void {
