@@ -203,32 +203,7 @@ export class CloudTrailAudit extends Construct {
       });
     }
 
-    if (props.logGroup) {
-      this.logGroup = props.logGroup;
-    } else {
-      const key = this.encryptionKey!;
-      const stack = Stack.of(this);
-      // CloudWatch Logs uses the key with the log group's ARN as encryption context.
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: '*',
-            }),
-          },
-        },
-      }));
-      const logGroup = new logs.LogGroup(this, 'LogGroup', {
-        logGroupName: props.logGroupName,
-        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-        encryptionKey: key,
-        removalPolicy,
-      });
-      this.logGroup = logGroup;
-    }
+    this.logGroup = props.logGroup ?? this.createLogGroup(props, this.encryptionKey!, removalPolicy);
 
     this.eventPattern = {
       source: [...new Set(services.map((s) => s.source))],
@@ -305,6 +280,30 @@ export class CloudTrailAudit extends Construct {
     // policy for CloudTrail gets the trail's ARN as its aws:SourceArn.
     nameTheTrailInBucketPolicy(bucket, trailArn);
     return { trail, bucket, accessLogs };
+  }
+
+  /** The audit log group, encrypted with `key` (which CloudWatch Logs may use for the log groups of the account). */
+  private createLogGroup(props: CloudTrailAuditProps, key: kms.IKey, removalPolicy: RemovalPolicy): logs.LogGroup {
+    const stack = Stack.of(this);
+    // CloudWatch Logs uses the key with the log group's ARN as encryption context.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: '*',
+          }),
+        },
+      },
+    }));
+    return new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: props.logGroupName,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: key,
+      removalPolicy,
+    });
   }
 
   private checkProps(props: CloudTrailAuditProps, services: AuditedService[], includeReadOnly: boolean, eventBus: events.IEventBus): void {
