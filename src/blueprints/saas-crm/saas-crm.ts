@@ -266,38 +266,14 @@ export class SaasCrmToMarketing extends Construct {
     this.checkProps(props);
     const routeOptions = deliveryOptions(props);
 
-    const delivery = this.createDelivery(props);
-    this.connection = delivery.connection;
-    this.apiDestination = delivery.apiDestination;
-    this.deliveryRole = delivery.deliveryRole;
-    this.idempotencyTable = delivery.idempotencyTable;
-    this.defaultUpsertFunction = delivery.defaultUpsertFunction;
-    this.upsertFunction = delivery.upsertFunction;
+    ({
+      connection: this.connection, apiDestination: this.apiDestination, deliveryRole: this.deliveryRole,
+      idempotencyTable: this.idempotencyTable, defaultUpsertFunction: this.defaultUpsertFunction, upsertFunction: this.upsertFunction,
+    } = this.createDelivery(props));
 
-    const partner = props.partnerEventSource;
-    if (partner) {
-      const format = partner.format ?? (partner.eventSourceName.startsWith(SALESFORCE_PREFIX)
-        ? LeadEventFormat.salesforceChangeDataCapture() : LeadEventFormat.generic());
-      this.checkFormat('partnerEventSource.format', format);
-      this.partnerFormat = format;
-      this.partnerEventBus = partner.eventBus ?? new SecureEventBus(this, 'PartnerEventBus', {
-        eventSourceName: partner.eventSourceName,
-        description: `Partner event bus of ${partner.eventSourceName}`.slice(0, 512),
-        archiveRetention: partner.archiveRetention ?? Duration.days(LIMITS.archiveRetentionDays.default),
-        alarms: props.alarms,
-        alarmActions: props.alarmActions,
-      });
-      this.partnerRoute = new ReliableRoute(this, 'PartnerRoute', {
-        ...routeOptions,
-        eventBus: this.partnerEventBus,
-        eventPattern: {
-          source: [partner.eventSourceName],
-          detailType: format.detailTypes,
-          ...(format.detailPattern !== undefined ? { detail: format.detailPattern } : {}),
-        },
-        description: 'CRM lead events from the partner event source to the marketing tool',
-        targets: [this.target(format)],
-      });
+    if (props.partnerEventSource) {
+      ({ partnerFormat: this.partnerFormat, partnerEventBus: this.partnerEventBus, partnerRoute: this.partnerRoute } =
+        this.createPartnerRoute(props, props.partnerEventSource));
       this.deliveryAlarms.push(...ruleDeliveryAlarms(this.partnerRoute, this.partnerRoute.rule, this.partnerEventBus, routeOptions));
     }
 
@@ -307,31 +283,8 @@ export class SaasCrmToMarketing extends Construct {
       this.registry = blueprintRegistry(this, props.registry, 'Contracts of the SaaS CRM to marketing blueprint');
       const source = webhook.source ?? DEFAULT_WEBHOOK_SOURCE;
       this.leadUpdated = publishContract(this, 'LeadUpdated', this.registry, source, LEAD_UPDATED);
-
-      // Signed requests claimed once each, so a copy within the timestamp window is not put on the bus again.
-      this.webhookReplayTable = createIdempotencyTable(this, 'WebhookReplayTable', props.removalPolicy);
-      this.webhookFunction = createDefaultFunction(this, 'WebhookReceiver', {
-        blueprint: BLUEPRINT,
-        handler: 'receive-webhook',
-        description: 'Verifies signed CRM webhooks and puts LeadUpdated events on the bus (saas-crm blueprint)',
-        timeout: Duration.seconds(10),
-        environment: {
-          [WEBHOOK_ENV.signingSecretArn]: webhook.signingSecret.secretArn,
-          [WEBHOOK_ENV.eventBusName]: this.eventBus.eventBusArn,
-          [WEBHOOK_ENV.eventSource]: source,
-          [WEBHOOK_ENV.maxBodyBytes]: String(webhook.maxBodySize?.toBytes() ?? LIMITS.maxBodyBytes.default),
-          [WEBHOOK_ENV.toleranceSeconds]: String(webhook.timestampTolerance?.toSeconds() ?? LIMITS.timestampToleranceSeconds.default),
-          ...(webhook.signatureHeader !== undefined ? { [WEBHOOK_ENV.signatureHeader]: webhook.signatureHeader.toLowerCase() } : {}),
-          ...(webhook.timestampHeader !== undefined ? { [WEBHOOK_ENV.timestampHeader]: webhook.timestampHeader.toLowerCase() } : {}),
-          [WEBHOOK_ENV.replayTableName]: this.webhookReplayTable.tableName,
-        },
-      }, props);
-      this.webhookReplayTable.grant(this.webhookFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
-      webhook.signingSecret.grantRead(this.webhookFunction);
-      this.eventBus.grantPutEventsTo(this.webhookFunction);
-      // The CRM cannot sign AWS requests: the HMAC signature, checked by the function, is the authentication.
-      this.webhookUrl = this.webhookFunction.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-
+      ({ webhookReplayTable: this.webhookReplayTable, webhookFunction: this.webhookFunction, webhookUrl: this.webhookUrl } =
+        this.createWebhookReceiver(props, webhook, this.eventBus, source));
       this.webhookRoute = new ReliableRoute(this, 'WebhookRoute', {
         ...routeOptions,
         eventBus: this.eventBus,
@@ -341,6 +294,60 @@ export class SaasCrmToMarketing extends Construct {
       });
       this.deliveryAlarms.push(...ruleDeliveryAlarms(this.webhookRoute, this.webhookRoute.rule, this.eventBus, routeOptions));
     }
+  }
+
+  /** The partner bus (yours, or a `SecureEventBus` matched to the source) and the route of its lead events. */
+  private createPartnerRoute(props: SaasCrmToMarketingProps, partner: PartnerEventSourceOptions) {
+    const format = partner.format ?? (partner.eventSourceName.startsWith(SALESFORCE_PREFIX)
+      ? LeadEventFormat.salesforceChangeDataCapture() : LeadEventFormat.generic());
+    this.checkFormat('partnerEventSource.format', format);
+    const partnerEventBus = partner.eventBus ?? new SecureEventBus(this, 'PartnerEventBus', {
+      eventSourceName: partner.eventSourceName,
+      description: `Partner event bus of ${partner.eventSourceName}`.slice(0, 512),
+      archiveRetention: partner.archiveRetention ?? Duration.days(LIMITS.archiveRetentionDays.default),
+      alarms: props.alarms,
+      alarmActions: props.alarmActions,
+    });
+    const partnerRoute = new ReliableRoute(this, 'PartnerRoute', {
+      ...deliveryOptions(props),
+      eventBus: partnerEventBus,
+      eventPattern: {
+        source: [partner.eventSourceName],
+        detailType: format.detailTypes,
+        ...(format.detailPattern !== undefined ? { detail: format.detailPattern } : {}),
+      },
+      description: 'CRM lead events from the partner event source to the marketing tool',
+      targets: [this.target(format)],
+    });
+    return { partnerFormat: format, partnerEventBus, partnerRoute };
+  }
+
+  /** The webhook receiver: a function URL that verifies the CRM's signature and puts `LeadUpdated` events on the bus. */
+  private createWebhookReceiver(props: SaasCrmToMarketingProps, webhook: CrmWebhookOptions, eventBus: events.IEventBus, source: string) {
+    // Signed requests claimed once each, so a copy within the timestamp window is not put on the bus again.
+    const webhookReplayTable = createIdempotencyTable(this, 'WebhookReplayTable', props.removalPolicy);
+    const webhookFunction = createDefaultFunction(this, 'WebhookReceiver', {
+      blueprint: BLUEPRINT,
+      handler: 'receive-webhook',
+      description: 'Verifies signed CRM webhooks and puts LeadUpdated events on the bus (saas-crm blueprint)',
+      timeout: Duration.seconds(10),
+      environment: {
+        [WEBHOOK_ENV.signingSecretArn]: webhook.signingSecret.secretArn,
+        [WEBHOOK_ENV.eventBusName]: eventBus.eventBusArn,
+        [WEBHOOK_ENV.eventSource]: source,
+        [WEBHOOK_ENV.maxBodyBytes]: String(webhook.maxBodySize?.toBytes() ?? LIMITS.maxBodyBytes.default),
+        [WEBHOOK_ENV.toleranceSeconds]: String(webhook.timestampTolerance?.toSeconds() ?? LIMITS.timestampToleranceSeconds.default),
+        ...(webhook.signatureHeader !== undefined ? { [WEBHOOK_ENV.signatureHeader]: webhook.signatureHeader.toLowerCase() } : {}),
+        ...(webhook.timestampHeader !== undefined ? { [WEBHOOK_ENV.timestampHeader]: webhook.timestampHeader.toLowerCase() } : {}),
+        [WEBHOOK_ENV.replayTableName]: webhookReplayTable.tableName,
+      },
+    }, props);
+    webhookReplayTable.grant(webhookFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
+    webhook.signingSecret.grantRead(webhookFunction);
+    eventBus.grantPutEventsTo(webhookFunction);
+    // The CRM cannot sign AWS requests: the HMAC signature, checked by the function, is the authentication.
+    const webhookUrl = webhookFunction.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    return { webhookReplayTable, webhookFunction, webhookUrl };
   }
 
   /**
