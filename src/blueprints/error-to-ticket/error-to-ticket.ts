@@ -160,20 +160,7 @@ export class ErrorToTicket extends Construct {
       description: 'Application errors to the ticketing system',
     });
     if (alarmTickets) {
-      const prefixes = props.alarmNamePrefixes ?? [];
-      this.alarmRoute = new ReliableRoute(this, 'AlarmRoute', {
-        ...routeOptions,
-        eventBus: props.alarmEventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
-        eventPattern: {
-          source: [ALARM_SOURCE],
-          detailType: [ALARM_DETAIL_TYPE],
-          detail: {
-            state: { value: ['ALARM'] },
-            ...(prefixes.length > 0 ? { alarmName: prefixes.map((prefix) => ({ prefix })) } : {}),
-          },
-        },
-        description: 'CloudWatch alarms going into ALARM to the ticketing system',
-      });
+      this.alarmRoute = this.createAlarmRoute(props, routeOptions);
     }
 
     if (delivery.apiDestinationOptions) {
@@ -190,8 +177,33 @@ export class ErrorToTicket extends Construct {
       return;
     }
 
+    ({ dedupTable: this.dedupTable, defaultTicketFunction: this.defaultTicketFunction, ticketFunction: this.ticketFunction } =
+      this.createLambdaDelivery(props, delivery));
+  }
+
+  /** The route of the CloudWatch alarms going into ALARM (every alarm, or those with the given name prefixes). */
+  private createAlarmRoute(props: ErrorToTicketProps, routeOptions: ReliableDeliveryOptions): ReliableRoute {
+    const prefixes = props.alarmNamePrefixes ?? [];
+    return new ReliableRoute(this, 'AlarmRoute', {
+      ...routeOptions,
+      eventBus: props.alarmEventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      eventPattern: {
+        source: [ALARM_SOURCE],
+        detailType: [ALARM_DETAIL_TYPE],
+        detail: {
+          state: { value: ['ALARM'] },
+          ...(prefixes.length > 0 ? { alarmName: prefixes.map((prefix) => ({ prefix })) } : {}),
+        },
+      },
+      description: 'CloudWatch alarms going into ALARM to the ticketing system',
+    });
+  }
+
+  /** The Lambda delivery: the deduplication table and the ticket function (the default one or yours) as target. */
+  private createLambdaDelivery(props: ErrorToTicketProps, delivery: HandlerDelivery) {
     const lambdaOptions = delivery.lambdaOptions ?? {};
-    this.dedupTable = new dynamodb.Table(this, 'DedupTable', {
+    let defaultTicketFunction: BlueprintFunction | undefined;
+    const dedupTable = new dynamodb.Table(this, 'DedupTable', {
       partitionKey: { name: 'fingerprint', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -203,14 +215,14 @@ export class ErrorToTicket extends Construct {
     if (!lambdaOptions.handler) {
       const httpTimeout = lambdaOptions.httpTimeout ?? Duration.millis(LIMITS.httpTimeoutMs.default);
       const timeout = Duration.seconds(Math.max(LIMITS.minFunctionTimeoutSeconds, httpTimeout.toSeconds() + LIMITS.functionTimeoutMarginSeconds));
-      this.defaultTicketFunction = createDefaultFunction(this, 'OpenTicket', {
+      defaultTicketFunction = createDefaultFunction(this, 'OpenTicket', {
         blueprint: 'error-to-ticket',
         handler: 'open-ticket',
         description: 'Opens one ticket per error fingerprint and window (error-to-ticket blueprint)',
         timeout,
         environment: {
           [ENV.secretArn]: props.ticketingSecret!.secretArn,
-          [ENV.dedupTableName]: this.dedupTable.tableName,
+          [ENV.dedupTableName]: dedupTable.tableName,
           [ENV.dedupWindowSeconds]: String((props.dedupWindow ?? Duration.seconds(LIMITS.dedupWindowSeconds.default)).toSeconds()),
           [ENV.httpTimeoutMs]: String(httpTimeout.toMilliseconds()),
           // A claim must outlive the invocation that holds it, or a slow invocation could be overtaken.
@@ -218,14 +230,14 @@ export class ErrorToTicket extends Construct {
         },
       }, props);
     }
-    const fn = lambdaOptions.handler ?? this.defaultTicketFunction!.function;
-    this.ticketFunction = fn;
+    const fn = lambdaOptions.handler ?? defaultTicketFunction!.function;
 
-    iam.Grant.addToPrincipal({ grantee: fn, actions: DEDUP_TABLE_ACTIONS, resourceArns: [this.dedupTable.tableArn] });
+    iam.Grant.addToPrincipal({ grantee: fn, actions: DEDUP_TABLE_ACTIONS, resourceArns: [dedupTable.tableArn] });
     props.ticketingSecret?.grantRead(fn);
 
     this.errorRoute.addTarget(new targets.LambdaFunction(fn));
     this.alarmRoute?.addTarget(new targets.LambdaFunction(fn));
+    return { dedupTable, defaultTicketFunction, ticketFunction: fn };
   }
 
   private checkProps(props: ErrorToTicketProps, delivery: HandlerDelivery, alarmTickets: boolean): void {
