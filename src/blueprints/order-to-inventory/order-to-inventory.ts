@@ -152,18 +152,7 @@ export class OrderToInventory extends Construct {
     guardServiceRoleTrust(this);
     checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
-    checkDefaultFunctionOnly(this, TYPE, 'handler', props.handler !== undefined, {
-      reservationGuardTtl: props.reservationGuardTtl,
-      maxEventEntrySize: props.maxEventEntrySize,
-    });
-    if (props.orderPlacedContract && props.orderSource !== undefined) {
-      throw propError(this, TYPE, 'orderSource',
-        `cannot be combined with orderPlacedContract, whose source (${show(props.orderPlacedContract.source)}) is used; omit orderSource`);
-    }
-    if (props.stockTable) {
-      checkTableKeys(this, TYPE, 'stockTable', props.stockTable, STOCK_PARTITION_KEY);
-    }
-    const guardTtlDays = guardDays(this, props.reservationGuardTtl);
+    const guardTtlDays = this.checkProps(props);
     const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
 
     this.eventBus = blueprintEventBus(this, props.eventBus, props);
@@ -208,6 +197,22 @@ export class OrderToInventory extends Construct {
       targets: [new targets.LambdaFunction(this.reserveInventoryFunction)],
       ...deliveryOptions(props),
     });
+  }
+
+  /** Checks the props; the reservation guard's time to live in days, when set. */
+  private checkProps(props: OrderToInventoryProps) {
+    checkDefaultFunctionOnly(this, TYPE, 'handler', props.handler !== undefined, {
+      reservationGuardTtl: props.reservationGuardTtl,
+      maxEventEntrySize: props.maxEventEntrySize,
+    });
+    if (props.orderPlacedContract && props.orderSource !== undefined) {
+      throw propError(this, TYPE, 'orderSource',
+        `cannot be combined with orderPlacedContract, whose source (${show(props.orderPlacedContract.source)}) is used; omit orderSource`);
+    }
+    if (props.stockTable) {
+      checkTableKeys(this, TYPE, 'stockTable', props.stockTable, STOCK_PARTITION_KEY);
+    }
+    return guardDays(this, props.reservationGuardTtl);
   }
 }
 
