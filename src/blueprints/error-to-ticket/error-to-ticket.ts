@@ -24,7 +24,7 @@ import { checkApiDestinationSettings, createApiDestination } from '../shared-con
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions, factoryNames } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
-import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
+import { checkDefaultFunctionOnly, checkHttpTimeout } from '../shared-constructs/settings';
 
 const TYPE = 'ErrorToTicket';
 
@@ -282,13 +282,7 @@ export class ErrorToTicket extends Construct {
           throw propError(this, TYPE, 'dedupWindow', `must be a whole number of seconds between ${min} (1 minute) and ${max} (366 days), got ${seconds} seconds`);
         }
       }
-      if (options.httpTimeout !== undefined && !Token.isUnresolved(options.httpTimeout.toMilliseconds())) {
-        const ms = options.httpTimeout.toMilliseconds();
-        const { min, max } = LIMITS.httpTimeoutMs;
-        if (ms < min || ms > max) {
-          throw propError(this, TYPE, 'delivery httpTimeout', `must be between ${min} ms (1 second) and ${max} ms (10 minutes), got ${ms} ms`);
-        }
-      }
+      checkHttpTimeout(this, TYPE, options.httpTimeout, LIMITS.httpTimeoutMs, '10 minutes');
     }
     if (!alarmTickets && (props.alarmNamePrefixes !== undefined || props.alarmEventBus !== undefined)) {
       throw propError(this, TYPE, props.alarmNamePrefixes !== undefined ? 'alarmNamePrefixes' : 'alarmEventBus',

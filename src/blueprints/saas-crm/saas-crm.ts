@@ -35,7 +35,7 @@ import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions, factoryNames } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { ruleDeliveryAlarms } from '../shared-constructs/rule-alarms';
-import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
+import { checkDefaultFunctionOnly, checkHttpTimeout } from '../shared-constructs/settings';
 import { IDEMPOTENCY_TABLE_ACTIONS, createIdempotencyTable } from '../shared-constructs/tables';
 
 const TYPE = 'SaasCrmToMarketing';
@@ -542,11 +542,7 @@ export class SaasCrmToMarketing extends Construct {
         'is required with the default upsert function: it reads the marketing tool\'s endpoint and credentials from it '
         + '(JSON {"endpoint": "https://.../contacts/{externalId}", "authorization": "Bearer ..."})');
     }
-    const ms = options.httpTimeout?.toMilliseconds();
-    const h = LIMITS.httpTimeoutMs;
-    if (ms !== undefined && !Token.isUnresolved(ms) && (ms < h.min || ms > h.max)) {
-      throw propError(this, TYPE, 'delivery httpTimeout', `must be between ${h.min} ms (1 second) and ${h.max} ms (60 seconds), got ${ms} ms`);
-    }
+    checkHttpTimeout(this, TYPE, options.httpTimeout, LIMITS.httpTimeoutMs, '60 seconds');
     const wait = options.maxRetryAfter?.toSeconds();
     const w = LIMITS.maxRetryAfterSeconds;
     if (wait !== undefined && !Token.isUnresolved(wait) && (wait < w.min || wait > w.max)) {

@@ -58,6 +58,18 @@ describe('HandlerDelivery: the one delivery type of ErrorToTicket and SaasCrmToM
     expect(() => new ErrorToTicket(stack, 'Tickets', { delivery: delivery(stack), ticketingSecret: secret(stack, 't') })).toThrow(message);
   });
 
+  test.each([
+    [Duration.millis(999), 'got 999 ms'],
+    [Duration.minutes(11), 'got 660000 ms'],
+  ])('ErrorToTicket bounds the Lambda delivery\'s httpTimeout to 1 second - 10 minutes (%s)', (httpTimeout, got) => {
+    const stack = newStack();
+    expect(() => new ErrorToTicket(stack, 'Tickets', { delivery: HandlerDelivery.viaLambda({ httpTimeout }), ticketingSecret: secret(stack, 't') }))
+      .toThrow(`ErrorToTicket 'Test/Tickets': delivery httpTimeout must be between 1000 ms (1 second) and 600000 ms (10 minutes), ${got}`);
+    const ok = newStack();
+    expect(() => new ErrorToTicket(ok, 'Tickets', { delivery: HandlerDelivery.viaLambda({ httpTimeout: Duration.minutes(10) }), ticketingSecret: secret(ok, 't') }))
+      .not.toThrow();
+  });
+
   test('ErrorToTicket names the factory the user called in its messages', () => {
     const stack = newStack();
     const delivery = HandlerDelivery.viaApiDestination({ endpoint: 'https://tickets.example.com', authorization: apiKey() });
