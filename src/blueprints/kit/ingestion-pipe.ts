@@ -357,13 +357,7 @@ export class IngestionPipe extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestionPipeProps) {
     super(scope, id);
-    checkLogRetention(this, TYPE, 'logRetention', props.logRetention);
-    for (const [prop, value] of [['detailType', props.detailType], ['eventSource', props.eventSource]] as const) {
-      if (!Token.isUnresolved(value) && value.trim() === '') {
-        throw propError(this, TYPE, prop, 'must not be empty');
-      }
-    }
-    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
+    checkProps(this, props);
 
     const stack = Stack.of(this);
     this.role = new iam.Role(this, 'Role', {
@@ -415,8 +409,18 @@ export class IngestionPipe extends Construct {
     if (policy) {
       this.pipe.node.addDependency(policy);
     }
-
   }
+}
+
+/** Checks the props of an `IngestionPipe`: log retention, non-empty detail-type and source, alarm options. */
+function checkProps(scope: Construct, props: IngestionPipeProps): void {
+  checkLogRetention(scope, TYPE, 'logRetention', props.logRetention);
+  for (const [prop, value] of [['detailType', props.detailType], ['eventSource', props.eventSource]] as const) {
+    if (!Token.isUnresolved(value) && value.trim() === '') {
+      throw propError(scope, TYPE, prop, 'must not be empty');
+    }
+  }
+  checkAlarmOptions(scope, TYPE, props.alarms, props.alarmActions);
 }
 
 function payloadFilters(
