@@ -17,9 +17,10 @@ import { Construct, IConstruct } from 'constructs';
 import { attribute, cfnEventBus, cfnResourcePolicy } from './private/cfn-eventsv2';
 import { Subscriber, SubscriberOptions } from './subscriber';
 import { checkAlarmOptions } from '../private/alarm-options';
+import { countAlarm } from '../private/alarms';
 import { ACCOUNT_ID, checkAccountIds, checkOrganizationId } from '../private/aws-ids';
 import { propError, show } from '../private/errors';
-import { countAlarm, insightsSum } from '../private/insights-metric';
+import { insightsSum } from '../private/insights-metric';
 import { assertNotOpenToAll } from '../private/resource-policy';
 import { CUSTOM_BUS_RETENTION_DAYS, wholeDays } from '../private/retention';
 

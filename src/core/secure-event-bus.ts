@@ -12,10 +12,11 @@ import {
 import { Construct } from 'constructs';
 import { EventPatternEngine } from '../patterns/event-pattern-engine';
 import { checkAlarmOptions } from '../private/alarm-options';
+import { countAlarm, createQueueNotEmptyAlarm } from '../private/alarms';
 import { ACCOUNT_ID, checkAccountIds, checkOrganizationId } from '../private/aws-ids';
-import { checkDeadLetterQueue, createDeadLetterQueue, createQueueNotEmptyAlarm } from '../private/dead-letter';
+import { checkDeadLetterQueue, createDeadLetterQueue } from '../private/dead-letter';
 import { propError, show } from '../private/errors';
-import { countAlarm, insightsSum } from '../private/insights-metric';
+import { insightsSum } from '../private/insights-metric';
 import { renderEventPattern } from '../private/render-pattern';
 import { assertNotOpenToAll } from '../private/resource-policy';
 import { ARCHIVE_RETENTION_DAYS, wholeDays } from '../private/retention';

@@ -7,6 +7,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { createQueueNotEmptyAlarm } from './alarms';
 import { propError, show } from './errors';
 
 /**
@@ -28,20 +29,6 @@ export function createDeadLetterQueue(scope: Construct, id: string,
     { id: 'Serverless-SQSRedrivePolicy', reason },
   );
   return queue;
-}
-
-/**
- * An alarm that fires as soon as a queue holds a visible message.
- */
-export function createQueueNotEmptyAlarm(scope: Construct, id: string, queue: sqs.IQueue, description: string): cloudwatch.Alarm {
-  return new cloudwatch.Alarm(scope, id, {
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    alarmDescription: description,
-  });
 }
 
 /**
@@ -80,9 +67,6 @@ export function routeDeadLetterQueue(scope: Construct, given: sqs.IQueue | undef
     return { queue };
   }
   const alarm = createQueueNotEmptyAlarm(scope, 'DeadLetterQueueAlarm', queue,
-    `Events that ${scope.node.path} could not deliver are waiting in its dead-letter queue.`);
-  if (alarmActions && alarmActions.length > 0) {
-    alarm.addAlarmAction(...alarmActions);
-  }
+    `Events that ${scope.node.path} could not deliver are waiting in its dead-letter queue.`, alarmActions);
   return { queue, alarm };
 }

@@ -18,20 +18,3 @@ export function insightsSum(namespace: string, metricName: string, dimensions: s
     color: props?.color,
   });
 }
-
-/** An alarm that fires when a count metric reaches 1 in one period (missing data is not breaching). */
-export function countAlarm(scope: import('constructs').Construct, id: string, metric: cloudwatch.IMetric, description: string,
-  actions: cloudwatch.IAlarmAction[]): cloudwatch.Alarm {
-  const alarm = new cloudwatch.Alarm(scope, id, {
-    metric,
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    alarmDescription: description,
-  });
-  if (actions.length > 0) {
-    alarm.addAlarmAction(...actions);
-  }
-  return alarm;
-}

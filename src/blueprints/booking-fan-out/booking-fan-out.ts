@@ -1,6 +1,5 @@
 import {
   Fn,
-  RemovalPolicy,
   Size,
   Stack,
   Token,
@@ -19,6 +18,7 @@ import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintBaseProps } from '../kit/blueprint-props';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
@@ -36,21 +36,7 @@ const EMAIL_ADDRESS = /^[^\s@<>]+@([^\s@<>]+\.[^\s@<>]+)$/;
 /**
  * Properties of a {@link BookingFanOut}.
  */
-export interface BookingFanOutProps extends ReliableDeliveryOptions {
-  /**
-   * The bus the `BookingConfirmed` events arrive on and the `TicketsIssued` events are sent to.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the blueprint publishes the contracts of `BookingConfirmed` and `TicketsIssued`.
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface BookingFanOutProps extends BlueprintBaseProps {
   /**
    * The `source` of the `BookingConfirmed` events.
    *
@@ -168,13 +154,6 @@ export interface BookingFanOutProps extends ReliableDeliveryOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxEventEntrySize?: Size;
-
-  /**
-   * What happens to the tables the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -235,7 +214,39 @@ export class BookingFanOut extends Construct {
     super(scope, id);
     guardServiceRoleTrust(this);
     checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
+    const { pointsPerUnit, senderIdentities } = this.checkProps(props);
+    const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
 
+    this.eventBus = blueprintEventBus(this, props.eventBus, props);
+    this.registry = blueprintRegistry(this, props.registry);
+
+    this.bookingConfirmed = props.bookingConfirmedContract
+      ?? publishContract(this, 'BookingConfirmed', this.registry, props.bookingSource ?? DEFAULT_BOOKING_SOURCE, BOOKING_CONFIRMED);
+    this.ticketsIssued = publishContract(this, 'TicketsIssued', this.registry, eventSource, TICKETS_ISSUED);
+
+    this.ticketsTable = props.ticketsTable ?? createBlueprintTable(this, 'TicketsTable', {
+      partitionKey: TICKETS_PARTITION_KEY,
+      sortKey: TICKETS_SORT_KEY,
+      removalPolicy: props.removalPolicy,
+    });
+    this.loyaltyTable = props.loyaltyTable ?? createBlueprintTable(this, 'LoyaltyTable', {
+      partitionKey: LOYALTY_PARTITION_KEY,
+      removalPolicy: props.removalPolicy,
+    });
+    this.idempotencyTable = createIdempotencyTable(this, 'IdempotencyTable', props.removalPolicy);
+
+    // Ticketing
+    ({ defaultTicketingFunction: this.defaultTicketingFunction, ticketingFunction: this.ticketingFunction } =
+      this.createTicketing(props, eventSource));
+    // Confirmation email
+    ({ defaultEmailFunction: this.defaultEmailFunction, emailFunction: this.emailFunction } = this.createEmail(props, senderIdentities));
+    // Loyalty
+    ({ defaultLoyaltyFunction: this.defaultLoyaltyFunction, loyaltyFunction: this.loyaltyFunction } = this.createLoyalty(props, pointsPerUnit));
+    // Routes: each consumer gets only the fields it needs.
+    ({ route: this.route, loyaltyRoute: this.loyaltyRoute } = this.createRoutes(props));
+  }
+
+  private checkProps(props: BookingFanOutProps): { pointsPerUnit: string; senderIdentities: string[] } {
     checkDefaultFunctionOnly(this, TYPE, 'ticketingHandler', props.ticketingHandler !== undefined, {
       maxEventEntrySize: props.maxEventEntrySize,
     });
@@ -259,29 +270,14 @@ export class BookingFanOut extends Construct {
       throw propError(this, TYPE, 'configurationSetName',
         `must be 1 to 64 letters, digits, "_" or "-", got ${show(props.configurationSetName)}`);
     }
-    const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
+    return { pointsPerUnit, senderIdentities };
+  }
 
-    this.eventBus = blueprintEventBus(this, props.eventBus, props);
-    this.registry = blueprintRegistry(this, props.registry);
-
-    this.bookingConfirmed = props.bookingConfirmedContract
-      ?? publishContract(this, 'BookingConfirmed', this.registry, props.bookingSource ?? DEFAULT_BOOKING_SOURCE, BOOKING_CONFIRMED);
-    this.ticketsIssued = publishContract(this, 'TicketsIssued', this.registry, eventSource, TICKETS_ISSUED);
-
-    this.ticketsTable = props.ticketsTable ?? createBlueprintTable(this, 'TicketsTable', {
-      partitionKey: TICKETS_PARTITION_KEY,
-      sortKey: TICKETS_SORT_KEY,
-      removalPolicy: props.removalPolicy,
-    });
-    this.loyaltyTable = props.loyaltyTable ?? createBlueprintTable(this, 'LoyaltyTable', {
-      partitionKey: LOYALTY_PARTITION_KEY,
-      removalPolicy: props.removalPolicy,
-    });
-    this.idempotencyTable = createIdempotencyTable(this, 'IdempotencyTable', props.removalPolicy);
-
-    // Ticketing
+  /** The ticketing function (the default one or yours): it writes the tickets and emits `TicketsIssued`. */
+  private createTicketing(props: BookingFanOutProps, eventSource: string) {
+    let defaultTicketingFunction: BlueprintFunction | undefined;
     if (!props.ticketingHandler) {
-      this.defaultTicketingFunction = this.defaultFunction('IssueTicket', 'issue-ticket', 'Issues the e-tickets of a booking', {
+      defaultTicketingFunction = this.defaultFunction('IssueTicket', 'issue-ticket', 'Issues the e-tickets of a booking', {
         [ENV.ticketsTableName]: this.ticketsTable.tableName,
         [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
         [ENV.eventBusName]: this.eventBus.eventBusArn,
@@ -289,23 +285,27 @@ export class BookingFanOut extends Construct {
         ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize, ENV.maxEntryBytes),
       }, props);
     }
-    this.ticketingFunction = props.ticketingHandler ?? this.defaultTicketingFunction!.function;
-    this.ticketsTable.grant(this.ticketingFunction, 'dynamodb:UpdateItem');
-    this.idempotencyTable.grant(this.ticketingFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
-    this.eventBus.grantPutEventsTo(this.ticketingFunction);
+    const ticketingFunction = props.ticketingHandler ?? defaultTicketingFunction!.function;
+    this.ticketsTable.grant(ticketingFunction, 'dynamodb:UpdateItem');
+    this.idempotencyTable.grant(ticketingFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
+    this.eventBus.grantPutEventsTo(ticketingFunction);
+    return { defaultTicketingFunction, ticketingFunction };
+  }
 
-    // Confirmation email
+  /** The confirmation email function (the default one or yours), allowed to send from the sender's identities. */
+  private createEmail(props: BookingFanOutProps, senderIdentities: string[]) {
+    let defaultEmailFunction: BlueprintFunction | undefined;
     if (!props.emailHandler) {
-      this.defaultEmailFunction = this.defaultFunction('SendConfirmationEmail', 'send-confirmation-email', 'Sends the booking confirmation email', {
+      defaultEmailFunction = this.defaultFunction('SendConfirmationEmail', 'send-confirmation-email', 'Sends the booking confirmation email', {
         [ENV.senderAddress]: props.senderAddress,
         ...(props.configurationSetName !== undefined ? { [ENV.configurationSetName]: props.configurationSetName } : {}),
         [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
       }, props);
     }
-    this.emailFunction = props.emailHandler ?? this.defaultEmailFunction!.function;
+    const emailFunction = props.emailHandler ?? defaultEmailFunction!.function;
     const stack = Stack.of(this);
     iam.Grant.addToPrincipal({
-      grantee: this.emailFunction,
+      grantee: emailFunction,
       actions: ['ses:SendEmail'],
       resourceArns: [
         ...senderIdentities.map((name) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name })),
@@ -314,26 +314,33 @@ export class BookingFanOut extends Construct {
           : []),
       ],
     });
-    this.idempotencyTable.grant(this.emailFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
+    this.idempotencyTable.grant(emailFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
+    return { defaultEmailFunction, emailFunction };
+  }
 
-    // Loyalty
+  /** The loyalty function (the default one or yours). */
+  private createLoyalty(props: BookingFanOutProps, pointsPerUnit: string) {
+    let defaultLoyaltyFunction: BlueprintFunction | undefined;
     if (!props.loyaltyHandler) {
-      this.defaultLoyaltyFunction = this.defaultFunction('AwardLoyaltyPoints', 'award-loyalty-points', 'Awards the loyalty points of a booking', {
+      defaultLoyaltyFunction = this.defaultFunction('AwardLoyaltyPoints', 'award-loyalty-points', 'Awards the loyalty points of a booking', {
         [ENV.loyaltyTableName]: this.loyaltyTable.tableName,
         [ENV.pointsPerCurrencyUnit]: pointsPerUnit,
       }, props);
     }
-    this.loyaltyFunction = props.loyaltyHandler ?? this.defaultLoyaltyFunction!.function;
-    this.loyaltyTable.grant(this.loyaltyFunction, 'dynamodb:UpdateItem');
+    const loyaltyFunction = props.loyaltyHandler ?? defaultLoyaltyFunction!.function;
+    this.loyaltyTable.grant(loyaltyFunction, 'dynamodb:UpdateItem');
+    return { defaultLoyaltyFunction, loyaltyFunction };
+  }
 
-    // Routes: each consumer gets only the fields it needs.
+  /** The main route (ticketing, email, extra consumers) and the route of loyalty members' bookings. */
+  private createRoutes(props: BookingFanOutProps) {
     const routeOptions = {
       eventBus: this.eventBus,
       ...deliveryOptions(props),
     };
     const flight = events.EventField.fromPath('$.detail.flight');
     const bookingId = events.EventField.fromPath('$.detail.bookingId');
-    this.route = new ReliableRoute(this, 'BookingConfirmedRoute', {
+    const route = new ReliableRoute(this, 'BookingConfirmedRoute', {
       ...routeOptions,
       eventPattern: this.bookingConfirmed.pattern(),
       description: 'BookingConfirmed events to ticketing, the confirmation email and the extra consumers',
@@ -356,7 +363,7 @@ export class BookingFanOut extends Construct {
         ...(props.extraConsumers ?? []),
       ],
     });
-    this.loyaltyRoute = new ReliableRoute(this, 'LoyaltyRoute', {
+    const loyaltyRoute = new ReliableRoute(this, 'LoyaltyRoute', {
       ...routeOptions,
       eventPattern: this.bookingConfirmed.pattern({ detail: { customer: { loyaltyId: [{ exists: true }] } } }),
       description: 'BookingConfirmed events of loyalty members to the loyalty function',
@@ -371,6 +378,7 @@ export class BookingFanOut extends Construct {
         }),
       ],
     });
+    return { route, loyaltyRoute };
   }
 
   /**

@@ -23,6 +23,7 @@ import { checkLogGroupName, checkLogRetention } from '../../private/log-checks';
 import { rewriteStatements } from '../../private/policy-statements';
 import { API_CALL_DETAIL_TYPE, STATE_WITH_READ_ONLY, isReadOnlyEventName } from '../../private/read-only-management-event';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
+import { BlueprintRemovalPolicyProps } from '../kit/blueprint-props';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/log-group-target';
@@ -33,7 +34,7 @@ const TYPE = 'CloudTrailAudit';
 /**
  * Properties of a {@link CloudTrailAudit}.
  */
-export interface CloudTrailAuditProps extends ReliableDeliveryOptions {
+export interface CloudTrailAuditProps extends ReliableDeliveryOptions, BlueprintRemovalPolicyProps {
   /**
    * The bus on which the CloudTrail events arrive. CloudTrail sends them to the account's default bus; give
    * another bus when they are forwarded to it (e.g. a central audit account's bus). Partner buses receive no AWS
@@ -103,13 +104,6 @@ export interface CloudTrailAuditProps extends ReliableDeliveryOptions {
    * @default - a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the created log group, key and trail bucket when they are removed from the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Whether to let EventBridge write to the log group through the stack's CloudWatch Logs resource policy.
@@ -209,32 +203,7 @@ export class CloudTrailAudit extends Construct {
       });
     }
 
-    if (props.logGroup) {
-      this.logGroup = props.logGroup;
-    } else {
-      const key = this.encryptionKey!;
-      const stack = Stack.of(this);
-      // CloudWatch Logs uses the key with the log group's ARN as encryption context.
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: '*',
-            }),
-          },
-        },
-      }));
-      const logGroup = new logs.LogGroup(this, 'LogGroup', {
-        logGroupName: props.logGroupName,
-        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-        encryptionKey: key,
-        removalPolicy,
-      });
-      this.logGroup = logGroup;
-    }
+    this.logGroup = props.logGroup ?? this.createLogGroup(props, this.encryptionKey!, removalPolicy);
 
     this.eventPattern = {
       source: [...new Set(services.map((s) => s.source))],
@@ -311,6 +280,30 @@ export class CloudTrailAudit extends Construct {
     // policy for CloudTrail gets the trail's ARN as its aws:SourceArn.
     nameTheTrailInBucketPolicy(bucket, trailArn);
     return { trail, bucket, accessLogs };
+  }
+
+  /** The audit log group, encrypted with `key` (which CloudWatch Logs may use for the log groups of the account). */
+  private createLogGroup(props: CloudTrailAuditProps, key: kms.IKey, removalPolicy: RemovalPolicy): logs.LogGroup {
+    const stack = Stack.of(this);
+    // CloudWatch Logs uses the key with the log group's ARN as encryption context.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: '*',
+          }),
+        },
+      },
+    }));
+    return new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: props.logGroupName,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: key,
+      removalPolicy,
+    });
   }
 
   private checkProps(props: CloudTrailAuditProps, services: AuditedService[], includeReadOnly: boolean, eventBus: events.IEventBus): void {

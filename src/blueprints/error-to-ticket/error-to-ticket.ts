@@ -11,7 +11,6 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, DEFAULT_ERROR_SOURCE, ENV, ERROR_REPORTED, LIMITS } from './contract';
-import { TicketDelivery } from './ticket-delivery';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
@@ -19,11 +18,13 @@ import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintEventBusProps, BlueprintRegistryProps } from '../kit/blueprint-props';
+import { HandlerDelivery } from '../kit/handler-delivery';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
-import { deliveryOptions } from '../shared-constructs/delivery-options';
+import { deliveryOptions, factoryNames } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
-import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
+import { checkDefaultFunctionOnly, checkHttpTimeout } from '../shared-constructs/settings';
 
 const TYPE = 'ErrorToTicket';
 
@@ -33,21 +34,7 @@ const DEDUP_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamod
 /**
  * Properties of an {@link ErrorToTicket}.
  */
-export interface ErrorToTicketProps extends ReliableDeliveryOptions {
-  /**
-   * The bus on which applications publish their `ErrorReported` events.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the `ErrorReported` contract is published.
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface ErrorToTicketProps extends ReliableDeliveryOptions, BlueprintEventBusProps, BlueprintRegistryProps {
   /**
    * The `source` of the application `ErrorReported` events.
    *
@@ -56,18 +43,19 @@ export interface ErrorToTicketProps extends ReliableDeliveryOptions {
   readonly errorSource?: string;
 
   /**
-   * How tickets are delivered to the ticketing system.
+   * How tickets are delivered to the ticketing system: `HandlerDelivery.viaLambda()` or
+   * `HandlerDelivery.viaApiDestination()` (the deprecated `TicketDelivery` factories still work).
    *
-   * @default TicketDelivery.lambda()
+   * @default HandlerDelivery.viaLambda()
    */
-  readonly delivery?: TicketDelivery;
+  readonly delivery?: HandlerDelivery;
 
   /**
    * The Secrets Manager secret holding the ticketing system's endpoint and credentials, as JSON
    * `{ "endpoint": "https://...", "authorization": "Bearer ...", "headers": { ... } }` (`authorization` and
    * `headers` optional). The function is granted read access (and decrypt, when the secret has its own KMS key).
    *
-   * Required with the default Lambda delivery; refused with `TicketDelivery.apiDestination()`, whose credentials
+   * Required with the default Lambda delivery; refused with the API destination delivery, whose credentials
    * live in its EventBridge connection.
    *
    * @default - none
@@ -116,7 +104,7 @@ export interface ErrorToTicketProps extends ReliableDeliveryOptions {
 /**
  * Error to ticket: application errors (`ErrorReported` events) and CloudWatch alarms that go into ALARM open a
  * ticket in an HTTP ticketing system. By default a Lambda function opens one ticket per error fingerprint and
- * deduplication window; `TicketDelivery.apiDestination()` lets EventBridge call the ticketing system directly.
+ * deduplication window; `HandlerDelivery.viaApiDestination()` lets EventBridge call the ticketing system directly.
  */
 export class ErrorToTicket extends Construct {
   /** The bus of the application error events. */
@@ -156,7 +144,7 @@ export class ErrorToTicket extends Construct {
     guardServiceRoleTrust(this);
     checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
-    const delivery = props.delivery ?? TicketDelivery.lambda();
+    const delivery = props.delivery ?? HandlerDelivery.viaLambda();
     const alarmTickets = props.alarmTickets ?? true;
     this.checkProps(props, delivery, alarmTickets);
 
@@ -172,20 +160,7 @@ export class ErrorToTicket extends Construct {
       description: 'Application errors to the ticketing system',
     });
     if (alarmTickets) {
-      const prefixes = props.alarmNamePrefixes ?? [];
-      this.alarmRoute = new ReliableRoute(this, 'AlarmRoute', {
-        ...routeOptions,
-        eventBus: props.alarmEventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
-        eventPattern: {
-          source: [ALARM_SOURCE],
-          detailType: [ALARM_DETAIL_TYPE],
-          detail: {
-            state: { value: ['ALARM'] },
-            ...(prefixes.length > 0 ? { alarmName: prefixes.map((prefix) => ({ prefix })) } : {}),
-          },
-        },
-        description: 'CloudWatch alarms going into ALARM to the ticketing system',
-      });
+      this.alarmRoute = this.createAlarmRoute(props, routeOptions);
     }
 
     if (delivery.apiDestinationOptions) {
@@ -202,8 +177,33 @@ export class ErrorToTicket extends Construct {
       return;
     }
 
+    ({ dedupTable: this.dedupTable, defaultTicketFunction: this.defaultTicketFunction, ticketFunction: this.ticketFunction } =
+      this.createLambdaDelivery(props, delivery));
+  }
+
+  /** The route of the CloudWatch alarms going into ALARM (every alarm, or those with the given name prefixes). */
+  private createAlarmRoute(props: ErrorToTicketProps, routeOptions: ReliableDeliveryOptions): ReliableRoute {
+    const prefixes = props.alarmNamePrefixes ?? [];
+    return new ReliableRoute(this, 'AlarmRoute', {
+      ...routeOptions,
+      eventBus: props.alarmEventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      eventPattern: {
+        source: [ALARM_SOURCE],
+        detailType: [ALARM_DETAIL_TYPE],
+        detail: {
+          state: { value: ['ALARM'] },
+          ...(prefixes.length > 0 ? { alarmName: prefixes.map((prefix) => ({ prefix })) } : {}),
+        },
+      },
+      description: 'CloudWatch alarms going into ALARM to the ticketing system',
+    });
+  }
+
+  /** The Lambda delivery: the deduplication table and the ticket function (the default one or yours) as target. */
+  private createLambdaDelivery(props: ErrorToTicketProps, delivery: HandlerDelivery) {
     const lambdaOptions = delivery.lambdaOptions ?? {};
-    this.dedupTable = new dynamodb.Table(this, 'DedupTable', {
+    let defaultTicketFunction: BlueprintFunction | undefined;
+    const dedupTable = new dynamodb.Table(this, 'DedupTable', {
       partitionKey: { name: 'fingerprint', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -215,14 +215,14 @@ export class ErrorToTicket extends Construct {
     if (!lambdaOptions.handler) {
       const httpTimeout = lambdaOptions.httpTimeout ?? Duration.millis(LIMITS.httpTimeoutMs.default);
       const timeout = Duration.seconds(Math.max(LIMITS.minFunctionTimeoutSeconds, httpTimeout.toSeconds() + LIMITS.functionTimeoutMarginSeconds));
-      this.defaultTicketFunction = createDefaultFunction(this, 'OpenTicket', {
+      defaultTicketFunction = createDefaultFunction(this, 'OpenTicket', {
         blueprint: 'error-to-ticket',
         handler: 'open-ticket',
         description: 'Opens one ticket per error fingerprint and window (error-to-ticket blueprint)',
         timeout,
         environment: {
           [ENV.secretArn]: props.ticketingSecret!.secretArn,
-          [ENV.dedupTableName]: this.dedupTable.tableName,
+          [ENV.dedupTableName]: dedupTable.tableName,
           [ENV.dedupWindowSeconds]: String((props.dedupWindow ?? Duration.seconds(LIMITS.dedupWindowSeconds.default)).toSeconds()),
           [ENV.httpTimeoutMs]: String(httpTimeout.toMilliseconds()),
           // A claim must outlive the invocation that holds it, or a slow invocation could be overtaken.
@@ -230,33 +230,42 @@ export class ErrorToTicket extends Construct {
         },
       }, props);
     }
-    const fn = lambdaOptions.handler ?? this.defaultTicketFunction!.function;
-    this.ticketFunction = fn;
+    const fn = lambdaOptions.handler ?? defaultTicketFunction!.function;
 
-    iam.Grant.addToPrincipal({ grantee: fn, actions: DEDUP_TABLE_ACTIONS, resourceArns: [this.dedupTable.tableArn] });
+    iam.Grant.addToPrincipal({ grantee: fn, actions: DEDUP_TABLE_ACTIONS, resourceArns: [dedupTable.tableArn] });
     props.ticketingSecret?.grantRead(fn);
 
     this.errorRoute.addTarget(new targets.LambdaFunction(fn));
     this.alarmRoute?.addTarget(new targets.LambdaFunction(fn));
+    return { dedupTable, defaultTicketFunction, ticketFunction: fn };
   }
 
-  private checkProps(props: ErrorToTicketProps, delivery: TicketDelivery, alarmTickets: boolean): void {
+  private checkProps(props: ErrorToTicketProps, delivery: HandlerDelivery, alarmTickets: boolean): void {
+    const factory = factoryNames(delivery);
     if (delivery.apiDestinationOptions) {
       const options = delivery.apiDestinationOptions;
       if (props.ticketingSecret) {
         throw propError(this, TYPE, 'ticketingSecret',
-          'cannot be used with TicketDelivery.apiDestination(): the API destination takes its credentials from its connection (`authorization` or `connection`)');
+          `cannot be used with ${factory.apiDestination}: the API destination takes its credentials from its connection (\`authorization\` or \`connection\`)`);
       }
       if (props.dedupWindow !== undefined) {
         throw propError(this, TYPE, 'dedupWindow',
-          'cannot be used with TicketDelivery.apiDestination(): EventBridge API destinations do not deduplicate; use TicketDelivery.lambda() for one ticket per fingerprint');
+          `cannot be used with ${factory.apiDestination}: EventBridge API destinations do not deduplicate; use ${factory.lambda} for one ticket per fingerprint`);
       }
       if (props.dedupTableRemovalPolicy !== undefined) {
-        throw propError(this, TYPE, 'dedupTableRemovalPolicy', 'cannot be used with TicketDelivery.apiDestination(), which has no deduplication table');
+        throw propError(this, TYPE, 'dedupTableRemovalPolicy', `cannot be used with ${factory.apiDestination}, which has no deduplication table`);
       }
       checkApiDestinationSettings(this, TYPE, options);
     } else {
       const options = delivery.lambdaOptions ?? {};
+      if (options.secret !== undefined) {
+        throw propError(this, TYPE, 'delivery secret',
+          'is not used by ErrorToTicket: give the ticketing system\'s secret as the blueprint prop ticketingSecret');
+      }
+      if (options.maxRetryAfter !== undefined) {
+        throw propError(this, TYPE, 'delivery maxRetryAfter',
+          'is not used by ErrorToTicket: only the upsert function of SaasCrmToMarketing waits on Retry-After');
+      }
       checkDefaultFunctionOnly(this, TYPE, 'delivery handler', options.handler !== undefined, {
         'dedupWindow': props.dedupWindow,
         'delivery httpTimeout': options.httpTimeout,
@@ -273,13 +282,7 @@ export class ErrorToTicket extends Construct {
           throw propError(this, TYPE, 'dedupWindow', `must be a whole number of seconds between ${min} (1 minute) and ${max} (366 days), got ${seconds} seconds`);
         }
       }
-      if (options.httpTimeout !== undefined && !Token.isUnresolved(options.httpTimeout.toMilliseconds())) {
-        const ms = options.httpTimeout.toMilliseconds();
-        const { min, max } = LIMITS.httpTimeoutMs;
-        if (ms < min || ms > max) {
-          throw propError(this, TYPE, 'delivery httpTimeout', `must be between ${min} ms (1 second) and ${max} ms (10 minutes), got ${ms} ms`);
-        }
-      }
+      checkHttpTimeout(this, TYPE, options.httpTimeout, LIMITS.httpTimeoutMs, '10 minutes');
     }
     if (!alarmTickets && (props.alarmNamePrefixes !== undefined || props.alarmEventBus !== undefined)) {
       throw propError(this, TYPE, props.alarmNamePrefixes !== undefined ? 'alarmNamePrefixes' : 'alarmEventBus',

@@ -28,14 +28,16 @@ import { narrowFirehoseS3Access } from './private/firehose-access';
 import { FaultRules, MaintenanceWorkflow, faultDetailPattern } from './private/maintenance-workflow';
 import { lastSeenRuleSql, statusRuleSql, topicFilterProblems } from './private/status-topic';
 import { EventContract } from '../../core/event-contract';
-import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
+import { ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
-import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
+import { countAlarm, createQueueNotEmptyAlarm } from '../../private/alarms';
+import { createDeadLetterQueue } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintBaseProps } from '../kit/blueprint-props';
 import { IngestionPipe, PipeSource } from '../kit/ingestion-pipe';
 import { createBucketWithAccessLogs } from '../shared-constructs/buckets';
 import { createDefaultFunction } from '../shared-constructs/default-function';
@@ -45,27 +47,15 @@ import { LogGroupTarget, allowEventBridgeToWrite } from '../shared-constructs/lo
 import { createBlueprintTable } from '../shared-constructs/tables';
 
 const TYPE = 'IotDeviceManagement';
+
+/** The checked settings of an `IotDeviceManagement`. */
+type IotSettings = ReturnType<IotDeviceManagement['checkProps']>;
 const ERROR_CODE = /^[A-Za-z0-9_.:-]+$/;
 
 /**
  * Properties of an {@link IotDeviceManagement}.
  */
-export interface IotDeviceManagementProps extends ReliableDeliveryOptions {
-  /**
-   * The bus the device statuses are put on, and the maintenance events sent to.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the blueprint publishes the contracts of its events (`DeviceStatusReported`,
-   * `MaintenanceTicketOpened`, `MaintenanceEscalated`).
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface IotDeviceManagementProps extends BlueprintBaseProps {
   /**
    * The MQTT topic filter the devices publish their status on. It must have exactly one `+` level, which is the
    * device id (the thing name: let each device's IoT policy allow `iot:Publish` on its own topic only, so that a
@@ -209,13 +199,6 @@ export interface IotDeviceManagementProps extends ReliableDeliveryOptions {
    * @default - no wait
    */
   readonly maximumBatchingWindow?: Duration;
-
-  /**
-   * What happens to the tables, buckets and log groups the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -309,17 +292,66 @@ export class IotDeviceManagement extends Construct {
     this.maintenanceEscalated = publishContract(this, 'MaintenanceEscalated', this.registry, maintenanceSource, MAINTENANCE_ESCALATED);
 
     // Ingestion: topic rule -> SQS -> pipe -> bus.
-    this.statusDeadLetterQueue = createDeadLetterQueue(this, 'StatusDeadLetterQueue',
+    ({
+      statusDeadLetterQueue: this.statusDeadLetterQueue, statusQueue: this.statusQueue,
+      statusRuleErrorQueue: this.statusRuleErrorQueue, statusRuleRole: this.statusRuleRole, statusRule: this.statusRule,
+    } = this.createStatusRule(settings.statusTopic));
+    if (settings.heartbeatTimeout) {
+      ({ lastSeenTable: this.lastSeenTable, lastSeenRule: this.lastSeenRule } = this.createLastSeenRule(settings.statusTopic, removalPolicy));
+    }
+    this.statusRule.node.addDependency(this.statusRuleRole.node.findChild('DefaultPolicy'));
+    ({ logGroup: this.pipeLogGroup, pipe: this.statusPipe, role: this.statusPipeRole } = new IngestionPipe(this, 'StatusPipe', {
+      source: PipeSource.sqsQueue(this.statusQueue, { batchSize: settings.batchSize, maxBatchingWindow: props.maximumBatchingWindow }),
+      eventBus: this.eventBus,
+      eventSource: statusSource,
+      detailType: DEVICE_STATUS_REPORTED.detailType,
+      logRemovalPolicy: removalPolicy,
+      description: `Device statuses to the bus (${this.node.path})`,
+    }));
+
+    // Every status: analysis and log.
+    ({
+      analysisBucket: this.analysisBucket, analysisStream: this.analysisStream, statusLogGroup: this.statusLogGroup,
+      statusRoute: this.statusRoute, logResourcePolicy: this.logResourcePolicy,
+    } = this.createStatusRoute(props, removalPolicy));
+
+    // Faults: the maintenance workflow.
+    const workflow = this.createMaintenanceWorkflow(props, settings, maintenanceSource, removalPolicy);
+    ({ ticketsTable: this.ticketsTable, stateMachine: this.maintenanceStateMachine, logGroup: this.maintenanceLogGroup } = workflow);
+    this.faultPattern = this.deviceStatusReported.pattern({ detail: faultDetailPattern(settings.faultRules) });
+    this.faultRoute = new ReliableRoute(this, 'FaultRoute', {
+      eventBus: this.eventBus,
+      eventPattern: this.faultPattern,
+      description: 'Faulty device statuses to the maintenance workflow',
+      targets: [new targets.SfnStateMachine(this.maintenanceStateMachine)],
+      ...deliveryOptions(props),
+    });
+
+    if (settings.heartbeatTimeout) {
+      ({
+        deviceHeartbeatMissed: this.deviceHeartbeatMissed, heartbeatCheckFunction: this.heartbeatCheckFunction,
+        heartbeatSchedule: this.heartbeatSchedule, heartbeatRoute: this.heartbeatRoute,
+      } = this.createHeartbeatCheck(props, settings.heartbeatTimeout, settings.heartbeatCheckInterval, statusSource));
+    }
+
+    if (props.alarms ?? true) {
+      this.alarms.push(...this.createAlarms(workflow.failedExecutionsMetric, props.alarmActions));
+    }
+  }
+
+  /** The status queue (with its dead-letter queue), and the IoT topic rule that sends the statuses to it. */
+  private createStatusRule(statusTopic: string) {
+    const statusDeadLetterQueue = createDeadLetterQueue(this, 'StatusDeadLetterQueue',
       'SQS moves here the statuses the pipe failed to put on the bus 5 times');
-    this.statusQueue = new sqs.Queue(this, 'StatusQueue', {
+    const statusQueue = new sqs.Queue(this, 'StatusQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(60),
-      deadLetterQueue: { queue: this.statusDeadLetterQueue, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: statusDeadLetterQueue, maxReceiveCount: 5 },
     });
-    this.statusRuleErrorQueue = createDeadLetterQueue(this, 'StatusRuleErrorQueue',
+    const statusRuleErrorQueue = createDeadLetterQueue(this, 'StatusRuleErrorQueue',
       'the IoT rule\'s error action sends the statuses its SQS action could not deliver, with the error');
-    this.statusRuleRole = new iam.Role(this, 'StatusRuleRole', {
+    const statusRuleRole = new iam.Role(this, 'StatusRuleRole', {
       assumedBy: new iam.ServicePrincipal('iot.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
@@ -328,62 +360,55 @@ export class IotDeviceManagement extends Construct {
       }),
       description: `Role of the IoT status rule of ${this.node.path}`,
     });
-    this.statusQueue.grantSendMessages(this.statusRuleRole);
-    this.statusRuleErrorQueue.grantSendMessages(this.statusRuleRole);
+    statusQueue.grantSendMessages(statusRuleRole);
+    statusRuleErrorQueue.grantSendMessages(statusRuleRole);
     const ruleActions: iot.CfnTopicRule.ActionProperty[] = [
-      { sqs: { queueUrl: this.statusQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } },
+      { sqs: { queueUrl: statusQueue.queueUrl, roleArn: statusRuleRole.roleArn, useBase64: false } },
     ];
-    this.statusRule = new iot.CfnTopicRule(this, 'StatusRule', {
+    const statusRule = new iot.CfnTopicRule(this, 'StatusRule', {
       topicRulePayload: {
         description: `Device statuses to the queue of ${this.node.path}`,
-        sql: statusRuleSql(settings.statusTopic),
+        sql: statusRuleSql(statusTopic),
         awsIotSqlVersion: '2016-03-23',
         ruleDisabled: false,
         actions: ruleActions,
+        errorAction: { sqs: { queueUrl: statusRuleErrorQueue.queueUrl, roleArn: statusRuleRole.roleArn, useBase64: false } },
+      },
+    });
+    return { statusDeadLetterQueue, statusQueue, statusRuleErrorQueue, statusRuleRole, statusRule };
+  }
+
+  /** The last-seen table and the topic rule that writes each device's id and receive time to it (heartbeats). */
+  private createLastSeenRule(statusTopic: string, removalPolicy: RemovalPolicy) {
+    const lastSeenTable = createBlueprintTable(this, 'LastSeenTable', {
+      partitionKey: { name: LAST_SEEN_ATTRIBUTES.deviceId, type: dynamodb.AttributeType.STRING },
+      removalPolicy,
+    });
+    // A rule of its own that keeps only the device id and the receive time: every item has the same bounded size
+    // whatever the device sends, and a new status replaces the item (which clears the check's mark).
+    lastSeenTable.grant(this.statusRuleRole, 'dynamodb:PutItem');
+    const lastSeenRule = new iot.CfnTopicRule(this, 'LastSeenRule', {
+      topicRulePayload: {
+        description: `When each device was last heard from, for the heartbeat check of ${this.node.path}`,
+        sql: lastSeenRuleSql(statusTopic),
+        awsIotSqlVersion: '2016-03-23',
+        ruleDisabled: false,
+        actions: [{ dynamoDBv2: { roleArn: this.statusRuleRole.roleArn, putItem: { tableName: lastSeenTable.tableName } } }],
         errorAction: { sqs: { queueUrl: this.statusRuleErrorQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } },
       },
     });
-    if (settings.heartbeatTimeout) {
-      this.lastSeenTable = createBlueprintTable(this, 'LastSeenTable', {
-        partitionKey: { name: LAST_SEEN_ATTRIBUTES.deviceId, type: dynamodb.AttributeType.STRING },
-        removalPolicy,
-      });
-      // A rule of its own that keeps only the device id and the receive time: every item has the same bounded size
-      // whatever the device sends, and a new status replaces the item (which clears the check's mark).
-      this.lastSeenTable.grant(this.statusRuleRole, 'dynamodb:PutItem');
-      this.lastSeenRule = new iot.CfnTopicRule(this, 'LastSeenRule', {
-        topicRulePayload: {
-          description: `When each device was last heard from, for the heartbeat check of ${this.node.path}`,
-          sql: lastSeenRuleSql(settings.statusTopic),
-          awsIotSqlVersion: '2016-03-23',
-          ruleDisabled: false,
-          actions: [{ dynamoDBv2: { roleArn: this.statusRuleRole.roleArn, putItem: { tableName: this.lastSeenTable.tableName } } }],
-          errorAction: { sqs: { queueUrl: this.statusRuleErrorQueue.queueUrl, roleArn: this.statusRuleRole.roleArn, useBase64: false } },
-        },
-      });
-      this.lastSeenRule.node.addDependency(this.statusRuleRole.node.findChild('DefaultPolicy'));
-    }
-    this.statusRule.node.addDependency(this.statusRuleRole.node.findChild('DefaultPolicy'));
+    lastSeenRule.node.addDependency(this.statusRuleRole.node.findChild('DefaultPolicy'));
+    return { lastSeenTable, lastSeenRule };
+  }
 
-    const statusPipe = new IngestionPipe(this, 'StatusPipe', {
-      source: PipeSource.sqsQueue(this.statusQueue, { batchSize: settings.batchSize, maxBatchingWindow: props.maximumBatchingWindow }),
-      eventBus: this.eventBus,
-      eventSource: statusSource,
-      detailType: DEVICE_STATUS_REPORTED.detailType,
-      logRemovalPolicy: removalPolicy,
-      description: `Device statuses to the bus (${this.node.path})`,
-    });
-    this.pipeLogGroup = statusPipe.logGroup;
-    this.statusPipe = statusPipe.pipe;
-    this.statusPipeRole = statusPipe.role;
-
-    // Every status: analysis and log.
+  /** The route of every status to analysis (Firehose to S3) and to the status log group. */
+  private createStatusRoute(props: IotDeviceManagementProps, removalPolicy: RemovalPolicy) {
     const createdBucket = props.analysisBucket ? undefined : createBucketWithAccessLogs(this,
       { bucket: 'AnalysisBucket', accessLogs: 'AnalysisAccessLogsBucket' }, 'analysis-bucket/', removalPolicy).bucket;
-    this.analysisBucket = props.analysisBucket ?? createdBucket!;
-    this.analysisStream = new firehose.DeliveryStream(this, 'AnalysisStream', {
+    const analysisBucket = props.analysisBucket ?? createdBucket!;
+    const analysisStream = new firehose.DeliveryStream(this, 'AnalysisStream', {
       encryption: firehose.StreamEncryption.awsOwnedKey(),
-      destination: new firehose.S3Bucket(this.analysisBucket, {
+      destination: new firehose.S3Bucket(analysisBucket, {
         compression: firehose.Compression.GZIP,
         // Partitioned by the IoT receive day (not Firehose's arrival time): a status and its duplicates land in the
         // same partition. Dynamic partitioning is also what lets Firehose end each record with a newline.
@@ -401,33 +426,35 @@ export class IotDeviceManagement extends Construct {
       }),
     });
     if (createdBucket) {
-      acknowledgeFirehoseBucketAccess(this.analysisStream, createdBucket);
+      acknowledgeFirehoseBucketAccess(analysisStream, createdBucket);
     }
-    this.statusLogGroup = props.statusLogGroup ?? new logs.LogGroup(this, 'StatusLogGroup', {
+    const statusLogGroup = props.statusLogGroup ?? new logs.LogGroup(this, 'StatusLogGroup', {
       retention: props.statusLogRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy,
     });
-    this.statusRoute = new ReliableRoute(this, 'StatusRoute', {
+    const statusRoute = new ReliableRoute(this, 'StatusRoute', {
       eventBus: this.eventBus,
       eventPattern: this.deviceStatusReported.pattern(),
       description: 'Every device status to analysis (Firehose) and to the status log group',
       ...deliveryOptions(props),
     });
-    if (props.logResourcePolicy ?? true) {
-      this.logResourcePolicy = allowEventBridgeToWrite(this, this.statusLogGroup, this.statusRoute);
-    }
-    narrowFirehoseS3Access(this.analysisStream);
-    this.statusRoute.addTarget(new targets.FirehoseDeliveryStream(this.analysisStream));
-    this.statusRoute.addTarget(new LogGroupTarget(this.statusLogGroup));
+    const logResourcePolicy = (props.logResourcePolicy ?? true) ? allowEventBridgeToWrite(this, statusLogGroup, statusRoute) : undefined;
+    narrowFirehoseS3Access(analysisStream);
+    statusRoute.addTarget(new targets.FirehoseDeliveryStream(analysisStream));
+    statusRoute.addTarget(new LogGroupTarget(statusLogGroup));
+    return { analysisBucket, analysisStream, statusLogGroup, statusRoute, logResourcePolicy };
+  }
 
-    // Faults: the maintenance workflow.
-    this.ticketsTable = createBlueprintTable(this, 'TicketsTable', {
+  /** The tickets table and the maintenance workflow on it. */
+  private createMaintenanceWorkflow(props: IotDeviceManagementProps, settings: IotSettings, maintenanceSource: string,
+    removalPolicy: RemovalPolicy) {
+    const ticketsTable = createBlueprintTable(this, 'TicketsTable', {
       partitionKey: { name: TICKET_ATTRIBUTES.ticketId, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: TICKET_ATTRIBUTES.expiresAt,
       removalPolicy,
     });
     const workflow = new MaintenanceWorkflow(this, 'MaintenanceWorkflow', {
-      ticketsTable: this.ticketsTable,
+      ticketsTable,
       eventBus: this.eventBus,
       eventSource: maintenanceSource,
       faultRules: settings.faultRules,
@@ -437,68 +464,54 @@ export class IotDeviceManagement extends Construct {
       escalationTopic: props.escalationTopic,
       removalPolicy,
     });
-    this.maintenanceStateMachine = workflow.stateMachine;
-    this.maintenanceLogGroup = workflow.logGroup;
-    this.faultPattern = this.deviceStatusReported.pattern({ detail: faultDetailPattern(settings.faultRules) });
-    this.faultRoute = new ReliableRoute(this, 'FaultRoute', {
+    const { stateMachine, logGroup, failedExecutionsMetric } = workflow;
+    return { ticketsTable, stateMachine, logGroup, failedExecutionsMetric };
+  }
+
+  /** The heartbeat check: its contract, function and schedule, and the route of missed heartbeats to the workflow. */
+  private createHeartbeatCheck(props: IotDeviceManagementProps, heartbeatTimeout: Duration, checkInterval: Duration, statusSource: string) {
+    const deviceHeartbeatMissed = publishContract(this, 'DeviceHeartbeatMissed', this.registry, statusSource, DEVICE_HEARTBEAT_MISSED);
+    const check = createDefaultFunction(this, 'HeartbeatCheck', {
+      blueprint: 'iot-devices',
+      handler: 'check-heartbeats',
+      description: 'Reports devices that went silent (iot-devices blueprint)',
+      environment: {
+        [ENV.lastSeenTableName]: this.lastSeenTable!.tableName,
+        [ENV.heartbeatTimeoutSeconds]: String(heartbeatTimeout.toSeconds()),
+        [ENV.eventBusName]: this.eventBus.eventBusArn,
+        [ENV.eventSource]: statusSource,
+      },
+      timeout: Duration.minutes(5),
+    }, props);
+    // Scan, mark (UpdateItem), and the scan cursor a run leaves for the next (GetItem, UpdateItem).
+    this.lastSeenTable!.grant(check, 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+    this.eventBus.grantPutEventsTo(check);
+    const heartbeatSchedule = new ReliableRoute(this, 'HeartbeatSchedule', {
+      schedule: events.Schedule.rate(checkInterval),
+      description: 'Runs the heartbeat check of the device fleet',
+      targets: [new targets.LambdaFunction(check.function)],
+      ...deliveryOptions(props),
+    });
+    const heartbeatRoute = new ReliableRoute(this, 'HeartbeatRoute', {
       eventBus: this.eventBus,
-      eventPattern: this.faultPattern,
-      description: 'Faulty device statuses to the maintenance workflow',
+      eventPattern: deviceHeartbeatMissed.pattern(),
+      description: 'Missed heartbeats to the maintenance workflow',
       targets: [new targets.SfnStateMachine(this.maintenanceStateMachine)],
       ...deliveryOptions(props),
     });
+    return { deviceHeartbeatMissed, heartbeatCheckFunction: check, heartbeatSchedule, heartbeatRoute };
+  }
 
-    if (settings.heartbeatTimeout) {
-      this.deviceHeartbeatMissed = publishContract(this, 'DeviceHeartbeatMissed', this.registry, statusSource, DEVICE_HEARTBEAT_MISSED);
-      const check = createDefaultFunction(this, 'HeartbeatCheck', {
-        blueprint: 'iot-devices',
-        handler: 'check-heartbeats',
-        description: 'Reports devices that went silent (iot-devices blueprint)',
-        environment: {
-          [ENV.lastSeenTableName]: this.lastSeenTable!.tableName,
-          [ENV.heartbeatTimeoutSeconds]: String(settings.heartbeatTimeout.toSeconds()),
-          [ENV.eventBusName]: this.eventBus.eventBusArn,
-          [ENV.eventSource]: statusSource,
-        },
-        timeout: Duration.minutes(5),
-      }, props);
-      this.heartbeatCheckFunction = check;
-      // Scan, mark (UpdateItem), and the scan cursor a run leaves for the next (GetItem, UpdateItem).
-      this.lastSeenTable!.grant(check, 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
-      this.eventBus.grantPutEventsTo(check);
-      this.heartbeatSchedule = new ReliableRoute(this, 'HeartbeatSchedule', {
-        schedule: events.Schedule.rate(settings.heartbeatCheckInterval),
-        description: 'Runs the heartbeat check of the device fleet',
-        targets: [new targets.LambdaFunction(check.function)],
-        ...deliveryOptions(props),
-      });
-      this.heartbeatRoute = new ReliableRoute(this, 'HeartbeatRoute', {
-        eventBus: this.eventBus,
-        eventPattern: this.deviceHeartbeatMissed.pattern(),
-        description: 'Missed heartbeats to the maintenance workflow',
-        targets: [new targets.SfnStateMachine(this.maintenanceStateMachine)],
-        ...deliveryOptions(props),
-      });
-    }
-
-    if (props.alarms ?? true) {
-      this.alarms.push(
-        createQueueNotEmptyAlarm(this, 'StatusDeadLetterAlarm', this.statusDeadLetterQueue,
-          `Device statuses that the pipe of ${this.node.path} could not put on the bus wait in its dead-letter queue.`),
-        createQueueNotEmptyAlarm(this, 'StatusRuleErrorAlarm', this.statusRuleErrorQueue,
-          `The IoT rule of ${this.node.path} could not queue device statuses; they wait in its error queue.`),
-        workflow.failedExecutionsMetric.createAlarm(this, 'MaintenanceWorkflowFailedAlarm', {
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          alarmDescription: `A maintenance workflow execution of ${this.node.path} failed: a fault may have no ticket.`,
-        }),
-      );
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.alarms.forEach((alarm) => alarm.addAlarmAction(...props.alarmActions!));
-      }
-    }
+  /** The alarms of the blueprint's own queues and workflow. */
+  private createAlarms(workflowFailures: cloudwatch.IMetric, actions: cloudwatch.IAlarmAction[] | undefined): cloudwatch.Alarm[] {
+    return [
+      createQueueNotEmptyAlarm(this, 'StatusDeadLetterAlarm', this.statusDeadLetterQueue,
+        `Device statuses that the pipe of ${this.node.path} could not put on the bus wait in its dead-letter queue.`, actions),
+      createQueueNotEmptyAlarm(this, 'StatusRuleErrorAlarm', this.statusRuleErrorQueue,
+        `The IoT rule of ${this.node.path} could not queue device statuses; they wait in its error queue.`, actions),
+      countAlarm(this, 'MaintenanceWorkflowFailedAlarm', workflowFailures,
+        `A maintenance workflow execution of ${this.node.path} failed: a fault may have no ticket.`, actions),
+    ];
   }
 
   private checkProps(props: IotDeviceManagementProps) {

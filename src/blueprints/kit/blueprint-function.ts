@@ -13,7 +13,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkAlarmOptions } from '../../private/alarm-options';
-import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
+import { createQueueNotEmptyAlarm } from '../../private/alarms';
+import { createDeadLetterQueue } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 import { dropRedundantRoleDependency } from '../../private/role-dependency';
@@ -165,22 +166,9 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${this.node.path}`,
-    });
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [this.logGroup.logGroupArn],
-    }));
+    this.role = this.createRole(this.logGroup);
     this.grantPrincipal = this.role;
     this.onFailureQueue = createDeadLetterQueue(this, 'OnFailureQueue');
-
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'The only wildcards are the log streams of the function\'s own log group (Lambda names them) and X-Ray '
-        + 'PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
-    });
 
     const retryAttempts = props.retryAttempts ?? 2;
     this.function = new lambda.Function(this, 'Resource', {
@@ -218,11 +206,27 @@ export class BlueprintFunction extends Construct implements iam.IGrantable {
 
     if (props.alarms ?? true) {
       this.onFailureAlarm = createQueueNotEmptyAlarm(this, 'OnFailureAlarm', this.onFailureQueue,
-        `Invocations of ${this.node.path} failed after Lambda's retries; the events wait in its on-failure queue.`);
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.onFailureAlarm.addAlarmAction(...props.alarmActions);
-      }
+        `Invocations of ${this.node.path} failed after Lambda's retries; the events wait in its on-failure queue.`,
+        props.alarmActions);
     }
+  }
+
+  /** The execution role: writes to the function's own log group only (and X-Ray, added by Lambda's tracing). */
+  private createRole(logGroup: logs.ILogGroup): iam.Role {
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.node.path}`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'The only wildcards are the log streams of the function\'s own log group (Lambda names them) and X-Ray '
+        + 'PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
+    });
+    return role;
   }
 
   /**

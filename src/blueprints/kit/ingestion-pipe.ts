@@ -16,7 +16,8 @@ import {
 import { Construct } from 'constructs';
 import { EventPatternEngine } from '../../patterns';
 import { checkAlarmOptions } from '../../private/alarm-options';
-import { createDeadLetterQueue, createQueueNotEmptyAlarm } from '../../private/dead-letter';
+import { createQueueNotEmptyAlarm } from '../../private/alarms';
+import { createDeadLetterQueue } from '../../private/dead-letter';
 import { propError, show } from '../../private/errors';
 import { checkLogRetention } from '../../private/log-checks';
 
@@ -356,13 +357,7 @@ export class IngestionPipe extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestionPipeProps) {
     super(scope, id);
-    checkLogRetention(this, TYPE, 'logRetention', props.logRetention);
-    for (const [prop, value] of [['detailType', props.detailType], ['eventSource', props.eventSource]] as const) {
-      if (!Token.isUnresolved(value) && value.trim() === '') {
-        throw propError(this, TYPE, prop, 'must not be empty');
-      }
-    }
-    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
+    checkProps(this, props);
 
     const stack = Stack.of(this);
     this.role = new iam.Role(this, 'Role', {
@@ -385,10 +380,8 @@ export class IngestionPipe extends Construct {
     this.deadLetterQueue = source.deadLetterQueue;
     if (source.deadLetterQueue && source.deadLetterQueue.node.scope === this && (props.alarms ?? true)) {
       this.deadLetterQueueAlarm = createQueueNotEmptyAlarm(this, 'DeadLetterQueueAlarm', source.deadLetterQueue,
-        `Records that the pipe ${this.node.path} could not deliver after its retries are reported in its dead-letter queue.`);
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.deadLetterQueueAlarm.addAlarmAction(...props.alarmActions);
-      }
+        `Records that the pipe ${this.node.path} could not deliver after its retries are reported in its dead-letter queue.`,
+        props.alarmActions);
     }
 
     const filters = payloadFilters(this, source.payloadField, props.payloadFilters);
@@ -416,8 +409,18 @@ export class IngestionPipe extends Construct {
     if (policy) {
       this.pipe.node.addDependency(policy);
     }
-
   }
+}
+
+/** Checks the props of an `IngestionPipe`: log retention, non-empty detail-type and source, alarm options. */
+function checkProps(scope: Construct, props: IngestionPipeProps): void {
+  checkLogRetention(scope, TYPE, 'logRetention', props.logRetention);
+  for (const [prop, value] of [['detailType', props.detailType], ['eventSource', props.eventSource]] as const) {
+    if (!Token.isUnresolved(value) && value.trim() === '') {
+      throw propError(scope, TYPE, prop, 'must not be empty');
+    }
+  }
+  checkAlarmOptions(scope, TYPE, props.alarms, props.alarmActions);
 }
 
 function payloadFilters(

@@ -20,12 +20,14 @@ import {
   ALGORITHM_PARAMETERS_UPDATED, DEFAULT_EVENT_SOURCE, DEFAULT_TICK_SOURCE, ENV, INSTRUMENT_CLASS_PATTERN, LIMITS, MARKET_TICK,
 } from './contract';
 import { EventContract } from '../../core/event-contract';
-import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
+import { ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
+import { createAlarm } from '../../private/alarms';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintBaseProps } from '../kit/blueprint-props';
 import { IngestionPipe, KinesisPipeSourceOptions, MAX_PIPE_BATCH_TO_EVENT_BUS, PipeSource } from '../kit/ingestion-pipe';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
@@ -48,22 +50,7 @@ const DEFAULT_ROUTE_MAX_EVENT_AGE = Duration.hours(1);
  * old is no use to a trading algorithm); `retryAttempts`, `alarms` and `alarmActions` keep the `ReliableRoute`
  * defaults.
  */
-export interface MarketDataProps extends ReliableDeliveryOptions {
-  /**
-   * The bus the ticks are put on and the `AlgorithmParametersUpdated` events are sent to.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the blueprint publishes the contracts of `MarketTick` and
-   * `AlgorithmParametersUpdated`.
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface MarketDataProps extends BlueprintBaseProps {
   /**
    * The Kinesis data stream the market-data provider writes to: one JSON tick per record,
    * `{ symbol, instrumentClass, price, size, timestamp, sequence? }`. Partition it by symbol.
@@ -172,13 +159,6 @@ export interface MarketDataProps extends ReliableDeliveryOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxEventEntrySize?: Size;
-
-  /**
-   * What happens to the table and streams the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -229,16 +209,8 @@ export class MarketData extends Construct {
     guardServiceRoleTrust(this);
     checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
-    const classes = props.instrumentClasses ?? ['equity', 'fx', 'futures'];
-    checkInstrumentClasses(this, classes);
-    const window = checkWhole(this, 'indicatorWindow', props.indicatorWindow, LIMITS.window.min, LIMITS.window.max) ?? LIMITS.window.default;
-    const consumerBatchSize = checkWhole(this, 'consumerBatchSize', props.consumerBatchSize, 1, 10_000) ?? 100;
-    const maxClockSkewSeconds = checkSkew(this, props.maxTickClockSkew);
-    const consumerRetries = checkWhole(this, 'consumerRetryAttempts', props.consumerRetryAttempts, 0, 10_000) ?? 5;
-    if (props.parametersTable) {
-      checkTableKeys(this, TYPE, 'parametersTable', props.parametersTable, PARAMETERS_PARTITION_KEY);
-    }
-    this.checkCapacity(props);
+    const settings = this.checkProps(props);
+    const classes = settings.classes;
 
     const tickSource = props.tickSource ?? DEFAULT_TICK_SOURCE;
     const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
@@ -276,7 +248,31 @@ export class MarketData extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
-    this.updateParametersFunction = createDefaultFunction(this, 'UpdateParameters', {
+    this.updateParametersFunction = this.createUpdateParametersFunction(props, eventSource, settings);
+    if (props.alarms ?? true) {
+      this.iteratorAgeAlarm = this.createIteratorAgeAlarm(this.updateParametersFunction.function, props.alarmActions);
+    }
+  }
+
+  private checkProps(props: MarketDataProps) {
+    const classes = props.instrumentClasses ?? ['equity', 'fx', 'futures'];
+    checkInstrumentClasses(this, classes);
+    const window = checkWhole(this, 'indicatorWindow', props.indicatorWindow, LIMITS.window.min, LIMITS.window.max) ?? LIMITS.window.default;
+    const consumerBatchSize = checkWhole(this, 'consumerBatchSize', props.consumerBatchSize, 1, 10_000) ?? 100;
+    const maxClockSkewSeconds = checkSkew(this, props.maxTickClockSkew);
+    const consumerRetries = checkWhole(this, 'consumerRetryAttempts', props.consumerRetryAttempts, 0, 10_000) ?? 5;
+    if (props.parametersTable) {
+      checkTableKeys(this, TYPE, 'parametersTable', props.parametersTable, PARAMETERS_PARTITION_KEY);
+    }
+    this.checkCapacity(props);
+    return { classes, window, consumerBatchSize, maxClockSkewSeconds, consumerRetries };
+  }
+
+  /** The function that computes the parameters, consuming the processing stream in order per shard. */
+  private createUpdateParametersFunction(props: MarketDataProps, eventSource: string,
+    settings: { window: number; consumerBatchSize: number; maxClockSkewSeconds: number; consumerRetries: number }): BlueprintFunction {
+    const { window, consumerBatchSize, maxClockSkewSeconds, consumerRetries } = settings;
+    const updateParametersFunction = createDefaultFunction(this, 'UpdateParameters', {
       blueprint: 'market-data',
       handler: 'update-parameters',
       description: 'Computes VWAP and EMA per symbol from MarketTick events (market-data blueprint)',
@@ -289,7 +285,7 @@ export class MarketData extends Construct {
         ...maxEntryBytesEnv(this, TYPE, props.maxEventEntrySize, ENV.maxEntryBytes),
       },
     }, props);
-    const fn = this.updateParametersFunction.function;
+    const fn = updateParametersFunction.function;
     this.parametersTable.grant(fn, ...PARAMETERS_TABLE_ACTIONS);
     this.eventBus.grantPutEventsTo(fn);
     fn.addEventSource(new sources.KinesisEventSource(this.processingStream, {
@@ -303,28 +299,27 @@ export class MarketData extends Construct {
       reportBatchItemFailures: true,
       retryAttempts: consumerRetries,
       maxRecordAge: Duration.hours(1),
-      onFailure: new sources.SqsDlq(this.updateParametersFunction.onFailureQueue),
+      onFailure: new sources.SqsDlq(updateParametersFunction.onFailureQueue),
     }));
+    return updateParametersFunction;
+  }
 
-    if (props.alarms ?? true) {
-      this.iteratorAgeAlarm = new cloudwatch.Alarm(this, 'IteratorAgeAlarm', {
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/Lambda',
-          metricName: 'IteratorAge',
-          dimensionsMap: { FunctionName: fn.functionName },
-          statistic: 'Maximum',
-          period: Duration.minutes(1),
-        }),
-        threshold: 60_000,
-        evaluationPeriods: 3,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Ticks wait more than a minute in the processing stream before ${this.node.path} computes them: the parameters lag the market.`,
-      });
-      if (props.alarmActions && props.alarmActions.length > 0) {
-        this.iteratorAgeAlarm.addAlarmAction(...props.alarmActions);
-      }
-    }
+  /** An alarm when ticks wait more than a minute in the processing stream (the function's iterator age). */
+  private createIteratorAgeAlarm(fn: lambda.IFunction, actions: cloudwatch.IAlarmAction[] | undefined): cloudwatch.Alarm {
+    return createAlarm(this, 'IteratorAgeAlarm', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'IteratorAge',
+        dimensionsMap: { FunctionName: fn.functionName },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      threshold: 60_000,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `Ticks wait more than a minute in the processing stream before ${this.node.path} computes them: the parameters lag the market.`,
+      actions,
+    });
   }
 
   private checkCapacity(props: MarketDataProps): void {

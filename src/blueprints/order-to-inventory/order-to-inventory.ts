@@ -1,6 +1,5 @@
 import {
   Duration,
-  RemovalPolicy,
   Size,
   aws_dynamodb as dynamodb,
   aws_events as events,
@@ -12,13 +11,14 @@ import {
   DEFAULT_EVENT_SOURCE, DEFAULT_ORDER_SOURCE, ENV, INVENTORY_RESERVED, INVENTORY_SHORTAGE, LIMITS, ORDER_PLACED,
 } from './contract';
 import { EventContract } from '../../core/event-contract';
-import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
+import { ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
 import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { wholeDays } from '../../private/retention';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintBaseProps } from '../kit/blueprint-props';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
@@ -36,22 +36,7 @@ const STOCK_TABLE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'];
 /**
  * Properties of an {@link OrderToInventory}.
  */
-export interface OrderToInventoryProps extends ReliableDeliveryOptions {
-  /**
-   * The bus the `OrderPlaced` events arrive on and the inventory events are sent to.
-   *
-   * @default - a new `SecureEventBus`
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The schema registry in which the blueprint publishes the contracts of the events it consumes and emits
-   * (`OrderPlaced`, `InventoryReserved`, `InventoryShortage`).
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
+export interface OrderToInventoryProps extends BlueprintBaseProps {
   /**
    * The `source` of the `OrderPlaced` events.
    *
@@ -119,13 +104,6 @@ export interface OrderToInventoryProps extends ReliableDeliveryOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxEventEntrySize?: Size;
-
-  /**
-   * What happens to the tables the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -174,18 +152,7 @@ export class OrderToInventory extends Construct {
     guardServiceRoleTrust(this);
     checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
 
-    checkDefaultFunctionOnly(this, TYPE, 'handler', props.handler !== undefined, {
-      reservationGuardTtl: props.reservationGuardTtl,
-      maxEventEntrySize: props.maxEventEntrySize,
-    });
-    if (props.orderPlacedContract && props.orderSource !== undefined) {
-      throw propError(this, TYPE, 'orderSource',
-        `cannot be combined with orderPlacedContract, whose source (${show(props.orderPlacedContract.source)}) is used; omit orderSource`);
-    }
-    if (props.stockTable) {
-      checkTableKeys(this, TYPE, 'stockTable', props.stockTable, STOCK_PARTITION_KEY);
-    }
-    const guardTtlDays = guardDays(this, props.reservationGuardTtl);
+    const guardTtlDays = this.checkProps(props);
     const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
 
     this.eventBus = blueprintEventBus(this, props.eventBus, props);
@@ -230,6 +197,22 @@ export class OrderToInventory extends Construct {
       targets: [new targets.LambdaFunction(this.reserveInventoryFunction)],
       ...deliveryOptions(props),
     });
+  }
+
+  /** Checks the props; the reservation guard's time to live in days, when set. */
+  private checkProps(props: OrderToInventoryProps) {
+    checkDefaultFunctionOnly(this, TYPE, 'handler', props.handler !== undefined, {
+      reservationGuardTtl: props.reservationGuardTtl,
+      maxEventEntrySize: props.maxEventEntrySize,
+    });
+    if (props.orderPlacedContract && props.orderSource !== undefined) {
+      throw propError(this, TYPE, 'orderSource',
+        `cannot be combined with orderPlacedContract, whose source (${show(props.orderPlacedContract.source)}) is used; omit orderSource`);
+    }
+    if (props.stockTable) {
+      checkTableKeys(this, TYPE, 'stockTable', props.stockTable, STOCK_PARTITION_KEY);
+    }
+    return guardDays(this, props.reservationGuardTtl);
   }
 }
 

@@ -26,6 +26,7 @@ import { checkAlarmOptions } from '../../private/alarm-options';
 import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintRegistryProps, BlueprintRemovalPolicyProps } from '../kit/blueprint-props';
 import { createDefaultFunction } from '../shared-constructs/default-function';
 import { deliveryOptions } from '../shared-constructs/delivery-options';
 import { blueprintRegistry } from '../shared-constructs/foundation';
@@ -43,7 +44,7 @@ const PREFIX = /^[A-Za-z0-9._-][A-Za-z0-9._/-]*\/$/;
 /**
  * Properties of a {@link PhotoUpload}.
  */
-export interface PhotoUploadProps extends ReliableDeliveryOptions {
+export interface PhotoUploadProps extends ReliableDeliveryOptions, BlueprintRegistryProps, BlueprintRemovalPolicyProps {
   /**
    * Where users upload photos: `<uploadPrefix><userId>/<fileName>.jpg|.jpeg|.png` (letters, digits, `.`, `_`, `-`;
    * extensions in lower or upper case). Only objects under it trigger the consumers.
@@ -99,14 +100,6 @@ export interface PhotoUploadProps extends ReliableDeliveryOptions {
   readonly maxImagePixels?: number;
 
   /**
-   * The schema registry in which the blueprint publishes the schemas of the S3 event it consumes and of the
-   * follower notification message.
-   *
-   * @default - a new `SchemaRegistry`
-   */
-  readonly registry?: ISchemaRegistry;
-
-  /**
    * The profile table: one item per user, partition key `userId` (String). The profile function sets `photoKey`,
    * `thumbnailKey`, `photoEtag`, `photoUploadedAt`, `photoVersion` and `photoUpdatedAt` on it and leaves the
    * other attributes alone; it gets `dynamodb:UpdateItem`.
@@ -132,13 +125,6 @@ export interface PhotoUploadProps extends ReliableDeliveryOptions {
    * @default - no server access logs (record S3 data events with CloudTrail if you need them)
    */
   readonly serverAccessLogsBucket?: s3.IBucket;
-
-  /**
-   * What happens to the uploads bucket and the profile table the blueprint creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -199,14 +185,56 @@ export class PhotoUpload extends Construct {
     const thumbnailSize = checkWholeNumber(this, 'thumbnailSize', props.thumbnailSize, LIMITS.thumbnailSize);
     const maxBytes = checkWholeNumber(this, 'maxImageSize', props.maxImageSize?.toBytes(), LIMITS.maxImageBytes, ' bytes');
     const maxPixels = checkWholeNumber(this, 'maxImagePixels', props.maxImagePixels, LIMITS.maxImagePixels);
-    const thumbnailMemory = thumbnailMemorySize(props.maxImagePixels);
     if (props.profileTable) {
       checkTableKeys(this, TYPE, 'profileTable', props.profileTable, PROFILE_PARTITION_KEY);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
+    this.uploadsBucket = this.createUploadsBucket(props, removalPolicy);
+    this.registry = blueprintRegistry(this, props.registry);
+    this.objectCreatedSchema = addSchema('ObjectCreatedSchema', this.registry, OBJECT_CREATED_SCHEMA);
+    this.notificationSchema = addSchema('NotificationSchema', this.registry, PHOTO_UPLOADED_NOTIFICATION);
+
+    this.profileTable = props.profileTable ?? createBlueprintTable(this, 'ProfileTable', {
+      partitionKey: PROFILE_PARTITION_KEY,
+      removalPolicy,
+    });
+
+    const prefixes = { [ENV.uploadPrefix]: this.uploadPrefix, [ENV.thumbnailPrefix]: this.thumbnailPrefix };
+    this.thumbnailFunction = this.createThumbnailFunction(props, {
+      ...prefixes,
+      [ENV.thumbnailSize]: thumbnailSize,
+      [ENV.maxImageBytes]: maxBytes,
+      [ENV.maxImagePixels]: maxPixels,
+    });
+    this.profileFunction = createDefaultFunction(this, 'UpdateProfile', {
+      blueprint: BLUEPRINT,
+      handler: 'update-profile',
+      description: 'Makes an uploaded photo the user\'s latest profile photo (photo-upload blueprint)',
+      environment: { ...prefixes, [ENV.profileTableName]: this.profileTable.tableName },
+    }, props);
+    this.profileTable.grant(this.profileFunction, 'dynamodb:UpdateItem');
+
+    ({ notificationTopic: this.notificationTopic, notificationKey: this.notificationKey } = this.createNotificationTopic(props));
+    const upload = uploadFields();
+    this.route = new ReliableRoute(this, 'UploadRoute', {
+      // S3 sends its events to the account's default bus.
+      eventPattern: this.eventPattern(Number(maxBytes),
+        props.uploadsBucketName !== undefined && !Token.isUnresolved(props.uploadsBucketName) ? props.uploadsBucketName : undefined),
+      description: `Photos uploaded under ${this.uploadPrefix} to the thumbnail, profile and follower notification consumers`,
+      targets: [
+        new targets.LambdaFunction(this.thumbnailFunction.function, { event: events.RuleTargetInput.fromObject(upload) }),
+        new targets.LambdaFunction(this.profileFunction.function, { event: events.RuleTargetInput.fromObject(upload) }),
+        this.createNotificationTarget(upload),
+      ],
+      ...deliveryOptions(props),
+    });
+  }
+
+  /** The uploads bucket, which sends its events to EventBridge (the native setting). */
+  private createUploadsBucket(props: PhotoUploadProps, removalPolicy: RemovalPolicy): s3.Bucket {
     checkBucketName(this, props.uploadsBucketName);
-    this.uploadsBucket = new s3.Bucket(this, 'UploadsBucket', {
+    const uploadsBucket = new s3.Bucket(this, 'UploadsBucket', {
       bucketName: props.uploadsBucketName,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -219,89 +247,68 @@ export class PhotoUpload extends Construct {
     });
     // The native setting (aws/aws-cdk#26772): `eventBridgeEnabled: true` would add the Custom::S3BucketNotifications
     // resource and its singleton Lambda function instead.
-    (this.uploadsBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+    (uploadsBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
-    this.node.addValidation({ validate: () => notificationConflicts(this.uploadsBucket) });
+    this.node.addValidation({ validate: () => notificationConflicts(uploadsBucket) });
     if (!props.serverAccessLogsBucket) {
-      Validations.of(this.uploadsBucket).acknowledge({
+      Validations.of(uploadsBucket).acknowledge({
         id: 'AwsSolutions-S1',
         reason: 'Server access logs are opt-in (serverAccessLogsBucket): they need a second bucket; CloudTrail data events are the alternative.',
       });
     }
+    return uploadsBucket;
+  }
 
-    this.registry = blueprintRegistry(this, props.registry);
-    this.objectCreatedSchema = addSchema('ObjectCreatedSchema', this.registry, OBJECT_CREATED_SCHEMA);
-    this.notificationSchema = addSchema('NotificationSchema', this.registry, PHOTO_UPLOADED_NOTIFICATION);
-
-    this.profileTable = props.profileTable ?? createBlueprintTable(this, 'ProfileTable', {
-      partitionKey: PROFILE_PARTITION_KEY,
-      removalPolicy,
-    });
-
-    const prefixes = { [ENV.uploadPrefix]: this.uploadPrefix, [ENV.thumbnailPrefix]: this.thumbnailPrefix };
-    this.thumbnailFunction = createDefaultFunction(this, 'CreateThumbnail', {
+  /** The thumbnail function, allowed to read the uploads and write the thumbnails, nothing else in the bucket. */
+  private createThumbnailFunction(props: PhotoUploadProps, environment: { [name: string]: string }): BlueprintFunction {
+    const thumbnailMemory = thumbnailMemorySize(props.maxImagePixels);
+    const fn = createDefaultFunction(this, 'CreateThumbnail', {
       blueprint: BLUEPRINT,
       handler: 'create-thumbnail',
       description: 'Writes the thumbnail of an uploaded photo (photo-upload blueprint)',
-      environment: {
-        ...prefixes,
-        [ENV.thumbnailSize]: thumbnailSize,
-        [ENV.maxImageBytes]: maxBytes,
-        [ENV.maxImagePixels]: maxPixels,
-      },
+      environment,
       memorySize: thumbnailMemory,
       timeout: Duration.seconds(thumbnailTimeoutSeconds(props.maxImagePixels, thumbnailMemory)),
     }, props);
     // Exactly what the handler calls: GetObject on uploads, PutObject on thumbnails (grantRead/grantPut add wildcards).
     iam.Grant.addToPrincipal({
-      grantee: this.thumbnailFunction,
+      grantee: fn,
       actions: ['s3:GetObject'],
       resourceArns: [this.uploadsBucket.arnForObjects(`${this.uploadPrefix}*`)],
     });
     iam.Grant.addToPrincipal({
-      grantee: this.thumbnailFunction,
+      grantee: fn,
       actions: ['s3:PutObject'],
       resourceArns: [this.uploadsBucket.arnForObjects(`${this.thumbnailPrefix}*`)],
     });
     const bucketId = Stack.of(this).resolve((this.uploadsBucket.node.defaultChild as s3.CfnBucket).logicalId);
-    Validations.of(this.thumbnailFunction.role).acknowledge(...[this.uploadPrefix, this.thumbnailPrefix].map((prefix) => ({
+    Validations.of(fn.role).acknowledge(...[this.uploadPrefix, this.thumbnailPrefix].map((prefix) => ({
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
       reason: `The function reads any photo under ${this.uploadPrefix} and writes any thumbnail under ${this.thumbnailPrefix} (one object per upload); nothing else in the bucket.`,
     })));
+    return fn;
+  }
 
-    this.profileFunction = createDefaultFunction(this, 'UpdateProfile', {
-      blueprint: BLUEPRINT,
-      handler: 'update-profile',
-      description: 'Makes an uploaded photo the user\'s latest profile photo (photo-upload blueprint)',
-      environment: { ...prefixes, [ENV.profileTableName]: this.profileTable.tableName },
-    }, props);
-    this.profileTable.grant(this.profileFunction, 'dynamodb:UpdateItem');
-
+  /** The follower notification topic: yours, or a new one encrypted with a key of its own. */
+  private createNotificationTopic(props: PhotoUploadProps): { notificationTopic: sns.ITopic; notificationKey?: kms.Key } {
     if (props.notificationTopic) {
-      this.notificationTopic = props.notificationTopic;
-    } else {
-      this.notificationKey = new kms.Key(this, 'NotificationKey', {
-        description: `Encrypts the follower notifications of ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
-        masterKey: this.notificationKey,
-        enforceSSL: true,
-      });
+      return { notificationTopic: props.notificationTopic };
     }
+    const notificationKey = new kms.Key(this, 'NotificationKey', {
+      description: `Encrypts the follower notifications of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const notificationTopic = new sns.Topic(this, 'NotificationTopic', {
+      masterKey: notificationKey,
+      enforceSSL: true,
+    });
+    return { notificationTopic, notificationKey };
+  }
 
-    const field = (path: string) => events.EventField.fromPath(path);
-    const upload = {
-      eventId: field('$.id'),
-      bucket: field('$.detail.bucket.name'),
-      key: field('$.detail.object.key'),
-      size: field('$.detail.object.size'),
-      etag: field('$.detail.object.etag'),
-      sequencer: field('$.detail.object.sequencer'),
-      time: field('$.time'),
-    };
+  /** The follower notification target: a `PhotoUploaded` message, published with a role of its own. */
+  private createNotificationTarget(upload: UploadFields): targets.SnsTopic {
     const notificationRole = new iam.Role(this, 'NotificationRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `EventBridge publishes the follower notifications of ${this.node.path}`,
@@ -310,7 +317,7 @@ export class PhotoUpload extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'SNS grantPublish names the GenerateDataKey family (the key of the topic only); publishing to an encrypted topic needs kms:GenerateDataKey.',
     });
-    const notificationTarget = new targets.SnsTopic(this.notificationTopic, {
+    return new targets.SnsTopic(this.notificationTopic, {
       message: events.RuleTargetInput.fromObject({
         type: 'PhotoUploaded',
         eventId: upload.eventId,
@@ -321,19 +328,6 @@ export class PhotoUpload extends Construct {
       }),
       // A role for EventBridge rather than a topic policy open to the whole service (and the key, for an encrypted topic).
       role: notificationRole,
-    });
-
-    this.route = new ReliableRoute(this, 'UploadRoute', {
-      // S3 sends its events to the account's default bus.
-      eventPattern: this.eventPattern(Number(maxBytes),
-        props.uploadsBucketName !== undefined && !Token.isUnresolved(props.uploadsBucketName) ? props.uploadsBucketName : undefined),
-      description: `Photos uploaded under ${this.uploadPrefix} to the thumbnail, profile and follower notification consumers`,
-      targets: [
-        new targets.LambdaFunction(this.thumbnailFunction.function, { event: events.RuleTargetInput.fromObject(upload) }),
-        new targets.LambdaFunction(this.profileFunction.function, { event: events.RuleTargetInput.fromObject(upload) }),
-        notificationTarget,
-      ],
-      ...deliveryOptions(props),
     });
   }
 
@@ -451,3 +445,19 @@ function notificationConflicts(bucket: s3.Bucket): string[] {
       + 'Object Created events with addConsumer() instead']
     : [];
 }
+
+/** The fields of an upload that the consumers get, from the S3 `Object Created` event. */
+function uploadFields() {
+  const field = (path: string) => events.EventField.fromPath(path);
+  return {
+    eventId: field('$.id'),
+    bucket: field('$.detail.bucket.name'),
+    key: field('$.detail.object.key'),
+    size: field('$.detail.object.size'),
+    etag: field('$.detail.object.etag'),
+    sequencer: field('$.detail.object.sequencer'),
+    time: field('$.time'),
+  };
+}
+
+type UploadFields = ReturnType<typeof uploadFields>;

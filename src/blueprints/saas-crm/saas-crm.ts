@@ -1,7 +1,6 @@
 import {
   Annotations,
   Duration,
-  RemovalPolicy,
   Size,
   Stack,
   Token,
@@ -19,7 +18,7 @@ import {
   UPSERT_ENV, WEBHOOK_ENV,
 } from './contract';
 import { LeadEventFormat } from './lead-event-format';
-import { MarketingDelivery } from './marketing-delivery';
+import { LambdaMarketingDeliveryOptions, MarketingDelivery } from './marketing-delivery';
 import { EventContract } from '../../core/event-contract';
 import { ReliableDeliveryOptions, ReliableRoute } from '../../core/reliable-route';
 import { ISchemaRegistry } from '../../core/schema-registry';
@@ -29,12 +28,14 @@ import { propError, show } from '../../private/errors';
 import { guardServiceRoleTrust } from '../../private/service-role-trust';
 import { ApiDestinationTarget } from '../kit/api-destination-target';
 import { BlueprintFunction } from '../kit/blueprint-function';
+import { BlueprintRemovalPolicyProps } from '../kit/blueprint-props';
+import { HandlerDelivery, LambdaDeliveryOptions } from '../kit/handler-delivery';
 import { checkApiDestinationSettings, createApiDestination } from '../shared-constructs/api-destination';
 import { createDefaultFunction } from '../shared-constructs/default-function';
-import { deliveryOptions } from '../shared-constructs/delivery-options';
+import { deliveryOptions, factoryNames } from '../shared-constructs/delivery-options';
 import { blueprintEventBus, blueprintRegistry, publishContract } from '../shared-constructs/foundation';
 import { ruleDeliveryAlarms } from '../shared-constructs/rule-alarms';
-import { checkDefaultFunctionOnly } from '../shared-constructs/settings';
+import { checkDefaultFunctionOnly, checkHttpTimeout } from '../shared-constructs/settings';
 import { IDEMPOTENCY_TABLE_ACTIONS, createIdempotencyTable } from '../shared-constructs/tables';
 
 const TYPE = 'SaasCrmToMarketing';
@@ -136,11 +137,12 @@ export interface CrmWebhookOptions {
 /**
  * Properties of a {@link SaasCrmToMarketing}.
  */
-export interface SaasCrmToMarketingProps extends ReliableDeliveryOptions {
+export interface SaasCrmToMarketingProps extends ReliableDeliveryOptions, BlueprintRemovalPolicyProps {
   /**
-   * How contacts reach the marketing tool.
+   * How contacts reach the marketing tool: `HandlerDelivery.viaApiDestination()` or `HandlerDelivery.viaLambda()`
+   * (the deprecated `MarketingDelivery` factories still work).
    */
-  readonly delivery: MarketingDelivery;
+  readonly delivery: HandlerDelivery;
 
   /**
    * Leads from a SaaS partner event source (Salesforce Event Relay, or another partner). At least one of
@@ -180,13 +182,6 @@ export interface SaasCrmToMarketingProps extends ReliableDeliveryOptions {
    * @default ['leadId', 'email', 'firstName', 'lastName', 'company', 'leadStatus', 'emailOptOut', 'updatedAt']
    */
   readonly allowedFields?: string[];
-
-  /**
-   * What happens to the idempotency table of the Lambda delivery when it leaves the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -260,7 +255,7 @@ export class SaasCrmToMarketing extends Construct {
    */
   public readonly deliveryAlarms: cloudwatch.Alarm[] = [];
 
-  private readonly delivery: MarketingDelivery;
+  private readonly delivery: HandlerDelivery;
 
   constructor(scope: Construct, id: string, props: SaasCrmToMarketingProps) {
     super(scope, id);
@@ -271,38 +266,14 @@ export class SaasCrmToMarketing extends Construct {
     this.checkProps(props);
     const routeOptions = deliveryOptions(props);
 
-    const delivery = this.createDelivery(props);
-    this.connection = delivery.connection;
-    this.apiDestination = delivery.apiDestination;
-    this.deliveryRole = delivery.deliveryRole;
-    this.idempotencyTable = delivery.idempotencyTable;
-    this.defaultUpsertFunction = delivery.defaultUpsertFunction;
-    this.upsertFunction = delivery.upsertFunction;
+    ({
+      connection: this.connection, apiDestination: this.apiDestination, deliveryRole: this.deliveryRole,
+      idempotencyTable: this.idempotencyTable, defaultUpsertFunction: this.defaultUpsertFunction, upsertFunction: this.upsertFunction,
+    } = this.createDelivery(props));
 
-    const partner = props.partnerEventSource;
-    if (partner) {
-      const format = partner.format ?? (partner.eventSourceName.startsWith(SALESFORCE_PREFIX)
-        ? LeadEventFormat.salesforceChangeDataCapture() : LeadEventFormat.generic());
-      this.checkFormat('partnerEventSource.format', format);
-      this.partnerFormat = format;
-      this.partnerEventBus = partner.eventBus ?? new SecureEventBus(this, 'PartnerEventBus', {
-        eventSourceName: partner.eventSourceName,
-        description: `Partner event bus of ${partner.eventSourceName}`.slice(0, 512),
-        archiveRetention: partner.archiveRetention ?? Duration.days(LIMITS.archiveRetentionDays.default),
-        alarms: props.alarms,
-        alarmActions: props.alarmActions,
-      });
-      this.partnerRoute = new ReliableRoute(this, 'PartnerRoute', {
-        ...routeOptions,
-        eventBus: this.partnerEventBus,
-        eventPattern: {
-          source: [partner.eventSourceName],
-          detailType: format.detailTypes,
-          ...(format.detailPattern !== undefined ? { detail: format.detailPattern } : {}),
-        },
-        description: 'CRM lead events from the partner event source to the marketing tool',
-        targets: [this.target(format)],
-      });
+    if (props.partnerEventSource) {
+      ({ partnerFormat: this.partnerFormat, partnerEventBus: this.partnerEventBus, partnerRoute: this.partnerRoute } =
+        this.createPartnerRoute(props, props.partnerEventSource));
       this.deliveryAlarms.push(...ruleDeliveryAlarms(this.partnerRoute, this.partnerRoute.rule, this.partnerEventBus, routeOptions));
     }
 
@@ -312,31 +283,8 @@ export class SaasCrmToMarketing extends Construct {
       this.registry = blueprintRegistry(this, props.registry, 'Contracts of the SaaS CRM to marketing blueprint');
       const source = webhook.source ?? DEFAULT_WEBHOOK_SOURCE;
       this.leadUpdated = publishContract(this, 'LeadUpdated', this.registry, source, LEAD_UPDATED);
-
-      // Signed requests claimed once each, so a copy within the timestamp window is not put on the bus again.
-      this.webhookReplayTable = createIdempotencyTable(this, 'WebhookReplayTable', props.removalPolicy);
-      this.webhookFunction = createDefaultFunction(this, 'WebhookReceiver', {
-        blueprint: BLUEPRINT,
-        handler: 'receive-webhook',
-        description: 'Verifies signed CRM webhooks and puts LeadUpdated events on the bus (saas-crm blueprint)',
-        timeout: Duration.seconds(10),
-        environment: {
-          [WEBHOOK_ENV.signingSecretArn]: webhook.signingSecret.secretArn,
-          [WEBHOOK_ENV.eventBusName]: this.eventBus.eventBusArn,
-          [WEBHOOK_ENV.eventSource]: source,
-          [WEBHOOK_ENV.maxBodyBytes]: String(webhook.maxBodySize?.toBytes() ?? LIMITS.maxBodyBytes.default),
-          [WEBHOOK_ENV.toleranceSeconds]: String(webhook.timestampTolerance?.toSeconds() ?? LIMITS.timestampToleranceSeconds.default),
-          ...(webhook.signatureHeader !== undefined ? { [WEBHOOK_ENV.signatureHeader]: webhook.signatureHeader.toLowerCase() } : {}),
-          ...(webhook.timestampHeader !== undefined ? { [WEBHOOK_ENV.timestampHeader]: webhook.timestampHeader.toLowerCase() } : {}),
-          [WEBHOOK_ENV.replayTableName]: this.webhookReplayTable.tableName,
-        },
-      }, props);
-      this.webhookReplayTable.grant(this.webhookFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
-      webhook.signingSecret.grantRead(this.webhookFunction);
-      this.eventBus.grantPutEventsTo(this.webhookFunction);
-      // The CRM cannot sign AWS requests: the HMAC signature, checked by the function, is the authentication.
-      this.webhookUrl = this.webhookFunction.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-
+      ({ webhookReplayTable: this.webhookReplayTable, webhookFunction: this.webhookFunction, webhookUrl: this.webhookUrl } =
+        this.createWebhookReceiver(props, webhook, this.eventBus, source));
       this.webhookRoute = new ReliableRoute(this, 'WebhookRoute', {
         ...routeOptions,
         eventBus: this.eventBus,
@@ -346,6 +294,60 @@ export class SaasCrmToMarketing extends Construct {
       });
       this.deliveryAlarms.push(...ruleDeliveryAlarms(this.webhookRoute, this.webhookRoute.rule, this.eventBus, routeOptions));
     }
+  }
+
+  /** The partner bus (yours, or a `SecureEventBus` matched to the source) and the route of its lead events. */
+  private createPartnerRoute(props: SaasCrmToMarketingProps, partner: PartnerEventSourceOptions) {
+    const format = partner.format ?? (partner.eventSourceName.startsWith(SALESFORCE_PREFIX)
+      ? LeadEventFormat.salesforceChangeDataCapture() : LeadEventFormat.generic());
+    this.checkFormat('partnerEventSource.format', format);
+    const partnerEventBus = partner.eventBus ?? new SecureEventBus(this, 'PartnerEventBus', {
+      eventSourceName: partner.eventSourceName,
+      description: `Partner event bus of ${partner.eventSourceName}`.slice(0, 512),
+      archiveRetention: partner.archiveRetention ?? Duration.days(LIMITS.archiveRetentionDays.default),
+      alarms: props.alarms,
+      alarmActions: props.alarmActions,
+    });
+    const partnerRoute = new ReliableRoute(this, 'PartnerRoute', {
+      ...deliveryOptions(props),
+      eventBus: partnerEventBus,
+      eventPattern: {
+        source: [partner.eventSourceName],
+        detailType: format.detailTypes,
+        ...(format.detailPattern !== undefined ? { detail: format.detailPattern } : {}),
+      },
+      description: 'CRM lead events from the partner event source to the marketing tool',
+      targets: [this.target(format)],
+    });
+    return { partnerFormat: format, partnerEventBus, partnerRoute };
+  }
+
+  /** The webhook receiver: a function URL that verifies the CRM's signature and puts `LeadUpdated` events on the bus. */
+  private createWebhookReceiver(props: SaasCrmToMarketingProps, webhook: CrmWebhookOptions, eventBus: events.IEventBus, source: string) {
+    // Signed requests claimed once each, so a copy within the timestamp window is not put on the bus again.
+    const webhookReplayTable = createIdempotencyTable(this, 'WebhookReplayTable', props.removalPolicy);
+    const webhookFunction = createDefaultFunction(this, 'WebhookReceiver', {
+      blueprint: BLUEPRINT,
+      handler: 'receive-webhook',
+      description: 'Verifies signed CRM webhooks and puts LeadUpdated events on the bus (saas-crm blueprint)',
+      timeout: Duration.seconds(10),
+      environment: {
+        [WEBHOOK_ENV.signingSecretArn]: webhook.signingSecret.secretArn,
+        [WEBHOOK_ENV.eventBusName]: eventBus.eventBusArn,
+        [WEBHOOK_ENV.eventSource]: source,
+        [WEBHOOK_ENV.maxBodyBytes]: String(webhook.maxBodySize?.toBytes() ?? LIMITS.maxBodyBytes.default),
+        [WEBHOOK_ENV.toleranceSeconds]: String(webhook.timestampTolerance?.toSeconds() ?? LIMITS.timestampToleranceSeconds.default),
+        ...(webhook.signatureHeader !== undefined ? { [WEBHOOK_ENV.signatureHeader]: webhook.signatureHeader.toLowerCase() } : {}),
+        ...(webhook.timestampHeader !== undefined ? { [WEBHOOK_ENV.timestampHeader]: webhook.timestampHeader.toLowerCase() } : {}),
+        [WEBHOOK_ENV.replayTableName]: webhookReplayTable.tableName,
+      },
+    }, props);
+    webhookReplayTable.grant(webhookFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
+    webhook.signingSecret.grantRead(webhookFunction);
+    eventBus.grantPutEventsTo(webhookFunction);
+    // The CRM cannot sign AWS requests: the HMAC signature, checked by the function, is the authentication.
+    const webhookUrl = webhookFunction.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    return { webhookReplayTable, webhookFunction, webhookUrl };
   }
 
   /**
@@ -395,6 +397,7 @@ export class SaasCrmToMarketing extends Construct {
     }
 
     const options = this.delivery.lambdaOptions ?? {};
+    const secret = lambdaSecret(options);
     const idempotencyTable = createIdempotencyTable(this, 'IdempotencyTable', props.removalPolicy);
     let defaultUpsertFunction: BlueprintFunction | undefined;
     if (!options.handler) {
@@ -409,7 +412,7 @@ export class SaasCrmToMarketing extends Construct {
         description: 'Upserts CRM leads as contacts in the marketing tool (saas-crm blueprint)',
         timeout: Duration.seconds(timeoutSeconds),
         environment: {
-          [UPSERT_ENV.marketingSecretArn]: options.marketingSecret!.secretArn,
+          [UPSERT_ENV.marketingSecretArn]: secret!.secretArn,
           [UPSERT_ENV.idempotencyTableName]: idempotencyTable.tableName,
           [UPSERT_ENV.allowedFields]: this.allowedFields.join(','),
           [UPSERT_ENV.httpTimeoutMs]: String(httpTimeout.toMilliseconds()),
@@ -419,13 +422,13 @@ export class SaasCrmToMarketing extends Construct {
     }
     const upsertFunction = options.handler ?? defaultUpsertFunction!.function;
     idempotencyTable.grant(upsertFunction, ...IDEMPOTENCY_TABLE_ACTIONS);
-    options.marketingSecret?.grantRead(upsertFunction);
+    secret?.grantRead(upsertFunction);
     return { idempotencyTable, defaultUpsertFunction, upsertFunction };
   }
 
   private checkProps(props: SaasCrmToMarketingProps): void {
     if (!props.delivery) {
-      throw propError(this, TYPE, 'delivery', 'is required: MarketingDelivery.apiDestination({...}) or MarketingDelivery.lambda({...})');
+      throw propError(this, TYPE, 'delivery', 'is required: HandlerDelivery.viaApiDestination({...}) or HandlerDelivery.viaLambda({...})');
     }
     if (!props.partnerEventSource && !props.webhook) {
       throw propError(this, TYPE, 'partnerEventSource', 'or webhook must be given: the blueprint needs at least one way for leads to come in');
@@ -517,7 +520,7 @@ export class SaasCrmToMarketing extends Construct {
     const api = this.delivery.apiDestinationOptions;
     if (api) {
       if (props.removalPolicy !== undefined) {
-        throw propError(this, TYPE, 'removalPolicy', 'cannot be used with MarketingDelivery.apiDestination(), which has no idempotency table');
+        throw propError(this, TYPE, 'removalPolicy', `cannot be used with ${factoryNames(this.delivery).apiDestination}, which has no idempotency table`);
       }
       checkApiDestinationSettings(this, TYPE, api);
       if (!Token.isUnresolved(api.endpoint) && api.endpoint.split('*').length > 2) {
@@ -530,22 +533,27 @@ export class SaasCrmToMarketing extends Construct {
       'delivery httpTimeout': options.httpTimeout,
       'delivery maxRetryAfter': options.maxRetryAfter,
     });
-    if (!options.handler && !options.marketingSecret) {
-      throw propError(this, TYPE, 'delivery marketingSecret',
+    const secretProp = this.delivery instanceof MarketingDelivery ? 'marketingSecret' : 'secret';
+    if (options.secret !== undefined && (options as LambdaMarketingDeliveryOptions).marketingSecret !== undefined) {
+      throw propError(this, TYPE, 'delivery marketingSecret', 'is the former name of delivery secret: give one of the two');
+    }
+    if (!options.handler && !lambdaSecret(options)) {
+      throw propError(this, TYPE, `delivery ${secretProp}`,
         'is required with the default upsert function: it reads the marketing tool\'s endpoint and credentials from it '
         + '(JSON {"endpoint": "https://.../contacts/{externalId}", "authorization": "Bearer ..."})');
     }
-    const ms = options.httpTimeout?.toMilliseconds();
-    const h = LIMITS.httpTimeoutMs;
-    if (ms !== undefined && !Token.isUnresolved(ms) && (ms < h.min || ms > h.max)) {
-      throw propError(this, TYPE, 'delivery httpTimeout', `must be between ${h.min} ms (1 second) and ${h.max} ms (60 seconds), got ${ms} ms`);
-    }
+    checkHttpTimeout(this, TYPE, options.httpTimeout, LIMITS.httpTimeoutMs, '60 seconds');
     const wait = options.maxRetryAfter?.toSeconds();
     const w = LIMITS.maxRetryAfterSeconds;
     if (wait !== undefined && !Token.isUnresolved(wait) && (wait < w.min || wait > w.max)) {
       throw propError(this, TYPE, 'delivery maxRetryAfter', `must be between ${w.min} and ${w.max} seconds, got ${wait} seconds`);
     }
   }
+}
+
+/** The secret of a Lambda delivery: `secret`, or its former name `marketingSecret` (of `MarketingDelivery.lambda()`). */
+function lambdaSecret(options: LambdaDeliveryOptions): secretsmanager.ISecret | undefined {
+  return options.secret ?? (options as LambdaMarketingDeliveryOptions).marketingSecret;
 }
 
 /** What `createDelivery` made: the API destination's resources, or the Lambda delivery's. */

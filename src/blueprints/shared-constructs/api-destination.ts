@@ -1,21 +1,13 @@
 import { Token, aws_events as events } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { propError, show } from '../../private/errors';
-
-/** What a blueprint's API destination delivery options have in common. */
-export interface ApiDestinationSettings {
-  readonly endpoint: string;
-  readonly authorization?: events.Authorization;
-  readonly connection?: events.IConnection;
-  readonly httpMethod?: events.HttpMethod;
-  readonly rateLimitPerSecond?: number;
-}
+import { ApiDestinationDeliveryOptions } from '../kit/handler-delivery';
 
 /**
  * Checks the settings of a blueprint's API destination delivery (the prop is `delivery`): `connection` or
  * `authorization`, an https endpoint, a rate limit of 1 to 300.
  */
-export function checkApiDestinationSettings(scope: Construct, constructType: string, settings: ApiDestinationSettings): void {
+export function checkApiDestinationSettings(scope: Construct, constructType: string, settings: ApiDestinationDeliveryOptions): void {
   if (settings.connection && settings.authorization) {
     throw propError(scope, constructType, 'delivery', 'takes `connection` or `authorization`, not both: `authorization` is for a connection created by the blueprint');
   }
@@ -37,7 +29,7 @@ export function checkApiDestinationSettings(scope: Construct, constructType: str
  *
  * @param description what the endpoint is, e.g. `Ticketing system of <path>`
  */
-export function createApiDestination(scope: Construct, settings: ApiDestinationSettings, description: string): {
+export function createApiDestination(scope: Construct, settings: ApiDestinationDeliveryOptions, description: string): {
   readonly connection: events.IConnection;
   readonly apiDestination: events.ApiDestination;
   readonly createdConnection?: events.Connection;

@@ -1,4 +1,5 @@
 import { ReliableDeliveryOptions } from '../../core/reliable-route';
+import { HandlerDelivery } from '../kit/handler-delivery';
 
 /**
  * Only the delivery options of a blueprint's props, to pass on to its routes.
@@ -10,4 +11,14 @@ export function deliveryOptions(props: ReliableDeliveryOptions): ReliableDeliver
     alarms: props.alarms,
     alarmActions: props.alarmActions,
   };
+}
+
+/**
+ * The factory names of a delivery for error messages; the new ones for an object that is not a `HandlerDelivery`
+ * (plain JavaScript).
+ */
+export function factoryNames(delivery: HandlerDelivery): { readonly lambda: string; readonly apiDestination: string } {
+  return typeof delivery._factoryNames === 'function'
+    ? delivery._factoryNames()
+    : { lambda: 'HandlerDelivery.viaLambda()', apiDestination: 'HandlerDelivery.viaApiDestination()' };
 }

@@ -1,4 +1,4 @@
-import { Lazy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { propError, show } from '../../private/errors';
 
@@ -58,4 +58,17 @@ export function numberToEnv(scope: Construct, value: number): string {
       return typeof resolved === 'number' ? String(resolved) : resolved;
     },
   });
+}
+
+/**
+ * Checks the `httpTimeout` of a blueprint's Lambda delivery (the prop is `delivery httpTimeout`): between `min` and
+ * `max` milliseconds; `maxText` says `max` in words (e.g. `10 minutes`).
+ */
+export function checkHttpTimeout(scope: Construct, constructType: string, httpTimeout: Duration | undefined,
+  limits: { readonly min: number; readonly max: number }, maxText: string): void {
+  const ms = httpTimeout?.toMilliseconds();
+  if (ms !== undefined && !Token.isUnresolved(ms) && (ms < limits.min || ms > limits.max)) {
+    throw propError(scope, constructType, 'delivery httpTimeout',
+      `must be between ${limits.min} ms (1 second) and ${limits.max} ms (${maxText}), got ${ms} ms`);
+  }
 }

@@ -110,23 +110,6 @@ export class MaintenanceWorkflow extends Construct {
     super(scope, id);
     const x = workflowExpressions(props.faultRules, props.faultWindow, props.acknowledgementTimeout);
     const table = props.ticketsTable;
-    const key = { [A.ticketId]: tasks.DynamoAttributeValue.fromString('{% $ticketId %}') };
-    const dynamoRetry = (task: sfn.TaskStateBase) => task
-      .addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 })
-      .addRetry({ errors: DYNAMODB_TRANSIENT_ERRORS, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6 });
-    const ticketDetail = {
-      ticketId: '{% $ticketId %}',
-      deviceId: '{% $deviceId %}',
-      windowStart: '{% $windowStart %}',
-      faults: '{% $faults %}',
-    };
-    const putEvent = (stateId: string, detailType: string, detail: { [key: string]: any }) => {
-      const task = tasks.EventBridgePutEvents.jsonata(this, stateId, {
-        entries: [{ eventBus: props.eventBus, source: props.eventSource, detailType, detail: sfn.TaskInput.fromObject(detail) }],
-      });
-      task.addRetry({ errors: ['EventBridge.FailedEntry', 'EventBridge.EventBridgeException', 'EventBridge.InternalException'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6 });
-      return task;
-    };
 
     const classify = sfn.Pass.jsonata(this, 'Classify', {
       comment: 'Ticket id, fault window and fault kinds of the status; the acknowledgement deadline.',
@@ -142,6 +125,32 @@ export class MaintenanceWorkflow extends Construct {
     const anyFault = sfn.Choice.jsonata(this, 'AnyFault', { comment: 'A status the route matched but no fault rule classifies.' });
     const noFault = sfn.Succeed.jsonata(this, 'NoFault');
 
+    const recordTicket = this.recordTicket(table, x.expiresAt);
+    const announce = this.putEvent(props, 'AnnounceTicket', MAINTENANCE_TICKET_OPENED.detailType, TICKET_DETAIL);
+    const wait = sfn.Wait.jsonata(this, 'WaitForAcknowledgement', { time: sfn.WaitTime.duration(props.pollInterval) });
+    const readTicket = withDynamoRetry(tasks.DynamoGetItem.jsonata(this, 'ReadTicket', { table, key: TICKET_KEY, consistentRead: true }));
+    const acknowledged = sfn.Succeed.jsonata(this, 'Acknowledged');
+    const check = sfn.Choice.jsonata(this, 'AcknowledgedYet');
+
+    const definition = classify
+      .next(anyFault
+        .when(sfn.Condition.jsonata('{% $count($faults) = 0 %}'), noFault)
+        .otherwise(recordTicket
+          .next(announce)
+          .next(wait)
+          .next(readTicket)
+          .next(check
+            .when(sfn.Condition.jsonata(`{% $states.input.Item.${A.status}.S = "${TICKET_STATUS.acknowledged}" %}`), acknowledged)
+            .when(sfn.Condition.jsonata('{% $toMillis($states.context.State.EnteredTime) >= $deadlineMs %}'),
+              this.escalation(props, acknowledged))
+            .otherwise(wait))));
+
+    ({ logGroup: this.logGroup, stateMachine: this.stateMachine } = this.createStateMachine(props, definition));
+    this.failedExecutionsMetric = this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+
+  /** Opens the ticket of the device and fault window, or counts a repeat when it exists. */
+  private recordTicket(table: dynamodb.ITable, expiresAt: string): tasks.DynamoPutItem {
     const recordTicket = tasks.DynamoPutItem.jsonata(this, 'RecordTicket', {
       comment: 'Opens the ticket of this device and fault window unless it exists: duplicates and later faults of the window do not open another.',
       table,
@@ -154,32 +163,29 @@ export class MaintenanceWorkflow extends Construct {
         [A.openedAt]: tasks.DynamoAttributeValue.fromString('{% $states.context.Execution.StartTime %}'),
         [A.repeats]: tasks.DynamoAttributeValue.fromNumber(0),
         [A.executionArn]: tasks.DynamoAttributeValue.fromString('{% $states.context.Execution.Id %}'),
-        [A.expiresAt]: tasks.DynamoAttributeValue.numberFromString(x.expiresAt),
+        [A.expiresAt]: tasks.DynamoAttributeValue.numberFromString(expiresAt),
       },
       conditionExpression: `attribute_not_exists(${A.ticketId})`,
     });
-    dynamoRetry(recordTicket);
+    withDynamoRetry(recordTicket);
     const countRepeat = tasks.DynamoUpdateItem.jsonata(this, 'CountRepeat', {
       comment: 'The ticket of this window exists: count the repeat, open nothing.',
       table,
-      key,
+      key: TICKET_KEY,
       updateExpression: `ADD ${A.repeats} :one`,
       expressionAttributeValues: { ':one': tasks.DynamoAttributeValue.fromNumber(1) },
     });
-    dynamoRetry(countRepeat);
+    withDynamoRetry(countRepeat);
     recordTicket.addCatch(countRepeat.next(sfn.Succeed.jsonata(this, 'TicketAlreadyOpen')), { errors: [CONDITION_FAILED] });
+    return recordTicket;
+  }
 
-    const announce = putEvent('AnnounceTicket', MAINTENANCE_TICKET_OPENED.detailType, ticketDetail);
-    const wait = sfn.Wait.jsonata(this, 'WaitForAcknowledgement', { time: sfn.WaitTime.duration(props.pollInterval) });
-    const readTicket = tasks.DynamoGetItem.jsonata(this, 'ReadTicket', { table, key, consistentRead: true });
-    dynamoRetry(readTicket);
-    const acknowledged = sfn.Succeed.jsonata(this, 'Acknowledged');
-    const check = sfn.Choice.jsonata(this, 'AcknowledgedYet');
-
+  /** OPEN -> ESCALATED (unless acknowledged meanwhile), the `MaintenanceEscalated` event and the optional SNS notice. */
+  private escalation(props: MaintenanceWorkflowProps, acknowledged: sfn.Succeed): sfn.IChainable {
     const escalate = tasks.DynamoUpdateItem.jsonata(this, 'Escalate', {
       comment: 'OPEN -> ESCALATED, unless it was acknowledged in the meantime.',
-      table,
-      key,
+      table: props.ticketsTable,
+      key: TICKET_KEY,
       updateExpression: 'SET #status = :escalated',
       conditionExpression: '#status = :open',
       expressionAttributeNames: { '#status': A.status },
@@ -188,10 +194,10 @@ export class MaintenanceWorkflow extends Construct {
         ':open': tasks.DynamoAttributeValue.fromString(TICKET_STATUS.open),
       },
     });
-    dynamoRetry(escalate);
+    withDynamoRetry(escalate);
     escalate.addCatch(acknowledged, { errors: [CONDITION_FAILED] });
-    const announceEscalation = putEvent('AnnounceEscalation', MAINTENANCE_ESCALATED.detailType, {
-      ...ticketDetail,
+    const announceEscalation = this.putEvent(props, 'AnnounceEscalation', MAINTENANCE_ESCALATED.detailType, {
+      ...TICKET_DETAIL,
       openedAt: '{% $states.context.Execution.StartTime %}',
     });
     const escalated = sfn.Succeed.jsonata(this, 'Escalated');
@@ -205,45 +211,64 @@ export class MaintenanceWorkflow extends Construct {
       notify.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4 });
       afterEscalation = notify.next(escalated);
     }
+    return escalate.next(announceEscalation).next(afterEscalation);
+  }
 
-    const definition = classify
-      .next(anyFault
-        .when(sfn.Condition.jsonata('{% $count($faults) = 0 %}'), noFault)
-        .otherwise(recordTicket
-          .next(announce)
-          .next(wait)
-          .next(readTicket)
-          .next(check
-            .when(sfn.Condition.jsonata(`{% $states.input.Item.${A.status}.S = "${TICKET_STATUS.acknowledged}" %}`), acknowledged)
-            .when(sfn.Condition.jsonata('{% $toMillis($states.context.State.EnteredTime) >= $deadlineMs %}'),
-              escalate.next(announceEscalation).next(afterEscalation))
-            .otherwise(wait))));
+  /** A `PutEvents` task of one maintenance event on the bus, retried on EventBridge's transient errors. */
+  private putEvent(props: MaintenanceWorkflowProps, stateId: string, detailType: string, detail: { [key: string]: any }): tasks.EventBridgePutEvents {
+    const task = tasks.EventBridgePutEvents.jsonata(this, stateId, {
+      entries: [{ eventBus: props.eventBus, source: props.eventSource, detailType, detail: sfn.TaskInput.fromObject(detail) }],
+    });
+    task.addRetry({ errors: ['EventBridge.FailedEntry', 'EventBridge.EventBridgeException', 'EventBridge.InternalException'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6 });
+    return task;
+  }
 
+  /** The state machine (JSONata, standard, traced) and its log group. */
+  private createStateMachine(props: MaintenanceWorkflowProps, definition: sfn.IChainable) {
     // Under /aws/vendedlogs/: CloudWatch Logs' log-delivery resource policy covers the prefix, so the state
     // machine's logging adds no statement (and no policy) for this log group.
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+    const stateMachine = new sfn.StateMachine(this, 'Resource', {
       comment: 'Maintenance tickets for faulty devices (iot-devices blueprint)',
       queryLanguage: sfn.QueryLanguage.JSONATA,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: props.acknowledgementTimeout.plus(props.pollInterval).plus(Duration.hours(1)),
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    Validations.of(this.stateMachine).acknowledge({
+    Validations.of(stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray (PutTraceSegments, ...) support no '
         + 'resource-level permissions; every other statement names the tickets table, the bus or the topic.',
     });
-    limitRoleToOwnStateMachines(this.stateMachine);
-    dropRedundantRoleDependency(this.stateMachine.node.defaultChild as CfnResource, this.stateMachine.role);
-    this.failedExecutionsMetric = this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+    limitRoleToOwnStateMachines(stateMachine);
+    dropRedundantRoleDependency(stateMachine.node.defaultChild as CfnResource, stateMachine.role);
+    return { logGroup, stateMachine };
   }
+}
+
+/** The key of the ticket of the execution. */
+const TICKET_KEY = { [A.ticketId]: tasks.DynamoAttributeValue.fromString('{% $ticketId %}') };
+
+/** The detail of the maintenance events: the ticket, its device, fault window and faults. */
+const TICKET_DETAIL = {
+  ticketId: '{% $ticketId %}',
+  deviceId: '{% $deviceId %}',
+  windowStart: '{% $windowStart %}',
+  faults: '{% $faults %}',
+};
+
+/** A DynamoDB task that fails at once on a failed condition and retries DynamoDB's transient errors. */
+function withDynamoRetry<T extends sfn.TaskStateBase>(task: T): T {
+  task
+    .addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 })
+    .addRetry({ errors: DYNAMODB_TRANSIENT_ERRORS, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6 });
+  return task;
 }
 
 /**
