@@ -222,8 +222,7 @@ export class SecureEventBus extends events.EventBus {
         'Invocations of a rule on this bus were sent to a dead-letter queue.');
       if (this.deadLetterQueue) {
         this.deadLetterQueueAlarm = createQueueNotEmptyAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
-          'The bus-level dead-letter queue of this event bus is not empty.');
-        this.applyAlarmActions(this.deadLetterQueueAlarm);
+          'The bus-level dead-letter queue of this event bus is not empty.', this.alarmActions);
       }
     }
   }
@@ -461,12 +460,6 @@ export class SecureEventBus extends events.EventBus {
 
   private busAlarm(id: string, metricName: string, description: string): cloudwatch.Alarm {
     return countAlarm(this, id, this.busMetric(metricName), description, this.alarmActions);
-  }
-
-  private applyAlarmActions(alarm: cloudwatch.Alarm): void {
-    if (this.alarmActions.length > 0) {
-      alarm.addAlarmAction(...this.alarmActions);
-    }
   }
 }
 
