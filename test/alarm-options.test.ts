@@ -1,7 +1,7 @@
-import { App, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_events_targets as targets, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
+import { App, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_events_targets as targets, aws_lambda as lambda, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as blueprints from '../src/blueprints';
-import { CustomEventBus, EventSpoke, ReliableRoute, RouteMigration, SecureEventBus, Subscriber, SubscriberTarget } from '../src/core';
+import { CentralEventBus, CustomEventBus, EventSpoke, ReliableRoute, RouteMigration, SecureEventBus, Subscriber, SubscriberTarget } from '../src/core';
 
 /**
  * `alarms: false` with `alarmActions` behaves the same in every construct that takes both: a synth error that names
@@ -10,9 +10,13 @@ import { CustomEventBus, EventSpoke, ReliableRoute, RouteMigration, SecureEventB
  */
 type Make = (scope: Construct, alarmProps: { alarms: boolean; alarmActions: actions.SnsAction[] }) => void;
 
+/** Constructs whose errors name the class they extend (CentralEventBus is a SecureEventBus; all its messages say so). */
+const NAMED_AS: Record<string, string> = { CentralEventBus: 'SecureEventBus' };
+
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CASES: Array<[string, Make]> = [
   ['SecureEventBus', (s, a) => new SecureEventBus(s, 'It', a)],
+  ['CentralEventBus', (s, a) => new CentralEventBus(s, 'It', { organizationId: 'o-a1b2c3d4e5', ...a })],
   ['ReliableRoute', (s, a) => new ReliableRoute(s, 'It', {
     eventBus: new events.EventBus(s, 'Bus'), eventPattern: { source: ['x'] }, targets: [new targets.SqsQueue(new sqs.Queue(s, 'Q'))], ...a,
   })],
@@ -25,6 +29,10 @@ const CASES: Array<[string, Make]> = [
     route: new ReliableRoute(s, 'Route', { eventBus: new events.EventBus(s, 'Bus'), eventPattern: { source: ['x'] }, targets: [new targets.SqsQueue(new sqs.Queue(s, 'Q'))] }),
     eventBus: new CustomEventBus(s, 'V2'),
     ...a,
+  })],
+  ['BlueprintFunction', (s, a) => new blueprints.BlueprintFunction(s, 'It', { code: lambda.Code.fromInline('exports.handler = async () => {};'), serviceName: 's', ...a })],
+  ['IngestionPipe', (s, a) => new blueprints.IngestionPipe(s, 'It', {
+    source: blueprints.PipeSource.sqsQueue(new sqs.Queue(s, 'Q', { enforceSSL: true })), eventBus: new events.EventBus(s, 'Bus'), detailType: 'T', eventSource: 's', ...a,
   })],
   ['OrderToInventory', (s, a) => new blueprints.OrderToInventory(s, 'It', a)],
   ['ErrorToTicket', (s, a) => new blueprints.ErrorToTicket(s, 'It', { ticketEndpoint: 'https://tickets.example.com/api', ...a } as any)],
@@ -41,7 +49,7 @@ describe.each(CASES)('%s: alarms: false with alarmActions', (type, make) => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     const topic = new sns.Topic(stack, 'Oncall');
     expect(() => make(stack, { alarms: false, alarmActions: [new actions.SnsAction(topic)] }))
-      .toThrow(`${type} 'S/It': alarmActions cannot be used with alarms: false, which creates no alarm to act on`);
+      .toThrow(`${NAMED_AS[type] ?? type} 'S/It': alarmActions cannot be used with alarms: false, which creates no alarm to act on`);
   });
 });
 
@@ -50,4 +58,25 @@ test('alarms: false without actions, and actions with alarms, are both fine', ()
   const topic = new sns.Topic(stack, 'Oncall');
   expect(() => new SecureEventBus(stack, 'Quiet', { alarms: false, alarmActions: [] })).not.toThrow();
   expect(() => new SecureEventBus(stack, 'Loud', { alarms: true, alarmActions: [new actions.SnsAction(topic)] })).not.toThrow();
+});
+
+test('the table covers every construct whose props take both alarms and alarmActions (from the jsii assembly)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { existsSync, readFileSync } = require('fs') as typeof import('fs');
+  const path = `${__dirname}/../.jsii`;
+  if (!existsSync(path)) throw new Error('.jsii is missing: run `npx projen compile` (or `npm run build`) before this test');
+  const types: Record<string, any> = JSON.parse(readFileSync(path, 'utf8')).types;
+  const propsOf = (fqn: string): string[] => {
+    const t = types[fqn];
+    if (!t) return [];
+    return [...(t.properties ?? []).map((p: any) => p.name), ...(t.interfaces ?? []).flatMap(propsOf)];
+  };
+  const takesBoth = Object.values(types)
+    .filter((t) => t.kind === 'class' && t.initializer?.parameters?.length === 3)
+    .filter((t) => { const props = propsOf(t.initializer.parameters[2].type.fqn); return props.includes('alarms') && props.includes('alarmActions'); })
+    .map((t) => t.name as string)
+    // a blueprint's Stack passes its props to the blueprint, whose check names the blueprint
+    .filter((name) => !name.endsWith('Stack'));
+  expect(takesBoth.length).toBeGreaterThanOrEqual(CASES.length);
+  expect(takesBoth.sort()).toEqual(CASES.map(([type]) => type).sort());
 });
