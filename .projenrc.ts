@@ -181,6 +181,18 @@ project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 // ts-jest only transpiles (isolatedModules), so type-check tests, benchmarks and examples first.
 project.testTask.prependExec('tsc -p test/tsconfig.json --noEmit');
 
+// The handlers' types, generated from the blueprint contracts (projenrc/contract-types.ts) into the committed
+// src/blueprints/<name>/runtime/contract.generated.ts: before the handlers are bundled (so before compile,
+// synth:example, the integ tasks and scripts/compat-floor.sh's `projen bundle`) and before the tests are type-checked.
+// Committed, so that a fresh clone type-checks and lints without it; CI's clean-tree check fails when a contract
+// changed and its types were not regenerated, and test/blueprints/contract-types.test.ts fails too.
+const contractTypes = project.addTask('gen:contract-types', {
+  description: 'Generate the handler types of every blueprint contract (src/blueprints/<name>/runtime/contract.generated.ts)',
+  exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/contract-types.ts',
+});
+project.tasks.tryFind('bundle')!.prependSpawn(contractTypes);
+project.testTask.prependSpawn(contractTypes);
+
 const synthExample = project.addTask('synth:example', {
   description: 'Bundle the Lambda handlers and synthesize the example app to cdk.out/ (offline, no credentials needed)',
 });

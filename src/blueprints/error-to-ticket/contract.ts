@@ -78,5 +78,8 @@ export const ALARM_STATE_CHANGE_DETAIL_SCHEMA = {
       required: ['value'],
       properties: { value: { type: 'string', minLength: 1, maxLength: 64 }, reason: { type: 'string' }, timestamp: { type: 'string' } },
     },
+    // Read when they are objects, ignored otherwise: no type, so they validate as before and are typed `unknown`.
+    previousState: { description: 'The state before the change; its `value` goes into the ticket when it is a string.' },
+    configuration: { description: 'The alarm\'s configuration; its `description` goes into the ticket when it is a string.' },
   },
 } as const;

@@ -24,7 +24,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ENV, LIMITS } from '../contract';
 import { loyaltyPoints, parseLoyaltyInput } from './booking';
-import type { LoyaltyInput } from './booking';
+import type { LoyaltyConsumerInput } from './contract.generated';
 import type { Env } from '../../runtime-shared/env';
 import { numberEnv, requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
@@ -74,7 +74,7 @@ export function createAwardLoyaltyPointsHandler(config: AwardLoyaltyPointsConfig
   const perUnit = config.pointsPerCurrencyUnit ?? 1;
 
   // Idempotent by its own conditional update (no idempotency table), so no Powertools idempotency here.
-  const run = blueprintHandler<LoyaltyInput, AwardLoyaltyPointsResult>({
+  const run = blueprintHandler<LoyaltyConsumerInput, AwardLoyaltyPointsResult>({
     what: 'award-loyalty-points input',
     logger,
     tracer: deps.tracer,
@@ -84,7 +84,7 @@ export function createAwardLoyaltyPointsHandler(config: AwardLoyaltyPointsConfig
   });
   return (event: unknown, context?: Context) => run(event, context as Context);
 
-  async function award(input: LoyaltyInput): Promise<AwardLoyaltyPointsResult> {
+  async function award(input: LoyaltyConsumerInput): Promise<AwardLoyaltyPointsResult> {
     if (input.memberId === undefined) {
       logger.info('Customer is not a loyalty member; no points awarded', { bookingId: input.bookingId });
       return { status: 'skipped', bookingId: input.bookingId, reason: 'no loyalty member id' };

@@ -12,40 +12,9 @@
  */
 import { isObject, requireObject, validateAgainstSchema } from '../../runtime-shared/validation';
 import { CONSUMER_INPUT_SCHEMAS, LIMITS } from '../contract';
-
-export interface Flight {
-  readonly number: string;
-  readonly origin: string;
-  readonly destination: string;
-  /** ISO 8601 */
-  readonly departure: string;
-}
-
-export interface Passenger {
-  readonly firstName: string;
-  readonly lastName: string;
-}
-
-export interface IssueTicketInput {
-  readonly bookingId: string;
-  readonly flight: Flight;
-  readonly passengers: Passenger[];
-}
-
-export interface ConfirmationEmailInput {
-  readonly bookingId: string;
-  readonly email: string;
-  readonly name: string;
-  readonly flight: Flight;
-}
-
-export interface LoyaltyInput {
-  readonly bookingId: string;
-  /** Undefined when the customer has no loyalty id (the input transformer then yields null or ""). */
-  readonly memberId?: string;
-  readonly fareAmount: number;
-  readonly currency: string;
-}
+import type {
+  BookingConfirmedDetailFlight as Flight, ConfirmationEmailConsumerInput, IssueTicketConsumerInput, LoyaltyConsumerInput,
+} from './contract.generated';
 
 export interface IssuedTicket {
   readonly ticketNumber: string;
@@ -63,8 +32,8 @@ function validateInput<T>(schema: object, input: unknown, what: string): T {
 }
 
 /** @throws InvalidEventError */
-export function parseIssueTicketInput(input: unknown): IssueTicketInput {
-  const { bookingId, flight, passengers } = validateInput<IssueTicketInput>(CONSUMER_INPUT_SCHEMAS.issueTicket, input, 'issue-ticket input');
+export function parseIssueTicketInput(input: unknown): IssueTicketConsumerInput {
+  const { bookingId, flight, passengers } = validateInput<IssueTicketConsumerInput>(CONSUMER_INPUT_SCHEMAS.issueTicket, input, 'issue-ticket input');
   return {
     bookingId,
     flight: pickFlight(flight),
@@ -73,19 +42,19 @@ export function parseIssueTicketInput(input: unknown): IssueTicketInput {
 }
 
 /** @throws InvalidEventError */
-export function parseConfirmationEmailInput(input: unknown): ConfirmationEmailInput {
-  const { bookingId, email, name, flight } = validateInput<ConfirmationEmailInput>(
+export function parseConfirmationEmailInput(input: unknown): ConfirmationEmailConsumerInput {
+  const { bookingId, email, name, flight } = validateInput<ConfirmationEmailConsumerInput>(
     CONSUMER_INPUT_SCHEMAS.confirmationEmail, input, 'send-confirmation-email input');
   return { bookingId, email, name, flight: pickFlight(flight) };
 }
 
 /** @throws InvalidEventError */
-export function parseLoyaltyInput(input: unknown): LoyaltyInput {
+export function parseLoyaltyInput(input: unknown): LoyaltyConsumerInput {
   // A customer without loyaltyId is normal: the transformer yields null (or "" inside a string template).
   const normalized = isObject(input) && (input.memberId === null || input.memberId === '')
     ? Object.fromEntries(Object.entries(input).filter(([key]) => key !== 'memberId'))
     : input;
-  const { bookingId, memberId, fareAmount, currency } = validateInput<LoyaltyInput>(
+  const { bookingId, memberId, fareAmount, currency } = validateInput<LoyaltyConsumerInput>(
     CONSUMER_INPUT_SCHEMAS.loyalty, normalized, 'award-loyalty-points input');
   return { bookingId, ...(memberId !== undefined ? { memberId } : {}), fareAmount, currency };
 }
@@ -107,7 +76,7 @@ export function ticketNumber(bookingId: string, index: number): string {
   return `${bookingId}-${String(index + 1).padStart(2, '0')}`;
 }
 
-export function issueTickets(input: IssueTicketInput): IssuedTicket[] {
+export function issueTickets(input: IssueTicketConsumerInput): IssuedTicket[] {
   return input.passengers.map((p, i) => ({
     ticketNumber: ticketNumber(input.bookingId, i),
     passengerIndex: i,
@@ -131,7 +100,7 @@ export interface EmailContent {
   readonly html: string;
 }
 
-export function confirmationEmail(input: ConfirmationEmailInput): EmailContent {
+export function confirmationEmail(input: ConfirmationEmailConsumerInput): EmailContent {
   const { bookingId, name, flight } = input;
   const departure = new Date(flight.departure).toISOString().replace('T', ' ').replace(/:\d{2}\.\d{3}Z$/, ' UTC');
   const subject = `Booking ${bookingId} confirmed: ${flight.number} ${flight.origin} to ${flight.destination}`;

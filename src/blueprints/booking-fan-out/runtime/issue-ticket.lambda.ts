@@ -21,7 +21,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import type { Context } from 'aws-lambda';
 import { ENV, TICKETS_ISSUED as TICKETS_ISSUED_CONTRACT } from '../contract';
 import { issueTickets, parseIssueTicketInput } from './booking';
-import type { IssueTicketInput } from './booking';
+import type { IssueTicketConsumerInput, TicketsIssuedDetail } from './contract.generated';
 import type { EventPublisher } from '../../../runtime/publisher';
 import type { Env } from '../../runtime-shared/env';
 import { requireEnv } from '../../runtime-shared/env';
@@ -60,7 +60,7 @@ export function createIssueTicketHandler(config: IssueTicketConfig, deps: IssueT
   const now = deps.now ?? Date.now;
   const doc = DynamoDBDocumentClient.from(deps.dynamoDb);
 
-  async function issue(input: IssueTicketInput, _context: Context): Promise<IssueTicketResult> {
+  async function issue(input: IssueTicketConsumerInput, _context: Context): Promise<IssueTicketResult> {
     const tickets = issueTickets(input);
     const issuedAt = new Date(now()).toISOString();
     await doc.send(new TransactWriteCommand({
@@ -82,13 +82,13 @@ export function createIssueTicketHandler(config: IssueTicketConfig, deps: IssueT
         bookingId: input.bookingId,
         flight: input.flight,
         tickets: tickets.map((t) => ({ ticketNumber: t.ticketNumber, firstName: t.firstName, lastName: t.lastName })),
-      },
+      } satisfies TicketsIssuedDetail,
     }]);
     logger.info('Tickets issued', { bookingId: input.bookingId, count: tickets.length });
     return { status: 'issued', bookingId: input.bookingId, ticketNumbers: tickets.map((t) => t.ticketNumber) };
   }
 
-  return blueprintHandler<IssueTicketInput, IssueTicketResult>({
+  return blueprintHandler<IssueTicketConsumerInput, IssueTicketResult>({
     what: 'issue-ticket input',
     logger,
     tracer: deps.tracer,

@@ -19,7 +19,7 @@ import type { SendEmailCommandOutput } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { ENV } from '../contract';
 import { confirmationEmail, parseConfirmationEmailInput } from './booking';
-import type { ConfirmationEmailInput } from './booking';
+import type { ConfirmationEmailConsumerInput } from './contract.generated';
 import type { Env } from '../../runtime-shared/env';
 import { optionalEnv, requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
@@ -61,7 +61,7 @@ export function sendConfirmationEmailConfigFromEnv(env: Env): SendConfirmationEm
 export function createSendConfirmationEmailHandler(config: SendConfirmationEmailConfig, deps: SendConfirmationEmailDeps) {
   const logger = deps.logger ?? createLogger('booking-fan-out');
 
-  async function send(input: ConfirmationEmailInput, _context: Context): Promise<SendConfirmationEmailResult> {
+  async function send(input: ConfirmationEmailConsumerInput, _context: Context): Promise<SendConfirmationEmailResult> {
     const content = confirmationEmail(input);
     const out = await deps.ses.send(new SendEmailCommand({
       FromEmailAddress: config.senderAddress,
@@ -80,7 +80,7 @@ export function createSendConfirmationEmailHandler(config: SendConfirmationEmail
     return { status: 'sent', bookingId: input.bookingId, messageId };
   }
 
-  return blueprintHandler<ConfirmationEmailInput, SendConfirmationEmailResult>({
+  return blueprintHandler<ConfirmationEmailConsumerInput, SendConfirmationEmailResult>({
     what: 'send-confirmation-email input',
     logger,
     tracer: deps.tracer,

@@ -14,6 +14,7 @@ import type { JsonObject } from '../../runtime-shared/validation';
 import {
   ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, ALARM_STATE_CHANGE_DETAIL_SCHEMA, ERROR_REPORTED, LIMITS, SEVERITIES,
 } from '../contract';
+import type { AlarmStateChangeDetail, ErrorReportedDetail } from './contract.generated';
 
 export { ALARM_DETAIL_TYPE, ALARM_SEVERITY, ALARM_SOURCE, SEVERITIES };
 export type Severity = (typeof SEVERITIES)[number];
@@ -100,15 +101,6 @@ export function parseTicketEvent(event: unknown): TicketRequest | IgnoredEvent {
   return parseErrorReported(rawDetail, eventId);
 }
 
-interface ErrorReportedDetail {
-  readonly service: string;
-  readonly errorType: string;
-  readonly message: string;
-  readonly severity?: Severity;
-  readonly fingerprint?: string;
-  readonly occurredAt?: string;
-}
-
 function parseErrorReported(rawDetail: JsonObject, eventId: string | undefined): TicketRequest {
   const what = 'ErrorReported event';
   // Producers often send null for an absent optional field.
@@ -135,15 +127,8 @@ function parseErrorReported(rawDetail: JsonObject, eventId: string | undefined):
   };
 }
 
-interface AlarmDetail {
-  readonly alarmName: string;
-  readonly state: { readonly value: string; readonly reason?: string; readonly timestamp?: string };
-  readonly configuration?: unknown;
-  readonly previousState?: unknown;
-}
-
 function parseAlarm(envelope: JsonObject, rawDetail: JsonObject, eventId: string | undefined): TicketRequest | IgnoredEvent {
-  const detail = validateAgainstSchema<AlarmDetail>(ALARM_STATE_CHANGE_DETAIL_SCHEMA, rawDetail, 'CloudWatch Alarm State Change event', 'detail');
+  const detail = validateAgainstSchema<AlarmStateChangeDetail>(ALARM_STATE_CHANGE_DETAIL_SCHEMA, rawDetail, 'CloudWatch Alarm State Change event', 'detail');
   const { alarmName, state } = detail;
   const value = state.value;
   if (value !== 'ALARM') return { ignored: `alarm ${alarmName} changed to ${value}, not ALARM` };

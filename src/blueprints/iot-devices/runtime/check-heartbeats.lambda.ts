@@ -23,11 +23,13 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { EventPublisher } from '../../../runtime/publisher';
+import type { OutgoingEvent } from '../../../runtime/publisher';
 import type { Env } from '../../runtime-shared/env';
 import { numberEnv, requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 import { DEVICE_HEARTBEAT_MISSED, ENV, LAST_SEEN_ATTRIBUTES as A, LIMITS } from '../contract';
+import type { DeviceHeartbeatMissedDetail } from './contract.generated';
 
 export interface CheckHeartbeatsConfig {
   readonly lastSeenTableName: string;
@@ -208,7 +210,7 @@ export function createCheckHeartbeatsHandler(config: CheckHeartbeatsConfig, deps
   async function publish(devices: Silent[], at: number): Promise<Silent[]> {
     if (devices.length === 0) return [];
     const detectedAt = new Date(at).toISOString();
-    const result = await deps.publisher.send(devices.map((d) => ({
+    const result = await deps.publisher.send(devices.map((d): OutgoingEvent<DeviceHeartbeatMissedDetail> => ({
       detailType: DEVICE_HEARTBEAT_MISSED.detailType,
       detail: { deviceId: d.deviceId, lastReceivedAt: d.receivedAt, detectedAt, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds },
     })));

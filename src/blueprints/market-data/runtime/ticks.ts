@@ -5,6 +5,7 @@
 import type { Tick } from './indicators';
 import { isObject, nullAsAbsent, schemaProblems, show, validateAgainstSchema } from '../../runtime-shared/validation';
 import { MARKET_TICK } from '../contract';
+import type { MarketTickDetail } from './contract.generated';
 
 /** A Kinesis record holds at most 1 MiB; base64 makes it 4/3 as long. */
 const MAX_DATA_CHARS = Math.ceil((1024 * 1024 * 4) / 3) + 4;
@@ -46,15 +47,6 @@ const KINESIS_BATCH_SCHEMA = {
 
 interface KinesisBatch {
   readonly Records: Array<{ readonly kinesis: StreamRecord }>;
-}
-
-interface MarketTickDetail {
-  readonly symbol: string;
-  readonly instrumentClass: string;
-  readonly price: number;
-  readonly size: number;
-  readonly timestamp: string;
-  readonly sequence?: number;
 }
 
 /**

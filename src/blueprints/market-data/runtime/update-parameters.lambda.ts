@@ -41,6 +41,7 @@ import { numberEnv, requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 import { ALGORITHM_PARAMETERS_UPDATED, ENV, LIMITS } from '../contract';
+import type { AlgorithmParametersUpdatedDetail } from './contract.generated';
 
 export const PARAMETERS_UPDATED = ALGORITHM_PARAMETERS_UPDATED.detailType;
 
@@ -76,19 +77,6 @@ export interface UpdateParametersResult {
   readonly batchItemFailures: BatchItemFailure[];
 }
 
-/** The detail of an `AlgorithmParametersUpdated` event. */
-export interface ParametersDetail {
-  readonly symbol: string;
-  readonly instrumentClass: string;
-  readonly vwap: number;
-  readonly ema: number;
-  readonly lastPrice: number;
-  readonly window: number;
-  readonly ticksInWindow: number;
-  readonly asOf: string;
-  readonly sequence: number;
-}
-
 export function updateParametersConfigFromEnv(env: Env): UpdateParametersConfig {
   return {
     parametersTableName: requireEnv(env, ENV.parametersTableName),
@@ -99,7 +87,7 @@ export function updateParametersConfigFromEnv(env: Env): UpdateParametersConfig 
 }
 
 /** The parameters announced for a stored state. */
-export function parametersOf(state: IndicatorState): ParametersDetail {
+export function parametersOf(state: IndicatorState): AlgorithmParametersUpdatedDetail {
   return {
     symbol: state.symbol,
     instrumentClass: state.instrumentClass,
@@ -228,7 +216,9 @@ export function createUpdateParametersHandler(config: UpdateParametersConfig, de
     });
 
     const announced = outcomes.filter((o): o is Extract<SymbolOutcome, { state: IndicatorState }> => o.kind === 'updated' || o.kind === 'replayed');
-    const events: OutgoingEvent<ParametersDetail>[] = announced.map((o) => ({ detailType: PARAMETERS_UPDATED, detail: parametersOf(o.state) }));
+    const events: OutgoingEvent<AlgorithmParametersUpdatedDetail>[] = announced.map((o) => ({
+      detailType: PARAMETERS_UPDATED, detail: parametersOf(o.state),
+    }));
     const failedSymbols = new Set(outcomes.filter((o) => o.kind === 'failed').map((o) => o.symbol));
     for (const o of outcomes) {
       if (o.kind === 'failed') logger.error('Could not update the parameters of a symbol; Lambda retries from its first record', { symbol: o.symbol, error: o.error as Error });

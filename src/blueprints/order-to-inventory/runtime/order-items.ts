@@ -1,11 +1,10 @@
 /** Pure logic of the order-to-inventory blueprint: validate `OrderPlaced`, merge line items, report shortages. */
 import { Checker, eventDetail, validateAgainstSchema } from '../../runtime-shared/validation';
 import { LIMITS, ORDER_PLACED } from '../contract';
+import type { InventoryShortageDetail, OrderPlacedDetail, OrderPlacedDetailItemsItem } from './contract.generated';
 
-export interface LineItem {
-  readonly sku: string;
-  readonly quantity: number;
-}
+/** One line of an order: `{ sku, quantity }`, as the contract's `OrderPlaced` detail has it. */
+export type LineItem = OrderPlacedDetailItemsItem;
 
 export interface Order {
   readonly orderId: string;
@@ -14,11 +13,8 @@ export interface Order {
   readonly items: LineItem[];
 }
 
-export interface Shortage {
-  readonly sku: string;
-  readonly requested: number;
-  readonly available: number;
-}
+/** One line of an `InventoryShortage` detail. */
+export type Shortage = InventoryShortageDetail['shortages'][number];
 
 /** See the contract: one transaction of 100 actions, one of them the order's guard item. */
 export const MAX_DISTINCT_SKUS = LIMITS.maxDistinctSkus;
@@ -31,12 +27,6 @@ export function mergeLineItems(items: readonly LineItem[]): LineItem[] {
     merged.set(sku, (merged.get(sku) ?? 0) + quantity);
   }
   return [...merged].map(([sku, quantity]) => ({ sku, quantity }));
-}
-
-interface OrderPlacedDetail {
-  readonly orderId: string;
-  readonly customerId?: string;
-  readonly items: LineItem[];
 }
 
 /**

@@ -40,6 +40,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteComma
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ENV, INVENTORY_RESERVED as INVENTORY_RESERVED_CONTRACT, INVENTORY_SHORTAGE as INVENTORY_SHORTAGE_CONTRACT, LIMITS } from '../contract';
+import type { InventoryReservedDetail, InventoryShortageDetail } from './contract.generated';
 import { findShortages, parseOrderPlaced } from './order-items';
 import type { LineItem, Order, Shortage } from './order-items';
 import type { EventPublisher, PutEventsClient } from '../../../runtime/publisher';
@@ -196,10 +197,12 @@ export function createReserveInventoryHandler(config: ReserveInventoryConfig, de
   async function processOrder(order: Order, _context: Context): Promise<ReserveInventoryResult> {
     const result = await reserve(order);
     if (result.status === 'reserved') {
-      await deps.publisher.publish([{ detailType: INVENTORY_RESERVED, detail: { orderId: result.orderId, items: result.items } }]);
+      const detail: InventoryReservedDetail = { orderId: result.orderId, items: result.items };
+      await deps.publisher.publish([{ detailType: INVENTORY_RESERVED, detail }]);
       logger.info('Inventory reserved', { orderId: result.orderId, lines: result.items.length, alreadyReserved: result.alreadyReserved });
     } else {
-      await deps.publisher.publish([{ detailType: INVENTORY_SHORTAGE, detail: { orderId: result.orderId, shortages: result.shortages } }]);
+      const detail: InventoryShortageDetail = { orderId: result.orderId, shortages: result.shortages };
+      await deps.publisher.publish([{ detailType: INVENTORY_SHORTAGE, detail }]);
       logger.warn('Inventory shortage; nothing reserved', { orderId: result.orderId, shortages: result.shortages });
     }
     return result;

@@ -4,20 +4,13 @@
  */
 import { Checker, isIsoTimestamp, nullAsAbsent, requireObject, validateAgainstSchema } from '../../runtime-shared/validation';
 import { FILE_NAME_PATTERN, IMAGE_EXTENSIONS, LIMITS, UPLOAD_INPUT_SCHEMA, USER_ID_PATTERN } from '../contract';
+import type { UploadInput as ContractUploadInput } from './contract.generated';
 
-/** One upload, as the input transformer of the rule's targets delivers it. */
-export interface UploadInput {
-  readonly eventId: string;
-  readonly bucket: string;
-  readonly key: string;
-  readonly size: number;
-  /** Empty when S3 sent none. */
-  readonly etag: string;
-  /** Empty when S3 sent none. */
-  readonly sequencer: string;
-  /** When S3 created the object, RFC 3339. */
-  readonly time: string;
-}
+/**
+ * One upload, as {@link parseUploadInput} returns it: the contract's input (`UPLOAD_INPUT_SCHEMA`) with `etag` and
+ * `sequencer` always set (empty when S3 sent none).
+ */
+export type UploadInput = Required<ContractUploadInput>;
 
 export type ImageExtension = typeof IMAGE_EXTENSIONS[number];
 
@@ -38,7 +31,7 @@ const FILE_NAME = new RegExp(FILE_NAME_PATTERN);
  * @throws InvalidEventError listing the problems (the input transformer or the producer is broken)
  */
 export function parseUploadInput(event: unknown, what: string): UploadInput {
-  const input = validateAgainstSchema<Partial<UploadInput> & Omit<UploadInput, 'etag' | 'sequencer'>>(
+  const input = validateAgainstSchema<ContractUploadInput>(
     UPLOAD_INPUT_SCHEMA, nullAsAbsent(requireObject(event, 'input', what), ['etag', 'sequencer']), what, 'input');
   // What JSON Schema cannot say: S3 limits keys in UTF-8 bytes.
   const check = new Checker();

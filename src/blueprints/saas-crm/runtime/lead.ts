@@ -4,13 +4,7 @@
  */
 import { Checker, isObject, requireObject, validateAgainstSchema } from '../../runtime-shared/validation';
 import { CONTACT_ATTRIBUTE, CONTACT_EVENT_ID, LEAD_FIELDS, LEAD_UPDATED, LIMITS } from '../contract';
-
-/** A lead as the webhook receiver puts it on the bus (the `LeadUpdated` detail). */
-export interface Lead {
-  readonly leadId: string;
-  readonly updatedAt: string;
-  readonly [field: string]: string | boolean;
-}
+import type { LeadUpdatedDetail } from './contract.generated';
 
 /** A contact for the marketing tool: `externalId` (the CRM's lead id) and the allowed attributes that have a value. */
 export interface Contact {
@@ -43,14 +37,14 @@ const CONTACT_KEYS_SCHEMA = {
  * fields optional; `null` means absent). Unknown fields are dropped here: they never reach the bus.
  * @throws InvalidEventError listing the problems
  */
-export function parseLeadWebhook(body: unknown): Lead {
+export function parseLeadWebhook(body: unknown): LeadUpdatedDetail {
   const what = 'lead webhook';
   const obj = requireObject(body, 'body', what);
   const known: Record<string, unknown> = {};
   for (const field of LEAD_FIELDS) {
     if (obj[field] !== undefined && obj[field] !== null) known[field] = obj[field];
   }
-  return validateAgainstSchema<Lead>(LEAD_UPDATED.detailSchema, known, what, 'body');
+  return validateAgainstSchema<LeadUpdatedDetail>(LEAD_UPDATED.detailSchema, known, what, 'body');
 }
 
 /**
