@@ -39,7 +39,7 @@ export function createAlarm(scope: Construct, id: string, spec: AlarmSpec): clou
 }
 
 /** Adds `actions` (when there are some) to `alarm`. */
-export function applyAlarmActions(alarm: cloudwatch.Alarm, actions: cloudwatch.IAlarmAction[] | undefined): void {
+function applyAlarmActions(alarm: cloudwatch.Alarm, actions: cloudwatch.IAlarmAction[] | undefined): void {
   if (actions && actions.length > 0) {
     alarm.addAlarmAction(...actions);
   }

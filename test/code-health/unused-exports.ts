@@ -11,7 +11,8 @@ const isAlias = (symbol: ts.Symbol): boolean => (symbol.flags & ts.SymbolFlags.A
  * - a public entry point (`entryPoints`) exports it, directly or through `export *` chains;
  * - another export of the same file refers to it in its declaration's types (a parameter or result type must stay
  *   exported for the declaration files), function bodies and initializers not counted;
- * - it is the `handler` of a `*.lambda.ts` file (the esbuild entry point).
+ * - it is the `handler` of a `*.lambda.ts` file (the esbuild entry point);
+ * - it is in a generated file (`*.generated.ts`: every type of a contract, used or not).
  * What is left is either unused or used only inside its own file: delete it, or drop the `export`.
  */
 export function unusedExports(root: string, options: { scan: string[]; checked: string; entryPoints: string[] }): string[] {
@@ -93,6 +94,7 @@ export function unusedExports(root: string, options: { scan: string[]; checked: 
   for (const sf of checkedFiles) {
     for (const e of exportsOf(sf)) {
       if (own(sf).endsWith('.lambda.ts') && e.name === 'handler') continue;
+      if (own(sf).endsWith('.generated.ts')) continue;
       if ((e.declarations ?? []).some((d) => used.has(d))) continue;
       unused.push(`${own(sf)}: ${e.name}`);
     }

@@ -9,9 +9,9 @@
  */
 
 /** Service Quotas code of "PutEvents throttle limit in transactions per second" (requests, up to 10 entries each). */
-export const PUT_EVENTS_QUOTA_CODE = 'L-9B653E91';
+const PUT_EVENTS_QUOTA_CODE = 'L-9B653E91';
 /** Service Quotas code of "Invocations throttle limit in transactions per second" (an event matched and sent to a target). */
-export const INVOCATIONS_QUOTA_CODE = 'L-5540C5E3';
+const INVOCATIONS_QUOTA_CODE = 'L-5540C5E3';
 
 /** PutEvents requests per second, by Region; `other` for "each of the other supported Regions". */
 export const PUT_EVENTS_TPS: Readonly<Record<string, number>> = {
@@ -60,14 +60,14 @@ export const INVOCATIONS_TPS: Readonly<Record<string, number>> = {
 };
 
 /** The PutEvents entry size the blueprint plans for: 256 KB (larger entries need a bus that accepts 1 MB). */
-export const ENTRY_SIZE_LIMIT_BYTES = 256 * 1024;
+const ENTRY_SIZE_LIMIT_BYTES = 256 * 1024;
 /** A PutEvents request holds at most 10 entries. */
-export const ENTRIES_PER_PUT_EVENTS = 10;
+const ENTRIES_PER_PUT_EVENTS = 10;
 /**
  * Bytes EventBridge counts for a `MarketTick` entry besides the tick itself: `Time` (14), `Source` and `DetailType`
  * (the blueprint's, at most a few dozen). 256 leaves room for long sources.
  */
-export const ENTRY_OVERHEAD_BYTES = 256;
+const ENTRY_OVERHEAD_BYTES = 256;
 
 /** What the check needs to know. */
 export interface CapacityInput {

@@ -37,7 +37,7 @@ export const ENV = {
 } as const;
 
 /** Ticker symbols: letters, digits and `.`, `-`, `_`, `/`, `:`, starting with a letter or digit (`AAPL`, `EUR/USD`, `ES:Z6`). */
-export const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9./:_-]*$';
+const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9./:_-]*$';
 /** Instrument classes: lower-case words (`equity`, `fx`, `futures`, `crypto`). */
 export const INSTRUMENT_CLASS_PATTERN = '^[a-z][a-z0-9-]{0,31}$';
 

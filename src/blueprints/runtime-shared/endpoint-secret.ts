@@ -22,7 +22,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** An HTTP header name (RFC 9110 token). */
-export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 
 /** The secret string as a JSON object, or an error naming `what` (never the content). */
 export function parseSecretObject(secretString: string | undefined, what: string, example: string): Record<string, unknown> {

@@ -9,7 +9,7 @@ import { BlueprintFunction } from '../kit/blueprint-function';
  * `src/blueprints/<blueprint>/runtime/<name>.lambda.ts` into `assets/blueprints/<blueprint>/runtime/<name>.lambda/`.
  * The same relative path works from `src/` (tests) and from `lib/` (the package).
  */
-export function handlerCode(blueprint: string, name: string): lambda.Code {
+function handlerCode(blueprint: string, name: string): lambda.Code {
   return lambda.Code.fromAsset(path.join(__dirname, '..', '..', '..', 'assets', 'blueprints', blueprint, 'runtime', `${name}.lambda`));
 }
 

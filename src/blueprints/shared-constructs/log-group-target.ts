@@ -13,7 +13,7 @@ import { ReliableRoute } from '../../core/reliable-route';
  * log group. The id (and so the logical ID) is the one the cloudtrail-audit blueprint, its first user, gave it:
  * deployed stacks keep their policy.
  */
-export const LOGS_RESOURCE_POLICY_ID = 'CloudTrailAuditLogsResourcePolicy';
+const LOGS_RESOURCE_POLICY_ID = 'CloudTrailAuditLogsResourcePolicy';
 
 /**
  * A CloudWatch Logs log group as a rule target, WITHOUT a resource policy of its own.

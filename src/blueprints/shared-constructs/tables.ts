@@ -31,7 +31,7 @@ export function createBlueprintTable(scope: Construct, id: string, settings: Blu
 }
 
 /** The attribute Powertools idempotency stores the expiry of a record in (epoch seconds). */
-export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiration';
+const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiration';
 
 /** The actions Powertools idempotency (DynamoDBPersistenceLayer) calls on its table. */
 export const IDEMPOTENCY_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];

@@ -40,7 +40,7 @@ export class AwardedBookingsFullError extends Error {
   }
 }
 
-export type AwardLoyaltyPointsResult =
+type AwardLoyaltyPointsResult =
   | { status: 'awarded'; bookingId: string; memberId: string; points: number; totalPoints: number }
   | { status: 'duplicate'; bookingId: string; memberId: string }
   | { status: 'skipped'; bookingId: string; reason: string };
@@ -60,7 +60,7 @@ export interface AwardLoyaltyPointsDeps {
   readonly now?: () => number;
 }
 
-export function awardLoyaltyPointsConfigFromEnv(env: Env): AwardLoyaltyPointsConfig {
+function awardLoyaltyPointsConfigFromEnv(env: Env): AwardLoyaltyPointsConfig {
   return {
     loyaltyTableName: requireEnv(env, ENV.loyaltyTableName),
     pointsPerCurrencyUnit: numberEnv(env, ENV.pointsPerCurrencyUnit, LIMITS.pointsPerCurrencyUnit.default, LIMITS.pointsPerCurrencyUnit),

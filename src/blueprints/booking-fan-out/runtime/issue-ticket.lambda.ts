@@ -28,9 +28,9 @@ import { requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 
-export const TICKETS_ISSUED = TICKETS_ISSUED_CONTRACT.detailType;
+const TICKETS_ISSUED = TICKETS_ISSUED_CONTRACT.detailType;
 
-export interface IssueTicketResult {
+interface IssueTicketResult {
   readonly status: 'issued';
   readonly bookingId: string;
   readonly ticketNumbers: string[];
@@ -51,7 +51,7 @@ export interface IssueTicketDeps {
   readonly now?: () => number;
 }
 
-export function issueTicketConfigFromEnv(env: Env): IssueTicketConfig {
+function issueTicketConfigFromEnv(env: Env): IssueTicketConfig {
   return { ticketsTableName: requireEnv(env, ENV.ticketsTableName), idempotencyTableName: requireEnv(env, ENV.idempotencyTableName) };
 }
 

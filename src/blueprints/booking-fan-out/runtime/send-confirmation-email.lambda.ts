@@ -25,7 +25,7 @@ import { optionalEnv, requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, idempotencyStore, lazyHandler } from '../../runtime-shared/runtime';
 
-export interface SendConfirmationEmailResult {
+interface SendConfirmationEmailResult {
   readonly status: 'sent';
   readonly bookingId: string;
   readonly messageId: string;
@@ -49,7 +49,7 @@ export interface SendConfirmationEmailDeps {
   readonly tracer?: Tracer;
 }
 
-export function sendConfirmationEmailConfigFromEnv(env: Env): SendConfirmationEmailConfig {
+function sendConfirmationEmailConfigFromEnv(env: Env): SendConfirmationEmailConfig {
   const configurationSetName = optionalEnv(env, ENV.configurationSetName);
   return {
     senderAddress: requireEnv(env, ENV.senderAddress),

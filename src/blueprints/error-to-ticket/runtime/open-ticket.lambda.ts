@@ -33,7 +33,7 @@ import { numberEnv, requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, lazyHandler } from '../../runtime-shared/runtime';
 
-export type OpenTicketResult =
+type OpenTicketResult =
   | { status: 'opened'; ticketId: string; fingerprint: string }
   | { status: 'duplicate'; fingerprint: string; ticketId?: string }
   | { status: 'ignored'; reason: string };
@@ -67,7 +67,7 @@ export interface OpenTicketDeps {
   readonly now?: () => number;
 }
 
-export function openTicketConfigFromEnv(env: Env): OpenTicketConfig {
+function openTicketConfigFromEnv(env: Env): OpenTicketConfig {
   // The same limits as the construct's (contract.ts): they cannot drift apart.
   const httpTimeoutMs = numberEnv(env, ENV.httpTimeoutMs, LIMITS.httpTimeoutMs.default, { ...LIMITS.httpTimeoutMs, integer: true });
   return {

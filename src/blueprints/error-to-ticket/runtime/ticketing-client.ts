@@ -61,7 +61,7 @@ export function parseTicketingSecret(secretString: string | undefined): Ticketin
   return parseEndpointSecret(secretString, 'Ticketing secret');
 }
 
-export function ticketBody(request: TicketRequest): Record<string, unknown> {
+function ticketBody(request: TicketRequest): Record<string, unknown> {
   return {
     title: request.title,
     description: request.description,

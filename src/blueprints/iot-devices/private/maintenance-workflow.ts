@@ -56,7 +56,7 @@ export function faultDetailPattern(rules: FaultRules): { [key: string]: any } {
  * The JSONata expressions the workflow evaluates on its input (the `DeviceStatusReported` event), exported so that
  * tests can evaluate exactly what the state machine runs.
  */
-export function workflowExpressions(rules: FaultRules, faultWindow: Duration, acknowledgementTimeout: Duration) {
+function workflowExpressions(rules: FaultRules, faultWindow: Duration, acknowledgementTimeout: Duration) {
   const windowMs = faultWindow.toMilliseconds();
   const detail = '$states.input.detail';
   // A status: when AWS IoT received it. A missed heartbeat: the last status, so that one silence is one window.

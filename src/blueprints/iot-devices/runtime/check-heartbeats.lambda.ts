@@ -53,7 +53,7 @@ export interface CheckHeartbeatsDeps {
   readonly now?: () => number;
 }
 
-export interface CheckHeartbeatsResult {
+interface CheckHeartbeatsResult {
   readonly scanned: number;
   readonly silent: number;
   readonly reported: number;

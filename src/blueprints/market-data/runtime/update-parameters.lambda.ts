@@ -43,13 +43,13 @@ import { createLogger, createTracer, lazyHandler, publisherFromEnv } from '../..
 import { ALGORITHM_PARAMETERS_UPDATED, ENV, LIMITS } from '../contract';
 import type { AlgorithmParametersUpdatedDetail } from './contract.generated';
 
-export const PARAMETERS_UPDATED = ALGORITHM_PARAMETERS_UPDATED.detailType;
+const PARAMETERS_UPDATED = ALGORITHM_PARAMETERS_UPDATED.detailType;
 
 /** Read-compute-write attempts per symbol when a conditional write finds that someone else wrote first. */
 export const MAX_WRITE_ATTEMPTS = 3;
 
 /** How many symbols of a batch are read, computed and written at once. */
-export const SYMBOL_CONCURRENCY = 8;
+const SYMBOL_CONCURRENCY = 8;
 
 export interface UpdateParametersConfig {
   readonly parametersTableName: string;
@@ -69,11 +69,11 @@ export interface UpdateParametersDeps {
   readonly now?: () => number;
 }
 
-export interface BatchItemFailure {
+interface BatchItemFailure {
   readonly itemIdentifier: string;
 }
 
-export interface UpdateParametersResult {
+interface UpdateParametersResult {
   readonly batchItemFailures: BatchItemFailure[];
 }
 
@@ -87,7 +87,7 @@ export function updateParametersConfigFromEnv(env: Env): UpdateParametersConfig 
 }
 
 /** The parameters announced for a stored state. */
-export function parametersOf(state: IndicatorState): AlgorithmParametersUpdatedDetail {
+function parametersOf(state: IndicatorState): AlgorithmParametersUpdatedDetail {
   return {
     symbol: state.symbol,
     instrumentClass: state.instrumentClass,

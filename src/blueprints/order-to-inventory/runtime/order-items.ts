@@ -18,7 +18,6 @@ export type Shortage = InventoryShortageDetail['shortages'][number];
 
 /** See the contract: one transaction of 100 actions, one of them the order's guard item. */
 export const MAX_DISTINCT_SKUS = LIMITS.maxDistinctSkus;
-export const MAX_QUANTITY = LIMITS.maxQuantity;
 
 /** Merge lines with the same SKU (quantities add up), keeping the order of first appearance. */
 export function mergeLineItems(items: readonly LineItem[]): LineItem[] {

@@ -49,10 +49,10 @@ import { numberEnv, requireEnv } from '../../runtime-shared/env';
 import { ConflictingPayloadError, blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, idempotencyStore, lazyHandler, publisherFromEnv } from '../../runtime-shared/runtime';
 
-export const INVENTORY_RESERVED = INVENTORY_RESERVED_CONTRACT.detailType;
-export const INVENTORY_SHORTAGE = INVENTORY_SHORTAGE_CONTRACT.detailType;
+const INVENTORY_RESERVED = INVENTORY_RESERVED_CONTRACT.detailType;
+const INVENTORY_SHORTAGE = INVENTORY_SHORTAGE_CONTRACT.detailType;
 
-export type ReserveInventoryResult =
+type ReserveInventoryResult =
   | { status: 'reserved'; orderId: string; items: LineItem[]; alreadyReserved: boolean }
   | { status: 'shortage'; orderId: string; shortages: Shortage[] };
 

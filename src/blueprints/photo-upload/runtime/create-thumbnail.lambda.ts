@@ -29,7 +29,7 @@ import { numberEnv, requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, lazyHandler } from '../../runtime-shared/runtime';
 
-export type CreateThumbnailResult =
+type CreateThumbnailResult =
   | { status: 'created'; thumbnailKey: string; width: number; height: number }
   | { status: 'rejected'; reason: string }
   | { status: 'superseded' }

@@ -26,7 +26,7 @@ import { requireEnv } from '../../runtime-shared/env';
 import { blueprintHandler } from '../../runtime-shared/handler';
 import { createLogger, createTracer, lazyHandler } from '../../runtime-shared/runtime';
 
-export type UpdateProfileResult =
+type UpdateProfileResult =
   | { status: 'updated'; userId: string; photoKey: string; thumbnailKey: string }
   | { status: 'duplicate'; userId: string }
   | { status: 'stale'; userId: string; currentPhotoKey?: string }

@@ -51,7 +51,7 @@ export class MarketingThrottledError extends Error {
 }
 
 /** The marketing tool could not be reached or did not answer in time. Only the error's name and code are kept. */
-export class MarketingNetworkError extends Error {
+class MarketingNetworkError extends Error {
   constructor(public readonly causeName: string, public readonly code: string | undefined) {
     super(`Marketing tool could not be reached (${causeName}${code ? ` ${code}` : ''})`);
     this.name = 'MarketingNetworkError';

@@ -45,7 +45,7 @@ import { createLogger, createTracer, lazyHandler } from '../../runtime-shared/ru
 import { InvalidEventError } from '../../runtime-shared/validation';
 
 /** What the function URL answers (always the structured form). */
-export type WebhookResponse = APIGatewayProxyStructuredResultV2;
+type WebhookResponse = APIGatewayProxyStructuredResultV2;
 
 export interface ReceiveWebhookConfig {
   readonly signingSecretArn: string;
@@ -73,7 +73,7 @@ export interface ReplayGuard {
 }
 
 /** The claims as items of a table with partition key `id` and TTL attribute `expiration`. */
-export function dynamoDbReplayGuard(client: DynamoDBClient, tableName: string): ReplayGuard {
+function dynamoDbReplayGuard(client: DynamoDBClient, tableName: string): ReplayGuard {
   return {
     async claim(id, expiresAtSeconds) {
       try {

@@ -69,7 +69,7 @@ export interface UpsertContactDeps {
   readonly versions?: ContactVersions;
 }
 
-export type UpsertContactResult = {
+type UpsertContactResult = {
   readonly status: 'upserted';
   readonly externalId: string;
   /** The names of the attributes sent (never their values). */
@@ -82,7 +82,7 @@ export type UpsertContactResult = {
 };
 
 /** The key of a contact's newest recorded update in the idempotency table. */
-export const contactVersionKey = (externalId: string) => `contact-version#${externalId}`;
+const contactVersionKey = (externalId: string) => `contact-version#${externalId}`;
 
 /** Where the newest update time of each contact is recorded. */
 export interface ContactVersions {
@@ -94,7 +94,7 @@ export interface ContactVersions {
 }
 
 /** The contact versions as items of the idempotency table (no `expiration`: they never expire). */
-export function dynamoDbContactVersions(client: DynamoDBClient, tableName: string): ContactVersions {
+function dynamoDbContactVersions(client: DynamoDBClient, tableName: string): ContactVersions {
   return {
     async record(externalId, updatedAtMs, eventId) {
       try {
