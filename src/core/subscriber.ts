@@ -23,7 +23,7 @@ import { checkDeadLetterRegion, routeDeadLetterQueue } from '../private/dead-let
 import { propError, show } from '../private/errors';
 import { replaceIntrinsics } from '../private/pattern-check';
 import { DEFAULT_MAX_EVENT_AGE, DEFAULT_RETRY_ATTEMPTS, checkMaxEventAge, checkRetryAttempts } from '../private/retry-bounds';
-import { SubscriberProperties, TargetParameters, attribute, cfnSubscriber } from './private/cfn-eventsv2';
+import { SubscriberProperties, TargetParameters, attribute, cfnSubscriber, subscriberCfnProperties } from './private/cfn-eventsv2';
 import { MAX_JSONATA_EXPRESSION_LENGTH, delimitedExpression, jsonataSyntaxError } from '../private/jsonata-text';
 import { filterProblems } from '../private/subscriber-filter-rules';
 
@@ -292,7 +292,7 @@ export class Subscriber extends Construct {
     this.checkParameterExpressions(invokeConfiguration);
 
     const start = props.startingPosition ?? StartingPosition.LATEST;
-    this.resource = cfnSubscriber(this, 'Resource', {
+    this.resource = this.createResource(subscriberCfnProperties({
       name: this.subscriberName,
       eventBusArn: this.eventBus.eventBusArn,
       description: props.description,
@@ -314,7 +314,7 @@ export class Subscriber extends Construct {
       batchConfiguration,
       state: props.enabled === false ? 'STOPPED' : undefined,
       logConfiguration: props.logLevel === undefined ? undefined : { level: props.logLevel },
-    });
+    }));
     // The role's policy must exist before EventBridge first delivers (the role itself is referenced already).
     if (rolePolicy) {
       this.resource.node.addDependency(rolePolicy);
@@ -342,6 +342,19 @@ export class Subscriber extends Construct {
       period: Duration.minutes(1),
       ...props,
     });
+  }
+
+  /**
+   * Creates the `AWS::EventsV2::Subscriber` (construct id `Resource`), called once by the constructor with the
+   * properties it computed and checked. Override it to customise the L1, for example to return aws-cdk-lib's
+   * `aws_eventsv2.CfnSubscriber` (2.264.0 and later) built from the same properties; the subscriber's ARN is the
+   * resource's `SubscriberArn` attribute.
+   *
+   * @param properties the CloudFormation properties of the resource, PascalCase as in the template
+   *   (`EventBusArn`, `InvokeConfiguration`, `RetryPolicy`, ...)
+   */
+  protected createResource(properties: { [key: string]: any }): CfnResource {
+    return cfnSubscriber(this, 'Resource', properties);
   }
 
   private renderFilters(filters: SubscriberFilter[]): SubscriberProperties['filterConfiguration'] {

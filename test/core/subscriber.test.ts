@@ -1,4 +1,5 @@
 import {
+  CfnResource,
   Duration,
   Lazy,
   Stack,
@@ -350,5 +351,26 @@ describe('targets', () => {
       'events:InvokeApiDestination', 'events:PutEvents', 'events:PutRawEvents']));
     expect(actions).not.toContain('states:StartExecution');
     expect(invokes[5].EventBusV2Parameters).toEqual({ SystemMetadata: { EventGroupId: '{% $events.SystemMetadata.EventGroupId %}' } });
+  });
+});
+
+describe('the L1 in a protected method', () => {
+  test('a subclass gets the computed CloudFormation properties in createResource and can change the L1', () => {
+    const seen: Array<{ [key: string]: any }> = [];
+    class Tuned extends Subscriber {
+      protected createResource(properties: { [key: string]: any }): CfnResource {
+        seen.push(properties);
+        const resource = super.createResource(properties);
+        resource.addPropertyOverride('Description', 'tuned');
+        return resource;
+      }
+    }
+    const { stack, bus, queue } = setup();
+    const subscriber = new Tuned(stack, 'Sub', { eventBus: bus, target: SubscriberTarget.sqs(queue), retryAttempts: 10 });
+    expect(seen).toHaveLength(1);
+    expect(Object.keys(seen[0])).toEqual(expect.arrayContaining(['EventBusArn', 'InvokeConfiguration', 'RetryPolicy', 'OnFailureConfiguration']));
+    expect(seen[0].RetryPolicy.MaxRetryAttempts).toBe(10);
+    expect(subscriberProps(stack)).toMatchObject({ Description: 'tuned', RetryPolicy: { MaxRetryAttempts: 10 } });
+    expect(subscriber.resource.node.id).toBe('Resource');
   });
 });

@@ -89,10 +89,15 @@ export interface SubscriberProperties {
   readonly type: string;
 }
 
-/** An `AWS::EventsV2::Subscriber`. */
-export function cfnSubscriber(scope: Construct, id: string, props: SubscriberProperties): CfnResource {
+/** An `AWS::EventsV2::Subscriber` with the given CloudFormation properties (PascalCase, as in the template). */
+export function cfnSubscriber(scope: Construct, id: string, properties: CfnProperties): CfnResource {
+  return new TaggableCfnEventsV2Resource(scope, id, 'AWS::EventsV2::Subscriber', properties);
+}
+
+/** The CloudFormation properties of an `AWS::EventsV2::Subscriber`, in the order the L1 class renders them. */
+export function subscriberCfnProperties(props: SubscriberProperties): CfnProperties {
   const invoke = props.invokeConfiguration;
-  return new TaggableCfnEventsV2Resource(scope, id, 'AWS::EventsV2::Subscriber', {
+  return {
     BatchConfiguration: props.batchConfiguration === undefined ? undefined : {
       MaxBatchSize: props.batchConfiguration.maxBatchSize,
       MaxBatchWindowInSeconds: props.batchConfiguration.maxBatchWindowInSeconds,
@@ -160,7 +165,7 @@ export function cfnSubscriber(scope: Construct, id: string, props: SubscriberPro
       Type: props.transformer.type,
     },
     Type: props.type,
-  });
+  };
 }
 
 function eventBusV2Parameters(params: SubscriberEventBusV2Parameters | undefined): CfnProperties | undefined {
