@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { SecureEventBus, SecureEventBusProps } from './secure-event-bus';
 import { propError } from '../private/errors';
+import { registerTypeName } from './private/type-names';
 
 const TYPE = 'CentralEventBus';
 
@@ -57,3 +58,5 @@ export class CentralEventBus extends SecureEventBus {
     }
   }
 }
+
+registerTypeName(CentralEventBus, TYPE);

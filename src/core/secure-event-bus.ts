@@ -20,6 +20,7 @@ import { insightsSum } from '../private/insights-metric';
 import { renderEventPattern } from '../private/render-pattern';
 import { assertNotOpenToAll } from '../private/resource-policy';
 import { ARCHIVE_RETENTION_DAYS, wholeDays } from '../private/retention';
+import { registerTypeName, typeNameOf } from './private/type-names';
 
 const TYPE = 'SecureEventBus';
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]{1,48}$/;
@@ -177,6 +178,8 @@ export class SecureEventBus extends events.EventBus {
 
   private readonly alarmActions: cloudwatch.IAlarmAction[];
   private counter = 0;
+  /** The construct type errors name: `SecureEventBus`, or `CentralEventBus` for one (see private/type-names.ts). */
+  private readonly typeName: string = typeNameOf(this, TYPE);
 
   constructor(scope: Construct, id: string, props: SecureEventBusProps = {}) {
     super(scope, id, {
@@ -186,14 +189,14 @@ export class SecureEventBus extends events.EventBus {
       kmsKey: props.kmsKey,
       logConfig: props.logConfig,
     });
-    checkAlarmOptions(this, TYPE, props.alarms, props.alarmActions);
+    checkAlarmOptions(this, this.typeName, props.alarms, props.alarmActions);
     this.encryptionKey = props.kmsKey;
     this.alarmActions = props.alarmActions ?? [];
     const alarms = props.alarms ?? true;
 
     // Bus-level dead-letter queue: given, or created for CMK buses.
     if (props.deadLetterQueue) {
-      checkDeadLetterQueue(this, TYPE, 'deadLetterQueue', props.deadLetterQueue);
+      checkDeadLetterQueue(this, this.typeName, 'deadLetterQueue', props.deadLetterQueue);
     }
     this.deadLetterQueue = props.deadLetterQueue
       ?? (props.kmsKey ? createDeadLetterQueue(this, 'DeadLetterQueue') : undefined);
@@ -212,7 +215,7 @@ export class SecureEventBus extends events.EventBus {
     if (props.archive ?? true) {
       this.defaultArchive = this.createDefaultArchive(props);
     } else if (props.archiveRetention !== undefined || props.archiveName !== undefined || props.archiveEventPattern !== undefined) {
-      throw propError(this, TYPE, 'archive', 'is false, so archiveRetention, archiveName and archiveEventPattern cannot be set');
+      throw propError(this, this.typeName, 'archive', 'is false, so archiveRetention, archiveName and archiveEventPattern cannot be set');
     }
 
     if (alarms) {
@@ -237,7 +240,7 @@ export class SecureEventBus extends events.EventBus {
    * `aws:SecureTransport` or `aws:PrincipalOrgID: "*"` restricts nobody.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
-    assertNotOpenToAll(this, TYPE, statement);
+    assertNotOpenToAll(this, this.typeName, statement);
     return super.addToResourcePolicy(statement);
   }
 
@@ -335,7 +338,7 @@ export class SecureEventBus extends events.EventBus {
 
   /** `method` names the method the user called, in errors (`allowAccounts(accountIds)` or its deprecated alias). */
   private addAccounts(method: string, accountIds: string[]): void {
-    checkAccountIds(this, TYPE, method, accountIds);
+    checkAccountIds(this, this.typeName, method, accountIds);
     const sid = Token.isUnresolved(accountIds[0]) ? `AllowAccounts${this.policyCounter()}` : `AllowAccounts${accountIds[0]}`;
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid,
@@ -346,7 +349,7 @@ export class SecureEventBus extends events.EventBus {
   }
 
   private addOrganization(method: string, organizationId: string): void {
-    checkOrganizationId(this, TYPE, method, organizationId);
+    checkOrganizationId(this, this.typeName, method, organizationId);
     const sid = Token.isUnresolved(organizationId) ? `AllowOrganization${this.policyCounter()}` : `AllowOrganization${organizationId.replace(/-/g, '')}`;
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid,
@@ -359,12 +362,12 @@ export class SecureEventBus extends events.EventBus {
 
   private addServicePrincipal(method: string, servicePrincipal: string, options: ServicePutEventsOptions): void {
     if (!Token.isUnresolved(servicePrincipal) && !SERVICE_PRINCIPAL.test(servicePrincipal)) {
-      throw propError(this, TYPE, `${method}(servicePrincipal)`,
+      throw propError(this, this.typeName, `${method}(servicePrincipal)`,
         `must be a service principal such as "pipes.amazonaws.com", got ${show(servicePrincipal)}`);
     }
     const sourceAccount = options.sourceAccount ?? Stack.of(this).account;
     if (!Token.isUnresolved(sourceAccount) && !ACCOUNT_ID.test(sourceAccount)) {
-      throw propError(this, TYPE, `${method}(options.sourceAccount)`,
+      throw propError(this, this.typeName, `${method}(options.sourceAccount)`,
         `must be a 12-digit AWS account ID, got ${show(sourceAccount)}`);
     }
     const conditions: Record<string, Record<string, string>> = { StringEquals: { 'aws:SourceAccount': sourceAccount } };
@@ -400,16 +403,16 @@ export class SecureEventBus extends events.EventBus {
   }
 
   private createDefaultArchive(props: SecureEventBusProps): events.CfnArchive {
-    const retentionDays = wholeDays(this, TYPE, 'archiveRetention', props.archiveRetention ?? Duration.days(30), ARCHIVE_RETENTION_DAYS);
+    const retentionDays = wholeDays(this, this.typeName, 'archiveRetention', props.archiveRetention ?? Duration.days(30), ARCHIVE_RETENTION_DAYS);
     if (props.archiveName !== undefined && !Token.isUnresolved(props.archiveName) && !ARCHIVE_NAME.test(props.archiveName)) {
-      throw propError(this, TYPE, 'archiveName',
+      throw propError(this, this.typeName, 'archiveName',
         `must be 1 to 48 characters of letters, digits, ".", "-" or "_", got ${show(props.archiveName)}`);
     }
     // A pattern with tokens is checked once resolved, by the rules that use it; here only literal patterns.
     if (props.archiveEventPattern !== undefined && !Token.isUnresolved(JSON.stringify(props.archiveEventPattern))) {
       const problems = EventPatternEngine.validate(renderEventPattern(props.archiveEventPattern));
       if (problems.length > 0) {
-        throw propError(this, TYPE, 'archiveEventPattern',
+        throw propError(this, this.typeName, 'archiveEventPattern',
           `is not a valid event pattern: ${problems.slice(0, 5).map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('; ')}`);
       }
     }
@@ -481,3 +484,5 @@ Object.defineProperty(SecureEventBus, 'grantPutEvents', {
   enumerable: false,
   configurable: false,
 });
+
+registerTypeName(SecureEventBus, TYPE);

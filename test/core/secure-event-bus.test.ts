@@ -545,3 +545,16 @@ describe('SecureEventBus hardening', () => {
     expect(() => new SecureEventBus(stack, 'Bus', { archiveEventPattern: { account: [stack.account], source: ['a'] } })).not.toThrow();
   });
 });
+
+describe('errors name the class the user wrote', () => {
+  test('a CentralEventBus error from a check it inherits names CentralEventBus; a subclass of yours, its library parent', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(() => new CentralEventBus(stack, 'Central', { organizationId: 'o-a1b2c3d4e5', archive: false, archiveName: 'x' }))
+      .toThrow("CentralEventBus 'S/Central': archive is false, so archiveRetention, archiveName and archiveEventPattern cannot be set");
+    class TeamBus extends SecureEventBus {}
+    expect(() => new TeamBus(stack, 'Team', { archive: false, archiveName: 'x' }))
+      .toThrow("SecureEventBus 'S/Team': archive is false");
+    const central = new CentralEventBus(stack, 'Central2', { organizationId: 'o-a1b2c3d4e5' });
+    expect(() => central.allowAccounts(['123'])).toThrow(/^CentralEventBus 'S\/Central2': allowAccounts\(accountIds\)/);
+  });
+});
