@@ -8,7 +8,7 @@ import {
   aws_iam as iam,
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import type { ICustomEventBus } from './custom-event-bus';
 import {
   StartingPosition,
@@ -231,22 +231,15 @@ export class Subscriber extends Construct {
     this.eventBus = props.eventBus;
     this.ordering = props.ordering ?? SubscriberOrdering.UNORDERED;
     this.transformer = props.transformer ?? SubscriberTransformer.RAW;
-
-    this.subscriberName = props.subscriberName ?? Names.uniqueResourceName(this, { maxLength: 64 });
-    if (!Token.isUnresolved(this.subscriberName)
-      && (this.subscriberName.length > MAX_SUBSCRIBER_NAME || !SUBSCRIBER_NAME.test(this.subscriberName))) {
-      throw propError(this, TYPE, 'subscriberName',
-        `must be 1 to ${MAX_SUBSCRIBER_NAME} characters, the first a letter or digit, then letters, digits, ".", "-" or "_", got ${show(this.subscriberName)}`);
-    }
+    this.subscriberName = this.checkedName(props.subscriberName ?? Names.uniqueResourceName(this, { maxLength: 64 }));
 
     this.retryAttempts = props.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
     checkRetryAttempts(this, TYPE, 'retryAttempts', this.retryAttempts);
     this.maxEventAge = props.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
-    const age = this.maxEventAge.toSeconds();
-    checkMaxEventAge(this, TYPE, 'maxEventAge', age);
-
+    checkMaxEventAge(this, TYPE, 'maxEventAge', this.maxEventAge.toSeconds());
     const filterConfiguration = this.renderFilters(props.filters ?? []);
 
+    // Faults: the dead-letter queue (given or created) with its alarm.
     if (props.deadLetterQueue) {
       checkDeadLetterRegion(this, TYPE, 'deadLetterQueue', props.deadLetterQueue.env.region);
     }
@@ -255,66 +248,14 @@ export class Subscriber extends Construct {
     this.deadLetterQueue = dlq.queue;
     this.deadLetterQueueAlarm = dlq.alarm;
 
-    this.role = props.role ?? new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: `Delivery role of the Custom Event Bus subscriber ${this.node.path}`,
-    });
-    const rolePolicy = this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['sqs:SendMessage'],
-      resources: [this.deadLetterQueue.queueArn],
-    })).policyDependable;
-    this.deadLetterQueue.encryptionMasterKey?.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // Delivery: the role EventBridge assumes, then the target bound to it.
+    const { role, rolePolicy } = this.deliveryRole(props.role);
+    this.role = role;
+    this.targetConfig = this.bindTarget(props.target);
+    const invokeConfiguration = this.invokeConfiguration(this.targetConfig);
 
-    this.targetConfig = props.target.bind(this);
-    const config = this.targetConfig;
-    if (config.rawTransformerOnly && this.transformer.type !== 'RAW') {
-      throw propError(this, TYPE, 'transformer',
-        `must be RAW for a ${config.kind} target (EventBridge supports only RAW there), got ${this.transformer.type}`);
-    }
-    if (this.transformer.expression !== undefined) {
-      this.checkExpression('transformer', this.transformer.expression);
-    }
-
-    const batchConfiguration = this.renderBatching(props, config);
-    const invokeConfiguration: SubscriberProperties['invokeConfiguration'] = {
-      targetArn: config.targetArn,
-      roleArn: this.role.roleArn,
-      lambdaParameters: config.lambdaParameters,
-      sqsParameters: config.sqsParameters,
-      snsParameters: config.snsParameters,
-      kinesisParameters: config.kinesisParameters,
-      stepFunctionsParameters: config.stepFunctionsParameters,
-      httpParameters: config.httpParameters,
-      eventBusV2Parameters: config.eventBusV2Parameters,
-    };
-    this.checkParameterExpressions(invokeConfiguration);
-
-    const start = props.startingPosition ?? StartingPosition.LATEST;
-    this.resource = this.createResource(subscriberCfnProperties({
-      name: this.subscriberName,
-      eventBusArn: this.eventBus.eventBusArn,
-      description: props.description,
-      type: this.ordering,
-      filterConfiguration,
-      transformer: this.transformer.type === 'RAW' && props.transformer === undefined ? undefined : {
-        type: this.transformer.type,
-        jsonataConfiguration: this.transformer.expression === undefined ? undefined : { expression: this.transformer.expression },
-      },
-      invokeConfiguration,
-      retryPolicy: { maxRetryAttempts: this.retryAttempts, maxEventAgeInSeconds: age },
-      onFailureConfiguration: { arn: this.deadLetterQueue.queueArn },
-      startingPosition: start.position,
-      pointInTimeConfiguration: start.pointType === undefined ? undefined : {
-        pointType: start.pointType,
-        startingPoint: epochSeconds(start.start),
-        endPoint: epochSeconds(start.end),
-      },
-      batchConfiguration,
-      state: props.enabled === false ? 'STOPPED' : undefined,
-      logConfiguration: props.logLevel === undefined ? undefined : { level: props.logLevel },
-    }));
+    this.resource = this.createResource(subscriberCfnProperties(
+      this.resourceProperties(props, filterConfiguration, invokeConfiguration, this.renderBatching(props, this.targetConfig))));
     // The role's policy must exist before EventBridge first delivers (the role itself is referenced already).
     if (rolePolicy) {
       this.resource.node.addDependency(rolePolicy);
@@ -355,6 +296,87 @@ export class Subscriber extends Construct {
    */
   protected createResource(properties: { [key: string]: any }): CfnResource {
     return cfnSubscriber(this, 'Resource', properties);
+  }
+
+  private checkedName(name: string): string {
+    if (!Token.isUnresolved(name) && (name.length > MAX_SUBSCRIBER_NAME || !SUBSCRIBER_NAME.test(name))) {
+      throw propError(this, TYPE, 'subscriberName',
+        `must be 1 to ${MAX_SUBSCRIBER_NAME} characters, the first a letter or digit, then letters, digits, ".", "-" or "_", got ${show(name)}`);
+    }
+    return name;
+  }
+
+  /** The given role, or one for EventBridge in this account; either may send to the dead-letter queue. */
+  private deliveryRole(given: iam.IRole | undefined): { role: iam.IRole; rolePolicy: IDependable | undefined } {
+    const role = given ?? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `Delivery role of the Custom Event Bus subscriber ${this.node.path}`,
+    });
+    const rolePolicy = role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sqs:SendMessage'],
+      resources: [this.deadLetterQueue.queueArn],
+    })).policyDependable;
+    this.deadLetterQueue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    return { role, rolePolicy };
+  }
+
+  /** Binds the target, and checks the transformer against what the target accepts. */
+  private bindTarget(target: ISubscriberTarget): SubscriberTargetConfig {
+    const config = target.bind(this);
+    if (config.rawTransformerOnly && this.transformer.type !== 'RAW') {
+      throw propError(this, TYPE, 'transformer',
+        `must be RAW for a ${config.kind} target (EventBridge supports only RAW there), got ${this.transformer.type}`);
+    }
+    if (this.transformer.expression !== undefined) {
+      this.checkExpression('transformer', this.transformer.expression);
+    }
+    return config;
+  }
+
+  private invokeConfiguration(config: SubscriberTargetConfig): SubscriberProperties['invokeConfiguration'] {
+    const invokeConfiguration: SubscriberProperties['invokeConfiguration'] = {
+      targetArn: config.targetArn,
+      roleArn: this.role.roleArn,
+      lambdaParameters: config.lambdaParameters,
+      sqsParameters: config.sqsParameters,
+      snsParameters: config.snsParameters,
+      kinesisParameters: config.kinesisParameters,
+      stepFunctionsParameters: config.stepFunctionsParameters,
+      httpParameters: config.httpParameters,
+      eventBusV2Parameters: config.eventBusV2Parameters,
+    };
+    this.checkParameterExpressions(invokeConfiguration);
+    return invokeConfiguration;
+  }
+
+  private resourceProperties(props: SubscriberProps, filterConfiguration: SubscriberProperties['filterConfiguration'],
+    invokeConfiguration: SubscriberProperties['invokeConfiguration'], batchConfiguration: SubscriberProperties['batchConfiguration']): SubscriberProperties {
+    const start = props.startingPosition ?? StartingPosition.LATEST;
+    return {
+      name: this.subscriberName,
+      eventBusArn: this.eventBus.eventBusArn,
+      description: props.description,
+      type: this.ordering,
+      filterConfiguration,
+      transformer: this.transformer.type === 'RAW' && props.transformer === undefined ? undefined : {
+        type: this.transformer.type,
+        jsonataConfiguration: this.transformer.expression === undefined ? undefined : { expression: this.transformer.expression },
+      },
+      invokeConfiguration,
+      retryPolicy: { maxRetryAttempts: this.retryAttempts, maxEventAgeInSeconds: this.maxEventAge.toSeconds() },
+      onFailureConfiguration: { arn: this.deadLetterQueue.queueArn },
+      startingPosition: start.position,
+      pointInTimeConfiguration: start.pointType === undefined ? undefined : {
+        pointType: start.pointType,
+        startingPoint: epochSeconds(start.start),
+        endPoint: epochSeconds(start.end),
+      },
+      batchConfiguration,
+      state: props.enabled === false ? 'STOPPED' : undefined,
+      logConfiguration: props.logLevel === undefined ? undefined : { level: props.logLevel },
+    };
   }
 
   private renderFilters(filters: SubscriberFilter[]): SubscriberProperties['filterConfiguration'] {
