@@ -1,5 +1,6 @@
 import { App, Stack, aws_cloudwatch_actions as actions, aws_events as events, aws_events_targets as targets, aws_lambda as lambda, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { jsiiAssembly } from './helpers';
 import * as blueprints from '../src/blueprints';
 import { CentralEventBus, CustomEventBus, EventSpoke, ReliableRoute, RouteMigration, SecureEventBus, Subscriber, SubscriberTarget } from '../src/core';
 
@@ -58,11 +59,7 @@ test('alarms: false without actions, and actions with alarms, are both fine', ()
 });
 
 test('the table covers every construct whose props take both alarms and alarmActions (from the jsii assembly)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { existsSync, readFileSync } = require('fs') as typeof import('fs');
-  const path = `${__dirname}/../.jsii`;
-  if (!existsSync(path)) throw new Error('.jsii is missing: run `npx projen compile` (or `npm run build`) before this test');
-  const types: Record<string, any> = JSON.parse(readFileSync(path, 'utf8')).types;
+  const types = jsiiAssembly().types;
   const propsOf = (fqn: string): string[] => {
     const t = types[fqn];
     if (!t) return [];

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import { join } from 'path';
+import { jsiiAssembly } from '../helpers';
 
 /**
  * Every public symbol of the jsii assembly has its entry in the committed API.md (issue #20 point 7): each type, and
@@ -9,12 +10,6 @@ import { join } from 'path';
  */
 
 const ROOT = join(__dirname, '..', '..');
-
-function assembly(): any {
-  const path = join(ROOT, '.jsii');
-  if (!existsSync(path)) throw new Error('.jsii is missing: run `npx projen compile` (or `npm run build`) before this test');
-  return JSON.parse(readFileSync(path, 'utf8'));
-}
 
 function undocumented(jsii: any, apiMd: string): string[] {
   const missing: string[] = [];
@@ -29,7 +24,7 @@ function undocumented(jsii: any, apiMd: string): string[] {
 }
 
 test('every public type and member of the assembly is in API.md', () => {
-  const jsii = assembly();
+  const jsii = jsiiAssembly();
   const apiMd = readFileSync(join(ROOT, 'API.md'), 'utf8');
   expect(Object.keys(jsii.types).length).toBeGreaterThan(150);
   expect(undocumented(jsii, apiMd)).toEqual([]);

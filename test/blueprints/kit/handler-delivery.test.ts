@@ -1,19 +1,10 @@
-import { App, Duration, SecretValue, Stack, aws_events as events, aws_lambda as lambda, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack, aws_events as events, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ErrorToTicket, TicketDelivery } from '../../../src/blueprints/error-to-ticket';
 import { HandlerDelivery } from '../../../src/blueprints/kit';
 import { MarketingDelivery, SaasCrmToMarketing } from '../../../src/blueprints/saas-crm';
 
-const ENV = { account: '111111111111', region: 'eu-west-1' };
-const SALESFORCE = 'aws.partner/salesforce.com/00D5f000005KcCnEAK/0YL5f000000CabWGAS';
-
-function newStack(): Stack {
-  return new Stack(new App(), 'Test', { env: ENV });
-}
-
-function secret(stack: Stack, id: string): secretsmanager.ISecret {
-  return secretsmanager.Secret.fromSecretCompleteArn(stack, id, `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${id}-AbCdEf`);
-}
+import { SALESFORCE, newStack, secret } from '../saas-crm/fixtures';
 
 const apiKey = () => events.Authorization.apiKey('X-Api-Key', SecretValue.secretsManager('api-key'));
 

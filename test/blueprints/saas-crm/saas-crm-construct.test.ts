@@ -1,5 +1,4 @@
 import {
-  App,
   Duration,
   Lazy,
   RemovalPolicy,
@@ -8,22 +7,12 @@ import {
   Stack,
   aws_events as events,
   aws_lambda as lambda,
-  aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { SALESFORCE, newStack, secret } from './fixtures';
 import { LeadEventFormat, MarketingDelivery, SaasCrmToMarketing, SaasCrmToMarketingProps } from '../../../src/blueprints/saas-crm';
 import { SecureEventBus } from '../../../src/core';
 
-const ENV = { account: '111111111111', region: 'eu-west-1' };
-const SALESFORCE = 'aws.partner/salesforce.com/00D5f000005KcCnEAK/0YL5f000000CabWGAS';
-
-function newStack(): Stack {
-  return new Stack(new App(), 'Test', { env: ENV });
-}
-
-function secret(stack: Stack, id: string): secretsmanager.ISecret {
-  return secretsmanager.Secret.fromSecretCompleteArn(stack, id, `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${id}-AbCdEf`);
-}
 
 const apiKey = () => events.Authorization.apiKey('X-Api-Key', SecretValue.secretsManager('marketing/api-key'));
 const apiDelivery = (extra: object = {}) => MarketingDelivery.apiDestination({ endpoint: 'https://marketing.example.com/contacts', authorization: apiKey(), ...extra });
